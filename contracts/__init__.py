@@ -1,0 +1,1 @@
+"""Contracts: the versioned documents that define services and datasets. Pure: no network, no database."""

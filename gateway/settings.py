@@ -1,0 +1,58 @@
+"""The one `Settings` of the platform, read from `LGSP_*` environment variables."""
+
+import socket
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_instance() -> str:
+    return socket.gethostname().split(".")[0].lower() or "gw"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LGSP_", env_file=".env", extra="ignore")
+
+    # storage
+    data_dir: Path = Path(".lgsp")
+    database_url: str | None = None
+    warehouse_url: str | None = None
+
+    # event bus: in-process unless a Kafka bootstrap is given
+    kafka_bootstrap: str | None = None
+    kafka_idempotence: bool = True
+    kafka_partitions: int = 3
+    instance_id: str = Field(default_factory=_default_instance, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+    # bootstrap admin
+    demo: bool = False
+    admin_client_id: str | None = None
+    admin_client_secret: SecretStr | None = None
+
+    # OAuth2
+    issuer: str = "http://localhost:8080"
+    audience: str = "lgsp"
+    token_ttl_seconds: int = 3600
+
+    # exchange path
+    reply_timeout_seconds: float = 10.0
+    max_body_bytes: int = 1_048_576
+    max_contract_bytes: int = 262_144
+    capture_key: SecretStr | None = None
+    log_batch_size: int = 256
+    log_flush_interval_ms: float = 2.0
+
+    # coverage
+    coverage_target: float = 0.6
+    coverage_window_days: int = 30
+    province: str = "H50"
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'lgsp.db'}"
+
+    @cached_property
+    def effective_warehouse_url(self) -> str:
+        return self.warehouse_url or f"sqlite+aiosqlite:///{self.data_dir / 'warehouse.db'}"

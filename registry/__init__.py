@@ -1,0 +1,1 @@
+"""The registry: agencies, databases, contracts, clients and grants."""

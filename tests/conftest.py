@@ -1,0 +1,67 @@
+"""Shared fixtures: real PostgreSQL, a real Kafka-protocol broker, per-test databases on both backends."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from tests.services import (
+    REQUIRE_SERVICES,
+    KafkaBroker,
+    PostgresServer,
+    ServiceUnavailable,
+    start_kafka,
+    start_postgres,
+)
+
+BACKENDS = [b for b in os.environ.get("LGSP_TEST_BACKENDS", "sqlite,postgres").split(",") if b]
+
+
+def unavailable(reason: str) -> None:
+    """A missing service skips the test locally and fails it in CI (LGSP_REQUIRE_SERVICES=1)."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service unavailable: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    try:
+        server = start_postgres()
+    except ServiceUnavailable as exc:
+        unavailable(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_broker() -> Iterator[KafkaBroker]:
+    try:
+        broker = start_kafka()
+    except ServiceUnavailable as exc:
+        unavailable(str(exc))
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
+    """An empty database for one test, on each backend in turn."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'lgsp.db'}"
+        return
+    import asyncpg
+
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = f"lgsp_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(server.admin_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    yield server.url(name)
