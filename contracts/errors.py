@@ -71,6 +71,13 @@ class ContractInvalid(LgspError):
     name, status, title = "contract-invalid", 422, "Invalid contract"
 
 
+class ContractMalformed(ContractInvalid):
+    """A document that cannot even be parsed (not YAML/JSON, not a mapping, nested or aliased absurdly).
+
+    Rendered like any `ContractInvalid`; the CLI tells it apart to exit 2 ("cannot read") rather than 1.
+    """
+
+
 class ContractIncompatible(LgspError):
     """A new minor/patch version that breaks the declared compatibility rule; `errors` lists each change."""
 
