@@ -97,14 +97,23 @@ def _parse_yaml(text: str) -> Any:
         _expanded_size(node, {}, set())
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = error.problem or error.context or "malformed YAML"
-        raise ContractMalformed(f"the document is not valid YAML{where}: {problem}") from None
+        raise ContractMalformed(_yaml_error(error)) from None
     except yaml.YAMLError as error:
         raise ContractMalformed(f"the document is not valid YAML: {error}") from None
     finally:
         loader.dispose()
+
+
+def _at(mark: Any) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}"
+
+
+def _yaml_error(error: yaml.MarkedYAMLError) -> str:
+    mark = error.problem_mark or error.context_mark
+    message = f"the document is not valid YAML{f' at {_at(mark)}' if mark else ''}: {error.problem or error.context}"
+    if error.problem and error.context and error.context_mark:
+        message += f" ({error.context} at {_at(error.context_mark)})"
+    return message
 
 
 def _parse_json(text: str) -> Any:

@@ -90,3 +90,17 @@ def resolve_local_ref(root: Any, ref: str) -> Any:
     if not ref.startswith("#/"):
         raise KeyError(ref)
     return pointers.resolve(root, unquote(ref[1:]))
+
+
+def rebase_refs(schema: Any, base: str) -> Any:
+    """A copy of `schema` to embed at `base` (a JSON Pointer into another document): `#/$defs/x` → `#{base}/$defs/x`.
+
+    Anchor references (`#name`) are left alone; contract schemas use pointers.
+    """
+
+    def rewrite(ref: str) -> str:
+        if ref == "#":
+            return f"#{base}"
+        return f"#{base}{ref[1:]}" if ref.startswith("#/") else ref
+
+    return map_refs(schema, rewrite)
