@@ -33,12 +33,16 @@ def check_document(doc: ContractDocument) -> list[Issue]:
         if not schema_issues:
             try:
                 validators[part] = compile_schema(schema)
-            except (jsonschema_rs.ValidationError, ValueError) as error:
-                message = getattr(error, "message", str(error)).splitlines()[0]
-                schema_issues.append(_issue(f"/{part}", f"the schema does not compile: {message}"))
+            except jsonschema_rs.ValidationError as error:
+                where = f"/{part}{pointers.from_path(error.instance_path)}"
+                schema_issues.append(_issue(where, f"the schema does not compile: {error.message}"))
+            except ValueError as error:
+                schema_issues.append(_issue(f"/{part}", f"the schema does not compile: {error}"))
         issues += schema_issues
+    schemas_sound = not issues
     issues += _check_examples(doc, validators)
-    issues += _check_sensitive(doc)
+    if schemas_sound:  # a pointer cannot be judged against a broken schema
+        issues += _check_sensitive(doc)
     if doc.kind is Kind.DATASET and doc.record is not None:
         issues += _check_key(doc.key, doc.record)
     return issues
