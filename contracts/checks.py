@@ -29,7 +29,7 @@ def check_document(doc: ContractDocument) -> list[Issue]:
     issues: list[Issue] = []
     validators: dict[str, jsonschema_rs.Validator] = {}
     for part, schema in doc.schemas().items():
-        schema_issues = check_schema(schema, f"/{part}")
+        schema_issues = schema_problems(schema, f"/{part}")
         if not schema_issues:
             try:
                 validators[part] = compile_schema(schema)
@@ -48,7 +48,7 @@ def check_document(doc: ContractDocument) -> list[Issue]:
     return issues
 
 
-def check_schema(schema: JsonSchema, at: str = "") -> list[Issue]:
+def schema_problems(schema: JsonSchema, at: str = "") -> list[Issue]:
     """A well-formed, self-contained JSON Schema 2020-12: metaschema-valid, only local `$ref`s."""
     issues = [
         _issue(at + pointers.from_path(error.instance_path), error.message)
