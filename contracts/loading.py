@@ -65,27 +65,41 @@ _ContractLoader.yaml_implicit_resolvers = {
 }
 
 
-def _expanded_size(node: yaml.Node, sizes: dict[int, int], active: set[int]) -> int:
+def _measure(
+    node: yaml.Node, depth: int, seen: dict[int, tuple[int, int]], active: set[int]
+) -> tuple[int, int]:
+    """(values, height) of `node` as aliases expand it; refuses bombs, deep alias chains and cycles.
+
+    Recursion stays within MAX_DEPTH: a node met again through an alias is not walked twice.
+    """
     key = id(node)
-    if key in sizes:
-        return sizes[key]
-    if key in active:
+    if key in seen:
+        size, height = seen[key]
+    elif key in active:
         raise ContractMalformed("the document refers to itself through a YAML alias")
-    active.add(key)
-    size = 1
-    if isinstance(node, yaml.SequenceNode):
-        size += sum(_expanded_size(child, sizes, active) for child in node.value)
-    elif isinstance(node, yaml.MappingNode):
-        size += sum(
-            _expanded_size(k, sizes, active) + _expanded_size(v, sizes, active) for k, v in node.value
-        )
-    active.discard(key)
+    else:
+        if depth > MAX_DEPTH:
+            raise ContractMalformed(
+                f"the document nests deeper than {MAX_DEPTH} levels (through YAML aliases)"
+            )
+        active.add(key)
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [item for pair in node.value for item in pair]
+        measured = [_measure(child, depth + 1, seen, active) for child in children]
+        active.discard(key)
+        size = 1 + sum(child_size for child_size, _ in measured)
+        height = 1 + max((child_height for _, child_height in measured), default=0)
+        seen[key] = (size, height)
     if size > MAX_EXPANDED_NODES:
         raise ContractMalformed(
             f"the document expands to more than {MAX_EXPANDED_NODES} values (YAML aliases repeat too much)"
         )
-    sizes[key] = size
-    return size
+    if depth + height - 1 > MAX_DEPTH:
+        raise ContractMalformed(f"the document nests deeper than {MAX_DEPTH} levels (through YAML aliases)")
+    return size, height
 
 
 def _parse_yaml(text: str) -> Any:
@@ -94,7 +108,7 @@ def _parse_yaml(text: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        _expanded_size(node, {}, set())
+        _measure(node, 1, {}, set())
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         raise ContractMalformed(_yaml_error(error)) from None

@@ -115,6 +115,13 @@ class TestLimits:
         with pytest.raises(ContractMalformed, match="nests deeper"):
             load_contract("x: " + "[" * 500 + "]" * 500)
 
+    def test_deep_nesting_through_alias_chains(self) -> None:
+        # each anchor is shallow; only following the aliases makes the document deep
+        lines = ["a0: &a0 " + "[" * 40 + "x" + "]" * 40]
+        lines += [f"a{n}: &a{n} " + "[" * 40 + f"*a{n - 1}" + "]" * 40 for n in range(1, 50)]
+        with pytest.raises(ContractMalformed, match="through YAML aliases"):
+            load_contract("\n".join(lines))
+
     def test_deep_json_nesting(self) -> None:
         with pytest.raises(ContractMalformed, match="nests deeper"):
             load_contract('{"x": ' + "[" * 200 + "]" * 200 + "}")
