@@ -91,6 +91,9 @@ def check_compatibility(
                 )
             )
             continue
+        if old.key != new.key:
+            message = f"the warehouse upserts by {old.key}; a new key {new.key} needs a new major"
+            changes.append(BreakingChange("KEY_CHANGED", "/key", message, "record", old.version))
         old_schemas, new_schemas = old.schemas(), new.schemas()
         for part, new_schema in new_schemas.items():
             changes += [

@@ -504,6 +504,16 @@ class TestDatasets:
             "/properties/area_m2/maximum",
         )
 
+    def test_the_upsert_key_cannot_change_within_a_major(self) -> None:
+        record = obj({"parcel_id": STR, "commune_code": STR}, ("parcel_id", "commune_code"))
+        old = dataset("1.0.0", record)
+        new = ContractDocument.model_validate(
+            old.model_dump() | {"version": "1.1.0", "key": ["commune_code", "parcel_id"]}
+        )
+        assert [(c.kind, c.pointer, c.against) for c in check_compatibility([old], new)] == [
+            ("KEY_CHANGED", "/key", "1.0.0")
+        ]
+
     def test_a_service_cannot_become_a_dataset(self) -> None:
         old = service("1.0.0", REQUEST, RESPONSE)
         new = dataset("1.1.0", obj({"parcel_id": STR}, ("parcel_id",)))
