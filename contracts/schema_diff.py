@@ -128,14 +128,14 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     for key, value in extra.items():
         if key not in merged:
             merged[key] = value
-        elif key == "properties" and isinstance(value, dict):
+        elif key == "properties" and isinstance(value, dict) and isinstance(merged[key], dict):
             properties = dict(merged[key])
             for name, schema in value.items():
                 properties[name] = {"allOf": [properties[name], schema]} if name in properties else schema
             merged[key] = properties
-        elif key == "required" and isinstance(value, list):
+        elif key == "required" and isinstance(value, list) and isinstance(merged[key], list):
             merged[key] = list(dict.fromkeys([*merged[key], *value]))
-        elif key == "type":
+        elif key == "type" and isinstance(value, str | list) and isinstance(merged[key], str | list):
             first = {merged[key]} if isinstance(merged[key], str) else set(merged[key])
             second = {value} if isinstance(value, str) else set(value)
             merged[key] = sorted(first & second)
@@ -191,18 +191,21 @@ class _Diff:
             schema = _merge(target, siblings) if isinstance(target, dict) else target
         return schema, last
 
-    def _flatten(self, schema: Any, root: Any) -> Any:
+    def _flatten(self, schema: Any, root: Any, depth: int = 0) -> Any:
+        """The schema with its `allOf` members merged in (a member referring back to it is merged once)."""
         schema, _ = self._deref(schema, root)
         if not isinstance(schema, dict) or not isinstance(schema.get("allOf"), list):
             return schema
         merged = {key: value for key, value in schema.items() if key != "allOf"}
+        if depth > 16:
+            return merged
         for member in schema["allOf"]:
-            member = self._flatten(member, root)
+            member = self._flatten(member, root, depth + 1)
             if member is False:
                 return False
             if isinstance(member, dict):
                 merged = _merge(merged, member)
-        return self._flatten(merged, root) if "allOf" in merged else merged
+        return merged
 
     def compare(self, writer: Any, reader: Any, at: str, depth: int) -> None:
         if depth > MAX_DEPTH:
