@@ -1,0 +1,15 @@
+"""Bus failures a caller can act on: the gateway renders them as 503 and 504 problems."""
+
+from contracts.errors import LgspError
+
+
+class BusUnavailable(LgspError):
+    """The bus cannot take the message now (broker unreachable, bus stopped): retry later."""
+
+    name, status, title = "bus-unavailable", 503, "Event bus unavailable"
+
+
+class BusTimeout(LgspError):
+    """No reply arrived within the time allowed."""
+
+    name, status, title = "timeout", 504, "No reply in time"

@@ -1,0 +1,318 @@
+"""`KafkaBus`: the bus over a Kafka-protocol broker (aiokafka), for gateways and connectors at scale.
+
+Requests wait on this instance's reply topic, read by a group-less consumer assigned before the first request
+goes out. Availability is tracked, not discovered by timing out: a background probe checks the broker
+connection every `probe_interval` seconds and a failed delivery marks the bus down; while down, `publish` and
+`request` raise `BusUnavailable` at once and requests not yet delivered fail with it. When the broker is back
+the bus re-creates the topics it ensured (a broker with memory storage loses them on restart) and resumes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable, Sequence
+from functools import partial
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import (
+    KafkaConnectionError,
+    KafkaError,
+    KafkaTimeoutError,
+    NodeNotReadyError,
+    RequestTimedOutError,
+)
+
+from bus.base import Bus, Handler, Subscription, log
+from bus.errors import BusUnavailable
+from bus.kafka_group import KafkaSubscription
+from contracts.envelope import Envelope, EnvelopeInvalid, from_kafka, to_kafka_headers
+
+_TOPIC_EXISTS = 36
+_CONNECTION_ERRORS = (KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError, RequestTimedOutError)
+
+
+class KafkaBus(Bus):
+    # Created by `start()`: aiokafka clients belong to the running event loop.
+    _producer: AIOKafkaProducer
+    _admin: AIOKafkaAdminClient
+    _reply_consumer: AIOKafkaConsumer
+
+    def __init__(
+        self,
+        bootstrap: str,
+        instance_id: str,
+        *,
+        idempotence: bool = False,
+        partitions: int = 3,
+        replication_factor: int = 1,
+        client_id: str | None = None,
+        linger_ms: int = 1,
+        fetch_max_wait_ms: int = 5,
+        probe_interval: float = 0.25,
+        request_timeout_ms: int = 10_000,
+        session_timeout_ms: int = 10_000,
+        metadata_max_age_ms: int = 5_000,
+    ) -> None:
+        super().__init__(instance_id)
+        self.bootstrap = bootstrap
+        self.partitions = partitions
+        self._replication_factor = replication_factor
+        self._client_id = client_id or f"lgsp-{instance_id}"
+        self._fetch_max_wait_ms = fetch_max_wait_ms
+        self._probe_interval = probe_interval
+        self._session_timeout_ms = session_timeout_ms
+        self._metadata_max_age_ms = metadata_max_age_ms
+        self._producer_options = {
+            "acks": "all",
+            "enable_idempotence": idempotence,
+            "linger_ms": linger_ms,
+            "request_timeout_ms": request_timeout_ms,
+        }
+        self._request_timeout_ms = request_timeout_ms
+        self._topics: dict[str, int] = {}
+        self._undelivered: set[asyncio.Future[None]] | set[asyncio.Future[Envelope]] = set()
+        self._subscriptions: set[KafkaSubscription] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._started = self._running = self._available = False
+
+    # lifecycle
+
+    async def start(self) -> None:
+        common = {"bootstrap_servers": self.bootstrap, "client_id": self._client_id}
+        self._producer = AIOKafkaProducer(**common, **self._producer_options)
+        self._admin = AIOKafkaAdminClient(**common, request_timeout_ms=self._request_timeout_ms)
+        self._reply_consumer = AIOKafkaConsumer(
+            **common,
+            group_id=None,
+            enable_auto_commit=False,
+            # After a broker restart the reply topic starts again at 0: read it from there.
+            auto_offset_reset="earliest",
+            fetch_max_wait_ms=self._fetch_max_wait_ms,
+        )
+        self._started = True
+        try:
+            await self._producer.start()
+            await self._admin.start()
+            await self.ensure_topics([self.reply_topic], partitions=1)
+            await self._reply_consumer.start()
+            await self._assign_reply_partitions()
+        except KafkaError as exc:
+            await self._close_clients()
+            raise BusUnavailable(f"cannot reach the Kafka broker at {self.bootstrap}: {exc!r}") from exc
+        self._running = self._available = True
+        self._tasks = [asyncio.create_task(self._receive_replies()), asyncio.create_task(self._probe())]
+
+    async def _assign_reply_partitions(self) -> None:
+        described = await self._admin.describe_topics([self.reply_topic])
+        partitions = [TopicPartition(self.reply_topic, p["partition"]) for p in described[0]["partitions"]]
+        self._reply_consumer.assign(partitions)
+        await self._reply_consumer.seek_to_end(*partitions)
+        for partition in partitions:  # resolve the positions now, so no reply slips past
+            await self._reply_consumer.position(partition)
+
+    async def stop(self) -> None:
+        if not self._running:
+            return
+        self._running = self._available = False
+        await asyncio.gather(*(subscription.stop() for subscription in list(self._subscriptions)))
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._fail_undelivered(BusUnavailable("the event bus stopped"))
+        self._replies.fail_all(BusUnavailable("the event bus stopped"))
+        await self._close_clients()
+
+    async def _close_clients(self) -> None:
+        if not self._started:
+            return
+        for close in (self._reply_consumer.stop, self._producer.stop, self._admin.close):
+            try:
+                await close()
+            except Exception as exc:  # closing what never started, or a broker already gone
+                log.debug("closing a Kafka client failed: %r", exc)
+
+    # availability
+
+    @property
+    def available(self) -> bool:
+        return self._available
+
+    async def check(self) -> bool:
+        if not self._running:
+            return False
+        if await self._broker_reachable():
+            if not self._available:
+                await self._recover()
+        else:
+            self._mark_unavailable("no broker reachable")
+        return self._available
+
+    async def _broker_reachable(self) -> bool:
+        client = self._producer.client
+        for broker in client.cluster.brokers():
+            with contextlib.suppress(asyncio.TimeoutError):
+                if await asyncio.wait_for(client.ready(broker.nodeId), timeout=2.0):
+                    return True
+        return False
+
+    async def _probe(self) -> None:
+        while True:
+            await asyncio.sleep(self._probe_interval)
+            try:
+                await self.check()
+            except Exception:
+                log.exception("Kafka availability probe failed")
+
+    async def _recover(self) -> None:
+        try:
+            for topic, partitions in list(self._topics.items()):
+                await self.ensure_topics([topic], partitions=partitions)
+            await self._producer.client.force_metadata_update()
+            await self._rewind_reset_reply_partitions()
+        except (TimeoutError, BusUnavailable, KafkaError) as exc:
+            log.warning("Kafka broker reachable but not ready yet: %r", exc)
+            return
+        self._available = True
+        log.warning("Kafka broker at %s is available again", self.bootstrap)
+
+    async def _rewind_reset_reply_partitions(self) -> None:
+        """A broker that lost the reply topic (memory storage) numbers it from 0 again: read it from there."""
+        partitions = list(self._reply_consumer.assignment())
+        ends = await self._reply_consumer.end_offsets(partitions)
+        for partition in partitions:
+            position = await asyncio.wait_for(self._reply_consumer.position(partition), timeout=2.0)
+            if position > ends[partition]:
+                await self._reply_consumer.seek_to_beginning(partition)
+
+    def _mark_unavailable(self, reason: str) -> None:
+        if self._available:
+            log.warning("Kafka broker at %s is unavailable: %s", self.bootstrap, reason)
+        self._available = False
+        self._fail_undelivered(BusUnavailable(f"the event bus is unavailable: {reason}"))
+
+    def _fail_undelivered(self, error: BusUnavailable) -> None:
+        undelivered, self._undelivered = self._undelivered, set()
+        for waiter in undelivered:
+            if not waiter.done():
+                waiter.set_exception(error)
+
+    # topics
+
+    async def ensure_topics(self, topics: Iterable[str], *, partitions: int | None = None) -> set[str]:
+        """Create the missing topics (with `partitions`, else the bus default); return those it created."""
+        if not self._started:
+            raise BusUnavailable("the event bus is not started")
+        count = partitions or self.partitions
+        wanted = [NewTopic(topic, count, self._replication_factor) for topic in topics]
+        if not wanted:
+            return set()
+        try:
+            response = await self._admin.create_topics(wanted)
+        except KafkaError as exc:
+            raise BusUnavailable(f"cannot create topics: {exc!r}") from exc
+        created = set()
+        for topic, code, message in response.topic_errors:
+            if code not in (0, _TOPIC_EXISTS):
+                raise BusUnavailable(f"cannot create topic {topic}: error {code} {message or ''}".strip())
+            if code == 0:
+                created.add(topic)
+        for new_topic in wanted:
+            self._topics[new_topic.name] = count
+        return created
+
+    # sending
+
+    async def publish(self, topic: str, envelope: Envelope, *, key: bytes | None = None) -> None:
+        delivered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        await self._send(topic, envelope, key, delivered, complete=True)
+        await delivered
+
+    async def _send_request(self, topic: str, envelope: Envelope, reply: asyncio.Future[Envelope]) -> None:
+        await self._send(topic, envelope, None, reply, complete=False)
+
+    async def _send(
+        self, topic: str, envelope: Envelope, key: bytes | None, waiter: asyncio.Future, *, complete: bool
+    ) -> None:
+        """Hand the message to the producer; its delivery completes `waiter` (or only fails it)."""
+        if not self._available:
+            raise BusUnavailable("the event bus is unavailable")
+        try:
+            delivery = await self._producer.send(
+                topic, envelope.data, key=key or envelope.key, headers=to_kafka_headers(envelope)
+            )
+        except KafkaError as exc:
+            if isinstance(exc, _CONNECTION_ERRORS):
+                self._mark_unavailable(repr(exc))
+            raise BusUnavailable(f"cannot publish to {topic}: {exc!r}") from exc
+        self.stats.published += 1
+        self._undelivered.add(waiter)
+        delivery.add_done_callback(partial(self._delivered, waiter, complete))
+
+    def _delivered(self, waiter: asyncio.Future, complete: bool, delivery: asyncio.Future) -> None:
+        self._undelivered.discard(waiter)
+        error = BaseException("cancelled") if delivery.cancelled() else delivery.exception()
+        if error is None:
+            if complete and not waiter.done():
+                waiter.set_result(None)
+            return
+        if isinstance(error, _CONNECTION_ERRORS):
+            self._mark_unavailable(repr(error))
+        if not waiter.done():
+            waiter.set_exception(BusUnavailable(f"delivery failed: {error!r}"))
+
+    # receiving
+
+    async def _receive_replies(self) -> None:
+        while True:
+            try:
+                batches = await self._reply_consumer.getmany(timeout_ms=1000)
+            except KafkaError as exc:
+                log.warning("reading replies failed: %r", exc)
+                await asyncio.sleep(self._probe_interval)
+                continue
+            for records in batches.values():
+                for record in records:
+                    try:
+                        reply = from_kafka(record.headers, record.value, record.key)
+                    except EnvelopeInvalid as exc:
+                        self.stats.invalid_messages += 1
+                        log.warning("dropped a reply that is not an envelope: %s", exc)
+                        continue
+                    self._replies.resolve(reply)
+
+    async def subscribe(
+        self, topics: Sequence[str], group: str, handler: Handler, *, concurrency: int = 16
+    ) -> Subscription:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if not self._available:
+            raise BusUnavailable("the event bus is unavailable")
+        await self.ensure_topics(topics)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            client_id=self._client_id,
+            group_id=group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            fetch_max_wait_ms=self._fetch_max_wait_ms,
+            session_timeout_ms=self._session_timeout_ms,
+            heartbeat_interval_ms=self._session_timeout_ms // 3,
+            # Notice added partitions (and topics a restarted broker re-created) within seconds.
+            metadata_max_age_ms=self._metadata_max_age_ms,
+        )
+        subscription = KafkaSubscription(
+            consumer, tuple(topics), group, handler, concurrency, self.stats, on_stop=self._forget
+        )
+        try:
+            await subscription.start()
+        except KafkaError as exc:
+            with contextlib.suppress(Exception):
+                await consumer.stop()
+            raise BusUnavailable(f"cannot join consumer group {group}: {exc!r}") from exc
+        self._subscriptions.add(subscription)
+        return subscription
+
+    async def _forget(self, subscription: KafkaSubscription) -> None:
+        self._subscriptions.discard(subscription)

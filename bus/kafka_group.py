@@ -1,0 +1,170 @@
+"""One member of a Kafka consumer group: handlers run concurrently, offsets are committed in batches.
+
+An offset is committed only when every message before it in its partition has been handled, so a member that
+dies redelivers what was in flight (at least once). Commits go out at most every `commit_interval` seconds,
+on rebalance and on stop, never one per message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import KafkaError
+
+from bus.base import BusStats, Handler, Subscription, log
+from contracts.envelope import Envelope, EnvelopeInvalid, from_kafka
+
+
+class OffsetTracker:
+    """Per partition, the next offset safe to commit: all messages before it have been handled."""
+
+    def __init__(self) -> None:
+        self._in_flight: dict[TopicPartition, deque[int]] = {}
+        self._finished: dict[TopicPartition, set[int]] = {}
+        self._committable: dict[TopicPartition, int] = {}
+
+    def started(self, partition: TopicPartition, offset: int) -> None:
+        self._in_flight.setdefault(partition, deque()).append(offset)
+
+    def finished(self, partition: TopicPartition, offset: int) -> None:
+        in_flight = self._in_flight.get(partition)
+        if not in_flight:
+            return  # the partition was revoked meanwhile
+        finished = self._finished.setdefault(partition, set())
+        finished.add(offset)
+        while in_flight and in_flight[0] in finished:
+            done = in_flight.popleft()
+            finished.discard(done)
+            self._committable[partition] = done + 1
+
+    def take(self) -> dict[TopicPartition, int]:
+        committable, self._committable = self._committable, {}
+        return committable
+
+    def forget(self, partitions: set[TopicPartition]) -> None:
+        for partition in partitions:
+            self._in_flight.pop(partition, None)
+            self._finished.pop(partition, None)
+            self._committable.pop(partition, None)
+
+
+class _Rebalance(ConsumerRebalanceListener):
+    def __init__(self, member: KafkaSubscription) -> None:
+        self._member = member
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        await self._member._drain()
+        self._member._tracker.forget(set(revoked))
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        self._member._assigned.set()
+
+
+class KafkaSubscription(Subscription):
+    def __init__(
+        self,
+        consumer: AIOKafkaConsumer,
+        topics: tuple[str, ...],
+        group: str,
+        handler: Handler,
+        concurrency: int,
+        stats: BusStats,
+        *,
+        commit_interval: float = 0.1,
+        on_stop: Callable[[KafkaSubscription], Awaitable[None]] | None = None,
+    ) -> None:
+        self.topics = topics
+        self.group = group
+        self._consumer = consumer
+        self._handler = handler
+        self._stats = stats
+        self._slots = asyncio.Semaphore(concurrency)
+        self._tracker = OffsetTracker()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._assigned = asyncio.Event()
+        self._commit_interval = commit_interval
+        self._last_commit = time.monotonic()
+        self._on_stop = on_stop
+        self._fetching: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self._consumer.start()
+        self._consumer.subscribe(list(self.topics), listener=_Rebalance(self))
+        self._fetching = asyncio.create_task(self._fetch())
+
+    async def ready(self) -> None:
+        await self._assigned.wait()
+
+    async def stop(self) -> None:
+        if self._fetching is None:
+            return
+        fetching, self._fetching = self._fetching, None
+        fetching.cancel()
+        await asyncio.gather(fetching, return_exceptions=True)
+        await self._drain()
+        await self._consumer.stop()
+        if self._on_stop is not None:
+            await self._on_stop(self)
+
+    async def _fetch(self) -> None:
+        while True:
+            try:
+                batches = await self._consumer.getmany(timeout_ms=100)
+            except KafkaError as exc:
+                log.warning("consumer group %s: fetch failed: %r", self.group, exc)
+                await asyncio.sleep(0.5)
+                continue
+            for partition, records in batches.items():
+                for record in records:
+                    await self._slots.acquire()
+                    self._tracker.started(partition, record.offset)
+                    task = asyncio.create_task(self._handle(partition, record))
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+            if time.monotonic() - self._last_commit >= self._commit_interval:
+                await self._commit()
+
+    async def _handle(self, partition: TopicPartition, record: ConsumerRecord[bytes, bytes]) -> None:
+        try:
+            envelope = from_kafka(record.headers, record.value, record.key)
+        except EnvelopeInvalid as exc:
+            self._stats.invalid_messages += 1
+            log.warning("consumer group %s: dropped %s@%d: %s", self.group, partition, record.offset, exc)
+        else:
+            await self._run_handler(envelope)
+        finally:
+            self._tracker.finished(partition, record.offset)
+            self._slots.release()
+
+    async def _run_handler(self, envelope: Envelope) -> None:
+        try:
+            await self._handler(envelope)
+        except Exception:
+            self._stats.handler_errors += 1
+            log.exception("handler of group %s failed on message %s", self.group, envelope.id)
+        else:
+            self._stats.handled += 1
+
+    async def _drain(self) -> None:
+        """Let the handlers in flight finish, then commit what they consumed."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._commit()
+
+    async def _commit(self) -> None:
+        self._last_commit = time.monotonic()
+        offsets = self._tracker.take()
+        if not offsets:
+            return
+        try:
+            await self._consumer.commit(offsets)
+        except KafkaError as exc:
+            # The group rebalanced or the broker is gone: whoever owns the partitions next reads them again
+            # from the last commit (at least once). Retrying these offsets could skip messages on a broker
+            # that lost its log.
+            log.warning("consumer group %s: commit failed: %r", self.group, exc)

@@ -1,0 +1,121 @@
+"""`InProcessBus`: the embedded default, everything in one asyncio loop.
+
+A message is the `Envelope` object itself (immutable, so shared without copies or serialisation). Each consumer
+group has one queue that every member's workers take from: a group gets each message once and its members
+share them. A group keeps its queue between subscriptions, as Kafka keeps a group's offsets, but a message
+published while a topic has no group at all reaches nobody (Kafka would keep it for a group joining later).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Sequence
+
+from bus.base import Bus, BusStats, Handler, Subscription, log
+from bus.errors import BusUnavailable
+from contracts.envelope import Envelope
+
+
+class _Group:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.queue: asyncio.Queue[Envelope] = asyncio.Queue()
+
+
+class InProcessSubscription(Subscription):
+    def __init__(
+        self, group: _Group, topics: tuple[str, ...], handler: Handler, concurrency: int, stats: BusStats
+    ):
+        self.group = group.name
+        self.topics = topics
+        self._queue = group.queue
+        self._handler = handler
+        self._stats = stats
+        self._idle: set[asyncio.Task[None]] = set()
+        self._stopping = False
+        self._workers = [asyncio.create_task(self._work()) for _ in range(concurrency)]
+
+    async def _work(self) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        while not self._stopping:
+            self._idle.add(task)
+            envelope = await self._queue.get()
+            self._idle.discard(task)
+            try:
+                await self._handler(envelope)
+            except Exception:
+                self._stats.handler_errors += 1
+                log.exception("handler of group %s failed on message %s", self.group, envelope.id)
+            else:
+                self._stats.handled += 1
+
+    async def ready(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        self._stopping = True
+        for worker in self._idle:
+            worker.cancel()  # waiting for a message: nothing in flight
+        await asyncio.gather(*self._workers, return_exceptions=True)
+
+
+class InProcessBus(Bus):
+    def __init__(self, instance_id: str = "local") -> None:
+        super().__init__(instance_id)
+        self._groups: dict[str, _Group] = {}
+        self._groups_of_topic: dict[str, list[_Group]] = {}
+        self._topics: set[str] = set()
+        self._subscriptions: list[InProcessSubscription] = []
+        self._running = False
+
+    async def start(self) -> None:
+        self._running = True
+
+    async def stop(self) -> None:
+        self._running = False
+        subscriptions, self._subscriptions = self._subscriptions, []
+        await asyncio.gather(*(subscription.stop() for subscription in subscriptions))
+        self._replies.fail_all(BusUnavailable("the event bus stopped"))
+
+    @property
+    def available(self) -> bool:
+        return self._running
+
+    async def check(self) -> bool:
+        return self._running
+
+    async def ensure_topics(self, topics: Iterable[str]) -> set[str]:
+        created = set(topics) - self._topics
+        self._topics |= created
+        return created
+
+    async def publish(self, topic: str, envelope: Envelope, *, key: bytes | None = None) -> None:
+        if not self._running:
+            raise BusUnavailable("the event bus is not running")
+        self.stats.published += 1
+        if topic == self.reply_topic:
+            self._replies.resolve(envelope)
+            return
+        for group in self._groups_of_topic.get(topic, ()):
+            group.queue.put_nowait(envelope)
+
+    async def _send_request(self, topic: str, envelope: Envelope, reply: asyncio.Future[Envelope]) -> None:
+        await self.publish(topic, envelope)
+
+    async def subscribe(
+        self, topics: Sequence[str], group: str, handler: Handler, *, concurrency: int = 16
+    ) -> Subscription:
+        if not self._running:
+            raise BusUnavailable("the event bus is not running")
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        consumer_group = self._groups.setdefault(group, _Group(group))
+        for topic in topics:
+            self._topics.add(topic)
+            members = self._groups_of_topic.setdefault(topic, [])
+            if consumer_group not in members:
+                members.append(consumer_group)
+        subscription = InProcessSubscription(consumer_group, tuple(topics), handler, concurrency, self.stats)
+        self._subscriptions.append(subscription)
+        return subscription
