@@ -2,7 +2,6 @@
 
 import re
 from enum import StrEnum
-from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -119,7 +118,7 @@ class ContractDocument(BaseModel):
             raise ValueError(f"a {self.kind} contract has no: {', '.join(extra)}")
         return self
 
-    @cached_property
+    @property
     def version_key(self) -> tuple[int, int, int, int, str]:
         return version_key(self.version)
 

@@ -12,10 +12,18 @@ class LgspError(Exception):
     status: ClassVar[int] = 500
     title: ClassVar[str] = "Internal error"
 
-    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
+        self.headers = headers or {}
         self.extra = extra
 
     @property
@@ -82,3 +90,9 @@ class ContractIncompatible(LgspError):
     """A new minor/patch version that breaks the declared compatibility rule; `errors` lists each change."""
 
     name, status, title = "contract-incompatible", 409, "Incompatible contract version"
+
+
+class UnknownReference(LgspError):
+    """A reference to something that is not registered (an agency, database, client, service...)."""
+
+    name, status, title = "unknown-reference", 422, "Unknown reference"

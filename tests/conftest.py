@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from tests.harness import Harness, running_gateway, test_settings
 from tests.services import (
     REQUIRE_SERVICES,
     KafkaBroker,
@@ -65,3 +66,11 @@ async def database_url(
     finally:
         await admin.close()
     yield server.url(name)
+
+
+@pytest.fixture
+async def gateway(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Harness]:
+    """The real gateway app on a fresh database (each backend), with a bootstrap admin."""
+    settings = test_settings(database_url, tmp_path_factory.mktemp("data"))
+    async with running_gateway(settings) as harness:
+        yield harness

@@ -1,0 +1,63 @@
+"""Who is calling: the principal behind a request, and the rules for what it may change.
+
+The gateway installs an `Authenticator` on `app.state.authenticator` (OAuth2 bearer tokens); the registry only
+depends on this interface.
+"""
+
+from dataclasses import dataclass
+from typing import Annotated, Protocol
+
+from fastapi import Depends, Request
+
+from contracts.errors import Forbidden, Unauthorized
+
+ADMIN_SCOPE = "lgsp:admin"
+MANAGE_SCOPE = "lgsp:manage"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    client_id: str
+    agency: str
+    scopes: frozenset[str]
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN_SCOPE in self.scopes
+
+    def may_manage(self, agency: str) -> bool:
+        """Platform admins manage everything; an agency's admin client its own agency and the agencies below it."""
+        if self.is_admin:
+            return True
+        return MANAGE_SCOPE in self.scopes and (agency == self.agency or agency.startswith(self.agency + "."))
+
+    def may_see(self, agency: str) -> bool:
+        return self.is_admin or agency == self.agency or agency.startswith(self.agency + ".")
+
+    def require_admin(self) -> None:
+        if not self.is_admin:
+            raise Forbidden(f"this needs the {ADMIN_SCOPE} scope")
+
+    def require_manage(self, agency: str) -> None:
+        if not self.may_manage(agency):
+            raise Forbidden(f"client '{self.client_id}' may not manage agency {agency}")
+
+
+class Authenticator(Protocol):
+    async def __call__(self, request: Request) -> Principal | None: ...
+
+
+async def optional_principal(request: Request) -> Principal | None:
+    authenticator: Authenticator = request.app.state.authenticator
+    return await authenticator(request)
+
+
+async def current_principal(request: Request) -> Principal:
+    principal = await optional_principal(request)
+    if principal is None:
+        raise Unauthorized("a bearer token is required (POST /oauth/token with client credentials)")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]

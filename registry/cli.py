@@ -1,0 +1,350 @@
+"""`lgsp agency|database|contract|client|grant|catalogue`: the registry from the command line, over the REST API.
+
+The commands talk to a running gateway through `ctx.obj` (a `CliState`), which the `lgsp` composition root
+provides, so that every write is authorised exactly as it is over HTTP.
+"""
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Protocol
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+
+
+class RegistryApi(Protocol):
+    async def get(self, path: str, **params: Any) -> Any: ...
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        authenticated: bool = True,
+    ) -> Any: ...
+
+
+@dataclass
+class CliState:
+    connect: Callable[[], AbstractAsyncContextManager[RegistryApi]]
+    json_output: bool = False
+
+
+def call(ctx: typer.Context, action: Callable[[RegistryApi], Awaitable[Any]]) -> Any:
+    state: CliState = ctx.obj
+
+    async def run() -> Any:
+        async with state.connect() as api:
+            return await action(api)
+
+    return asyncio.run(run())
+
+
+def show(ctx: typer.Context, data: Any, columns: Sequence[str], title: str | None = None) -> None:
+    """Print JSON with --json, else a table of the given columns (a page's items, a list, or one object)."""
+    state: CliState = ctx.obj
+    if state.json_output:
+        console.print_json(json.dumps(data, ensure_ascii=False, default=str))
+        return
+    rows = data["items"] if isinstance(data, dict) and "items" in data else data
+    rows = rows if isinstance(rows, list) else [rows]
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(_cell(row.get(column)) for column in columns))
+    console.print(table)
+    if isinstance(data, dict) and "total" in data and data["total"] > len(rows):
+        console.print(f"[dim]{len(rows)} of {data['total']} shown (use --offset/--limit)[/dim]")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+Json = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
+
+agency = typer.Typer(
+    help="Agencies (cơ quan, đơn vị), coded as in Decision 20/2020/QĐ-TTg.", no_args_is_help=True
+)
+database = typer.Typer(
+    help="Specialised databases (CSDL chuyên ngành) owned by agencies.", no_args_is_help=True
+)
+client = typer.Typer(help="OAuth2 clients of agencies; secrets are shown once.", no_args_is_help=True)
+grant = typer.Typer(
+    help="Grants: which client may call which service or publish which dataset.", no_args_is_help=True
+)
+
+AGENCY_COLUMNS = ("code", "name", "tier", "parent_code")
+DATABASE_COLUMNS = ("agency", "code", "name", "status")
+CLIENT_COLUMNS = ("client_id", "agency", "name", "role", "disabled")
+GRANT_COLUMNS = ("id", "client_id", "address", "purpose", "calls_per_minute", "valid_until", "active")
+
+
+def _json_flag(ctx: typer.Context, as_json: bool) -> None:
+    if as_json:
+        ctx.obj.json_output = True
+
+
+@agency.command("list")
+def agency_list(
+    ctx: typer.Context, parent: str | None = None, offset: int = 0, limit: int = 100, as_json: Json = False
+) -> None:
+    _json_flag(ctx, as_json)
+    data = call(ctx, lambda api: api.get("/api/v1/agencies", parent=parent, offset=offset, limit=limit))
+    show(ctx, data, AGENCY_COLUMNS)
+
+
+@agency.command("show")
+def agency_show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
+    _json_flag(ctx, as_json)
+    show(ctx, call(ctx, lambda api: api.get(f"/api/v1/agencies/{code}")), AGENCY_COLUMNS)
+
+
+@agency.command("create")
+def agency_create(
+    ctx: typer.Context,
+    code: str,
+    name: str,
+    tier: Annotated[
+        str, typer.Option(help="national, ministry, province, department or district")
+    ] = "department",
+    name_en: str | None = None,
+    as_json: Json = False,
+) -> None:
+    _json_flag(ctx, as_json)
+    body = {"code": code, "name": name, "tier": tier, **({"name_en": name_en} if name_en else {})}
+    show(ctx, call(ctx, lambda api: api.send("POST", "/api/v1/agencies", json=body)), AGENCY_COLUMNS)
+
+
+@agency.command("delete")
+def agency_delete(ctx: typer.Context, code: str) -> None:
+    call(ctx, lambda api: api.send("DELETE", f"/api/v1/agencies/{code}"))
+    console.print(f"agency {code} deleted")
+
+
+@database.command("list")
+def database_list(
+    ctx: typer.Context,
+    agency_code: Annotated[str | None, typer.Option("--agency")] = None,
+    status: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+    as_json: Json = False,
+) -> None:
+    _json_flag(ctx, as_json)
+    data = call(
+        ctx,
+        lambda api: api.get(
+            "/api/v1/databases", agency=agency_code, status=status, offset=offset, limit=limit
+        ),
+    )
+    show(ctx, data, DATABASE_COLUMNS)
+
+
+@database.command("show")
+def database_show(ctx: typer.Context, agency_code: str, code: str, as_json: Json = False) -> None:
+    _json_flag(ctx, as_json)
+    show(ctx, call(ctx, lambda api: api.get(f"/api/v1/databases/{agency_code}/{code}")), DATABASE_COLUMNS)
+
+
+@database.command("create")
+def database_create(
+    ctx: typer.Context,
+    agency_code: str,
+    code: str,
+    name: str,
+    description: str = "",
+    status: Annotated[str, typer.Option(help="planned, active or retired")] = "active",
+    as_json: Json = False,
+) -> None:
+    _json_flag(ctx, as_json)
+    body = {"agency": agency_code, "code": code, "name": name, "description": description, "status": status}
+    show(ctx, call(ctx, lambda api: api.send("POST", "/api/v1/databases", json=body)), DATABASE_COLUMNS)
+
+
+@database.command("retire")
+def database_retire(ctx: typer.Context, agency_code: str, code: str) -> None:
+    path = f"/api/v1/databases/{agency_code}/{code}"
+    call(ctx, lambda api: api.send("PATCH", path, json={"status": "retired"}))
+    console.print(f"database {agency_code}/{code} retired")
+
+
+@database.command("delete")
+def database_delete(ctx: typer.Context, agency_code: str, code: str) -> None:
+    call(ctx, lambda api: api.send("DELETE", f"/api/v1/databases/{agency_code}/{code}"))
+    console.print(f"database {agency_code}/{code} deleted")
+
+
+def contract_register(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="contract documents (YAML or JSON)")],
+    as_json: Json = False,
+) -> None:
+    """Register contract versions with the gateway (checked, and refused if they break compatibility)."""
+    _json_flag(ctx, as_json)
+    results = []
+    for path in files:
+        content = _read(path)
+        media_type = "application/json" if path.suffix == ".json" else "application/yaml"
+
+        def register(
+            api: RegistryApi, content: bytes = content, media_type: str = media_type
+        ) -> Awaitable[Any]:
+            return api.send(
+                "POST", "/api/v1/contracts", content=content, headers={"Content-Type": media_type}
+            )
+
+        results.append(call(ctx, register))
+    show(ctx, results, ("address", "version", "kind", "title", "status"))
+
+
+def contract_list(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Option(help="services or datasets")] = "services",
+    agency_code: Annotated[str | None, typer.Option("--agency")] = None,
+    as_json: Json = False,
+) -> None:
+    """List the registered services (or datasets) with their newest version."""
+    _json_flag(ctx, as_json)
+    data = call(ctx, lambda api: api.get(f"/api/v1/{kind}", agency=agency_code))
+    show(ctx, data, ("address", "latest_version", "database", "capture_payloads"))
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot read {path}: {exc.strerror}") from None
+
+
+@client.command("list")
+def client_list(
+    ctx: typer.Context,
+    agency_code: Annotated[str | None, typer.Option("--agency")] = None,
+    as_json: Json = False,
+) -> None:
+    _json_flag(ctx, as_json)
+    show(ctx, call(ctx, lambda api: api.get("/api/v1/clients", agency=agency_code)), CLIENT_COLUMNS)
+
+
+@client.command("create")
+def client_create(
+    ctx: typer.Context,
+    agency_code: str,
+    name: str,
+    client_id: Annotated[str | None, typer.Option("--id")] = None,
+    role: Annotated[str, typer.Option(help="consumer, agency_admin or admin")] = "consumer",
+    as_json: Json = False,
+) -> None:
+    """Create a client; its secret is printed this once."""
+    _json_flag(ctx, as_json)
+    body = {
+        "agency": agency_code,
+        "name": name,
+        "role": role,
+        **({"client_id": client_id} if client_id else {}),
+    }
+    created = call(ctx, lambda api: api.send("POST", "/api/v1/clients", json=body))
+    show(ctx, created, (*CLIENT_COLUMNS, "client_secret"))
+    if not ctx.obj.json_output:
+        console.print(
+            "[yellow]Keep the secret now: it is stored only as a hash and is not shown again.[/yellow]"
+        )
+
+
+def _set_disabled(ctx: typer.Context, client_id: str, disabled: bool) -> None:
+    call(ctx, lambda api: api.send("PATCH", f"/api/v1/clients/{client_id}", json={"disabled": disabled}))
+    console.print(f"client {client_id} {'disabled' if disabled else 'enabled'}")
+
+
+@client.command("disable")
+def client_disable(ctx: typer.Context, client_id: str) -> None:
+    _set_disabled(ctx, client_id, True)
+
+
+@client.command("enable")
+def client_enable(ctx: typer.Context, client_id: str) -> None:
+    _set_disabled(ctx, client_id, False)
+
+
+@client.command("rotate-secret")
+def client_rotate(ctx: typer.Context, client_id: str, as_json: Json = False) -> None:
+    _json_flag(ctx, as_json)
+    rotated = call(ctx, lambda api: api.send("POST", f"/api/v1/clients/{client_id}/secret"))
+    show(ctx, rotated, ("client_id", "client_secret"))
+
+
+@client.command("delete")
+def client_delete(ctx: typer.Context, client_id: str) -> None:
+    call(ctx, lambda api: api.send("DELETE", f"/api/v1/clients/{client_id}"))
+    console.print(f"client {client_id} deleted")
+
+
+@grant.command("create")
+def grant_create(
+    ctx: typer.Context,
+    client_id: str,
+    address: Annotated[str, typer.Argument(help="AGENCY/CODE/vMAJOR, e.g. H50.20/tra-cuu-thua-dat/v1")],
+    purpose: Annotated[str, typer.Option(help="why the client needs it (Decree 47/2020 Art. 35)")],
+    field: Annotated[
+        list[str] | None, typer.Option(help="an allowed field, as a JSON Pointer; repeatable")
+    ] = None,
+    rate: Annotated[int | None, typer.Option(help="calls per minute")] = None,
+    until: Annotated[str | None, typer.Option(help="valid until (ISO 8601 with zone)")] = None,
+    as_json: Json = False,
+) -> None:
+    _json_flag(ctx, as_json)
+    body = {
+        "client_id": client_id,
+        "address": address,
+        "purpose": purpose,
+        "fields": field or [],
+        "calls_per_minute": rate,
+        "valid_until": until,
+    }
+    show(ctx, call(ctx, lambda api: api.send("POST", "/api/v1/grants", json=body)), GRANT_COLUMNS)
+
+
+@grant.command("list")
+def grant_list(
+    ctx: typer.Context,
+    client_id: Annotated[str | None, typer.Option("--client")] = None,
+    provider: str | None = None,
+    as_json: Json = False,
+) -> None:
+    _json_flag(ctx, as_json)
+    data = call(ctx, lambda api: api.get("/api/v1/grants", client_id=client_id, provider=provider))
+    show(ctx, data, GRANT_COLUMNS)
+
+
+@grant.command("revoke")
+def grant_revoke(ctx: typer.Context, grant_id: str) -> None:
+    call(ctx, lambda api: api.send("DELETE", f"/api/v1/grants/{grant_id}"))
+    console.print(f"grant {grant_id} revoked")
+
+
+def catalogue(
+    ctx: typer.Context,
+    kind: Annotated[str | None, typer.Option(help="service or dataset")] = None,
+    as_json: Json = False,
+) -> None:
+    """The published services and datasets."""
+    _json_flag(ctx, as_json)
+    data = call(ctx, lambda api: api.get("/api/v1/catalogue", kind=kind))
+    show(ctx, data, ("address", "kind", "version", "title", "provider_name", "classification"))

@@ -1,0 +1,52 @@
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Column, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from registry.storage import JSONDocument, UTCDateTime, utcnow
+
+
+class ContractStatus(StrEnum):
+    ACTIVE = "active"
+    DEPRECATED = "deprecated"
+    WITHDRAWN = "withdrawn"
+
+
+class Endpoint(SQLModel, table=True):
+    """One address `{agency}/{code}/v{major}`: a major version of a service or a dataset."""
+
+    __table_args__ = (UniqueConstraint("agency_code", "code", "major"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=String(16))
+    agency_code: str = Field(foreign_key="agency.code", index=True, max_length=35)
+    code: str = Field(max_length=63)
+    major: int
+    database_id: int = Field(foreign_key="registered_database.id", index=True)
+    capture_payloads: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def address(self) -> str:
+        return f"{self.agency_code}/{self.code}/v{self.major}"
+
+
+class ContractVersion(SQLModel, table=True):
+    """One registered version of a contract document; versions are immutable once registered."""
+
+    __tablename__ = "contract_version"
+    __table_args__ = (UniqueConstraint("endpoint_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    endpoint_id: int = Field(foreign_key="endpoint.id", index=True)
+    version: str = Field(max_length=64)
+    title: str = Field(max_length=300)
+    classification: str = Field(sa_type=String(16))
+    compatibility: str = Field(sa_type=String(24))
+    status: ContractStatus = Field(default=ContractStatus.ACTIVE, sa_type=String(16))
+    document: dict[str, Any] = Field(sa_column=Column(JSONDocument, nullable=False))
+    sha256: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by: str = Field(max_length=64)

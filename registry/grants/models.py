@@ -1,0 +1,31 @@
+from datetime import datetime
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from registry.storage import JSONDocument, UTCDateTime, utcnow
+
+
+class Grant(SQLModel, table=True):
+    """Permission for a client to call a service or publish a dataset (Decree 47/2020 Art. 35)."""
+
+    __tablename__ = "access_grant"
+
+    id: str = Field(primary_key=True, max_length=36)
+    client_id: str = Field(foreign_key="client.client_id", index=True, max_length=64)
+    endpoint_id: int = Field(foreign_key="endpoint.id", index=True)
+    purpose: str = Field(max_length=2000)
+    fields: list[str] = Field(default_factory=list, sa_column=Column(JSONDocument, nullable=False))
+    calls_per_minute: int | None = None
+    valid_from: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    valid_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by: str = Field(max_length=64)
+
+    def active_at(self, moment: datetime) -> bool:
+        if self.revoked_at is not None and self.revoked_at <= moment:
+            return False
+        if self.valid_until is not None and self.valid_until <= moment:
+            return False
+        return self.valid_from <= moment

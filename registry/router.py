@@ -1,0 +1,14 @@
+"""The registry's REST API under /api/v1."""
+
+from fastapi import APIRouter
+
+from registry.agencies.router import router as agencies
+from registry.catalogue.router import router as catalogue
+from registry.clients.router import router as clients
+from registry.contracts.router import router as contracts
+from registry.databases.router import router as databases
+from registry.grants.router import router as grants
+
+router = APIRouter(prefix="/api/v1")
+for part in (agencies, databases, contracts, clients, grants, catalogue):
+    router.include_router(part)
