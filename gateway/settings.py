@@ -26,10 +26,16 @@ class Settings(BaseSettings):
     kafka_partitions: int = 3
     instance_id: str = Field(default_factory=_default_instance, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
 
-    # bootstrap admin
+    # bootstrap admin, a client of the operating agency
     demo: bool = False
+    operator_agency: str = "H50"
+    operator_name: str = "Đơn vị vận hành nền tảng LGSP"
     admin_client_id: str | None = None
     admin_client_secret: SecretStr | None = None
+
+    # client secrets: Argon2id cost (RFC 9106 low-memory defaults)
+    secret_hash_time_cost: int = Field(default=3, ge=1)
+    secret_hash_memory_kib: int = Field(default=65_536, ge=8)
 
     # OAuth2
     issuer: str = "http://localhost:8080"
@@ -42,7 +48,6 @@ class Settings(BaseSettings):
     max_contract_bytes: int = 262_144
     capture_key: SecretStr | None = None
     log_batch_size: int = 256
-    log_flush_interval_ms: float = 2.0
 
     # coverage
     coverage_target: float = 0.6

@@ -1,0 +1,53 @@
+"""The app factory: wires settings, database, keys, bus, registry and exchange path into one FastAPI app."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from bus import Bus
+from gateway.exchange.router import router as exchange_router
+from gateway.exchangelog.router import router as exchangelog_router
+from gateway.health import router as health_router
+from gateway.limits import BodySizeLimit
+from gateway.oauth.authenticator import BearerAuthenticator
+from gateway.oauth.errors import OAuthError
+from gateway.oauth.router import oauth_error
+from gateway.oauth.router import router as oauth_router
+from gateway.platform import Platform
+from gateway.problems import install_problem_handlers
+from gateway.settings import Settings
+from registry.router import router as registry_router
+
+DESCRIPTION = """An integration and data-sharing platform that behaves like Vietnam's LGSP and NDXP:
+departments register databases and contracts; consumers call services through an authenticated gateway;
+every exchange is logged and coverage is measured against the province's targets."""
+
+
+def create_app(settings: Settings | None = None, *, bus: Bus | None = None) -> FastAPI:
+    """The gateway app. `bus`: an already started bus shared with in-process connectors (else one is made)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        platform = await Platform.start(settings, bus)
+        app.state.platform = platform
+        app.state.sessionmaker = platform.sessionmaker
+        app.state.tokens = platform.tokens
+        app.state.cipher = platform.cipher
+        app.state.exchange = platform.exchange
+        app.state.registry_events = platform.events
+        app.state.authenticator = BearerAuthenticator(platform.tokens, platform.directory.is_disabled)
+        try:
+            yield
+        finally:
+            await platform.stop()
+
+    app = FastAPI(title="LGSP Mock", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.add_middleware(BodySizeLimit, max_bytes=max(settings.max_body_bytes, settings.max_contract_bytes))
+    install_problem_handlers(app)
+    app.add_exception_handler(OAuthError, oauth_error)
+    for router in (oauth_router, exchange_router, registry_router, exchangelog_router, health_router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,73 @@
+"""`lgsp up`, `lgsp db upgrade`, `lgsp keys rotate`: commands that run the platform or work on its database."""
+
+import asyncio
+import logging
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from gateway.app import create_app
+from gateway.database import upgrade
+from gateway.oauth.keys import KeyRing
+from gateway.settings import Settings
+from registry.storage import create_engine, create_sessionmaker
+
+db = typer.Typer(help="The platform's SQL database.", no_args_is_help=True)
+keys = typer.Typer(help="The gateway's signing keys.", no_args_is_help=True)
+
+
+def up(
+    demo: Annotated[
+        bool, typer.Option("--demo", help="seed the demo province and run its connectors")
+    ] = False,
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
+) -> None:
+    """Serve the gateway (embedded default: SQLite and the in-process bus, unless LGSP_* settings say otherwise)."""
+    overrides: dict[str, object] = {"demo": True} if demo else {}
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    if "issuer" not in settings.model_fields_set:
+        settings.issuer = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the schema to the newest migration."""
+    settings = Settings()
+
+    async def run() -> None:
+        if settings.effective_database_url.startswith("sqlite"):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(settings.effective_database_url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    typer.echo("database schema is up to date")
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Start signing with a new key; the old one stays in the JWKS until its tokens have expired."""
+    settings = Settings()
+
+    async def run() -> str:
+        engine = create_engine(settings.effective_database_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                return await KeyRing.rotate(session)
+        finally:
+            await engine.dispose()
+
+    typer.echo(f"now signing with key {asyncio.run(run())}; restart gateways to pick it up")
+
+
+def register_server_commands(app: typer.Typer) -> None:
+    app.command("up")(up)
+    app.add_typer(db, name="db")
+    app.add_typer(keys, name="keys")

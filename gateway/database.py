@@ -1,0 +1,62 @@
+"""The schema's migrations (Alembic) and the database's state relative to them."""
+
+import importlib
+from enum import StrEnum
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class SchemaState(StrEnum):
+    EMPTY = "empty"
+    BEHIND = "behind"
+    CURRENT = "current"
+
+
+MODEL_MODULES = (
+    "registry.agencies.models",
+    "registry.databases.models",
+    "registry.contracts.models",
+    "registry.clients.models",
+    "registry.grants.models",
+    "gateway.oauth.models",
+    "gateway.exchangelog.models",
+)
+
+
+def import_models() -> None:
+    """Import every table so that the metadata is complete."""
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _state(connection: Connection) -> SchemaState:
+    current = MigrationContext.configure(connection).get_current_revision()
+    if current is None:
+        return SchemaState.EMPTY
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return SchemaState.CURRENT if current == head else SchemaState.BEHIND
+
+
+async def schema_state(engine: AsyncEngine) -> SchemaState:
+    async with engine.connect() as connection:
+        return await connection.run_sync(_state)
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))

@@ -1,0 +1,1 @@
+"""The exchange path: `POST /exchange/...` and `POST /share/...`, brokered over the event bus."""

@@ -1,0 +1,129 @@
+"""What the exchange path reads on every call, held in memory and rebuilt when the registry changes.
+
+Contracts are compiled once per version; grants and clients are looked up by key. A registry event (on this
+instance, or from another over the `lgsp.registry` topic) triggers `refresh()`, so a revoked grant or a disabled
+client takes effect without a restart.
+"""
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contracts.document import ContractDocument, Kind
+from contracts.validation import CompiledContract, compile_contract
+from gateway.exchange.repository import DirectoryRepository
+from registry.contracts.models import ContractVersion, Endpoint
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    address: str
+    kind: Kind
+    agency: str
+    topic: str
+    database_id: int
+    version: str
+    document: ContractDocument
+    contract: CompiledContract
+    capture: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GrantRule:
+    grant_id: str
+    fields: tuple[str, ...]
+    calls_per_minute: int | None
+    valid_from: datetime
+    valid_until: datetime | None
+    revoked_at: datetime | None
+
+    def active_at(self, moment: datetime) -> bool:
+        if self.revoked_at is not None and self.revoked_at <= moment:
+            return False
+        if self.valid_until is not None and self.valid_until <= moment:
+            return False
+        return self.valid_from <= moment
+
+
+@dataclass(frozen=True, slots=True)
+class ClientInfo:
+    agency: str
+    disabled: bool
+
+
+class Directory:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+        self.routes: dict[str, Route] = {}
+        self.grants: dict[tuple[str, str], tuple[GrantRule, ...]] = {}
+        self.clients: dict[str, ClientInfo] = {}
+        self._compiled: dict[tuple[str, str], CompiledContract] = {}
+        self._lock = asyncio.Lock()
+        self._dirty = False
+
+    def route(self, address: str) -> Route | None:
+        return self.routes.get(address)
+
+    def grant(self, client_id: str, address: str, moment: datetime) -> GrantRule | None:
+        for rule in self.grants.get((client_id, address), ()):
+            if rule.active_at(moment):
+                return rule
+        return None
+
+    def is_disabled(self, client_id: str) -> bool:
+        info = self.clients.get(client_id)
+        return info is None or info.disabled
+
+    async def refresh(self) -> None:
+        """Rebuild from the registry; calls that arrive during a rebuild are folded into one more rebuild."""
+        if self._lock.locked():
+            self._dirty = True
+        async with self._lock:
+            self._dirty = False
+            await self._load()
+        if self._dirty:
+            await self.refresh()
+
+    async def _load(self) -> None:
+        async with self._sessionmaker() as session:
+            snapshot = await DirectoryRepository(session).snapshot()
+        routes = {}
+        compiled: dict[tuple[str, str], CompiledContract] = {}
+        for endpoint, version in snapshot.routes:
+            route = self._route(endpoint, version)
+            routes[route.address] = route
+            compiled[(route.address, version.sha256)] = route.contract
+        grants: dict[tuple[str, str], list[GrantRule]] = {}
+        for grant, address in snapshot.grants:
+            rule = GrantRule(
+                grant.id,
+                tuple(grant.fields),
+                grant.calls_per_minute,
+                grant.valid_from,
+                grant.valid_until,
+                grant.revoked_at,
+            )
+            grants.setdefault((grant.client_id, address), []).append(rule)
+        self.routes = routes
+        self.grants = {key: tuple(rules) for key, rules in grants.items()}
+        self.clients = {c.client_id: ClientInfo(c.agency_code, c.disabled) for c in snapshot.clients}
+        self._compiled = compiled
+
+    def _route(self, endpoint: Endpoint, version: ContractVersion) -> Route:
+        document = ContractDocument.model_validate(version.document)
+        contract = self._compiled.get((endpoint.address, version.sha256)) or compile_contract(document)
+        address = document.address
+        return Route(
+            address=endpoint.address,
+            kind=Kind(endpoint.kind),
+            agency=endpoint.agency_code,
+            topic=address.service_topic if endpoint.kind == Kind.SERVICE else address.share_topic,
+            database_id=endpoint.database_id,
+            version=version.version,
+            document=document,
+            contract=contract,
+            capture=endpoint.capture_payloads,
+        )

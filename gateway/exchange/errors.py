@@ -1,0 +1,54 @@
+"""The exchange path's failures, each its own problem type; the outcome it is logged under follows its status."""
+
+from contracts.errors import LgspError
+from gateway.exchangelog.models import Outcome
+
+
+class UnknownService(LgspError):
+    name, status, title = "unknown-service", 404, "Unknown service or version"
+
+
+class NoGrant(LgspError):
+    name, status, title = "no-grant", 403, "No grant"
+
+
+class InsufficientScope(LgspError):
+    name, status, title = "insufficient-scope", 403, "Insufficient scope"
+
+
+class RateLimited(LgspError):
+    name, status, title = "rate-limited", 429, "Too many calls"
+
+
+class UnsupportedMediaType(LgspError):
+    name, status, title = "unsupported-media-type", 415, "Unsupported media type"
+
+
+class MalformedBody(LgspError):
+    name, status, title = "malformed-json", 400, "Malformed JSON"
+
+
+class RequestInvalid(LgspError):
+    name, status, title = "request-invalid", 422, "Request does not match the contract"
+
+
+class ProviderError(LgspError):
+    name, status, title = "provider-error", 502, "The provider failed"
+
+
+class ReplyInvalid(LgspError):
+    name, status, title = "reply-invalid", 502, "The provider's reply does not match the contract"
+
+
+def outcome_for(status: int) -> Outcome:
+    if status < 400:
+        return Outcome.OK
+    if status in (401, 403, 429):
+        return Outcome.REJECTED
+    if status < 500:
+        return Outcome.CLIENT_ERROR
+    if status == 504:
+        return Outcome.TIMEOUT
+    if status == 503:
+        return Outcome.UNAVAILABLE
+    return Outcome.PROVIDER_ERROR

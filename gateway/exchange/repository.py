@@ -1,0 +1,44 @@
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+
+from registry.clients.models import Client
+from registry.contracts.models import ContractVersion, Endpoint
+from registry.contracts.repository import ContractVersionRepository
+from registry.databases.models import Database, DatabaseStatus
+from registry.grants.models import Grant
+from registry.repository import Repository
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    routes: list[tuple[Endpoint, ContractVersion]]
+    grants: Sequence[tuple[Grant, str]]
+    clients: Sequence[Client]
+
+
+class DirectoryRepository(Repository[Endpoint]):
+    model = Endpoint
+
+    async def snapshot(self) -> Snapshot:
+        """Everything the exchange path needs: each live endpoint's newest usable version, grants, clients."""
+        endpoints = (
+            await self.session.exec(
+                select(Endpoint)
+                .join(Database, col(Endpoint.database_id) == col(Database.id))
+                .where(Database.status != DatabaseStatus.RETIRED)
+            )
+        ).all()
+        latest = await ContractVersionRepository(self.session).latest_by_endpoint(
+            [e.id for e in endpoints if e.id is not None]
+        )
+        routes = [(endpoint, latest[endpoint.id]) for endpoint in endpoints if endpoint.id in latest]
+        addresses = {endpoint.id: endpoint.address for endpoint in endpoints}
+        grants = [
+            (grant, addresses[grant.endpoint_id])
+            for grant in (await self.session.exec(select(Grant).where(col(Grant.revoked_at).is_(None)))).all()
+            if grant.endpoint_id in addresses
+        ]
+        clients = (await self.session.exec(select(Client))).all()
+        return Snapshot(routes=routes, grants=grants, clients=clients)

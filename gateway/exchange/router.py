@@ -1,0 +1,66 @@
+"""`POST /exchange/{agency}/{service}/v{major}`: call a department's service through the gateway."""
+
+from fastapi import APIRouter, Request, Response
+
+from contracts.errors import PayloadTooLarge
+from gateway.exchange.service import CallRequest, ExchangeService
+from gateway.problems import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA
+
+router = APIRouter(tags=["exchange"])
+
+_PROBLEM = {"content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}}}
+_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "the provider's reply, checked against the contract",
+        "content": {"application/json": {}},
+    },
+    202: {"description": "accepted (Prefer: respond-async); the result appears at Location"},
+    **{
+        status: {"description": text, **_PROBLEM}
+        for status, text in {
+            400: "malformed JSON",
+            401: "no valid token",
+            403: "no grant, or the token lacks the service's scope",
+            404: "unknown service or version",
+            413: "body too large",
+            415: "not application/json",
+            422: "request does not match the contract",
+            429: "over the grant's call rate (Retry-After)",
+            502: "the provider failed or answered against the contract",
+            503: "bus or exchange log unavailable",
+            504: "no reply from the provider in time",
+        }.items()
+    },
+}
+
+
+@router.post(
+    "/exchange/{agency}/{service}/v{major}",
+    responses=_RESPONSES,
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {}}}}},
+)
+async def exchange(agency: str, service: str, major: str, request: Request) -> Response:
+    """Call a service. The body is the request defined by the service's contract (see its OpenAPI)."""
+    service_path: ExchangeService = request.app.state.exchange
+    limit = service_path.max_body_bytes
+
+    async def read_body() -> bytes:
+        body = await request.body()
+        if len(body) > limit:
+            raise PayloadTooLarge(f"the body of {len(body)} bytes is over the limit of {limit} bytes")
+        return body
+
+    headers = request.headers
+    result = await service_path.call(
+        CallRequest(
+            address=f"{agency}/{service}/v{major}",
+            authorization=headers.get("authorization"),
+            content_type=headers.get("content-type"),
+            read_body=read_body,
+            request_id=headers.get("x-request-id"),
+            traceparent=headers.get("traceparent"),
+            respond_async="respond-async" in headers.get("prefer", "").lower(),
+        )
+    )
+    media_type = PROBLEM_MEDIA_TYPE if result.problem else "application/json"
+    return Response(result.body, status_code=result.status, headers=result.headers, media_type=media_type)

@@ -1,0 +1,27 @@
+"""The hash chain: each complete record's hash covers its fields, its position and the previous hash."""
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+CHAIN_FIELDS = (
+    "id", "kind", "instance", "seq", "consumer_agency", "client_id", "provider_agency", "address", "database_id",
+    "contract_version", "request_id", "trace_id", "received_at", "sent_at", "replied_at", "completed_at", "outcome",
+    "http_status", "error_type", "request_size", "response_size", "record_count", "request_sha256",
+    "response_sha256", "request_payload", "response_payload", "prev_hash",
+)  # fmt: skip
+GENESIS = "0" * 64
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="microseconds")
+    return value
+
+
+def record_hash(fields: dict[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of every chained field (`prev_hash` and `seq` included)."""
+    canonical = {name: _canonical(fields.get(name)) for name in CHAIN_FIELDS}
+    return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()

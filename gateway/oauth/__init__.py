@@ -1,0 +1,1 @@
+"""The OAuth2 authorization server: client credentials, JWT access tokens, JWKS and server metadata."""

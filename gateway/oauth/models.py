@@ -1,0 +1,20 @@
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from registry.storage import JSONDocument, UTCDateTime, utcnow
+
+
+class SigningKey(SQLModel, table=True):
+    """A key the gateway signs tokens and bus messages with. The newest unretired key signs; retired keys stay
+    published in the JWKS until every token they signed has expired."""
+
+    __tablename__ = "signing_key"
+
+    kid: str = Field(primary_key=True, max_length=64)
+    algorithm: str = Field(max_length=16)
+    private_jwk: dict[str, Any] = Field(sa_column=Column(JSONDocument, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

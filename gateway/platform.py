@@ -1,0 +1,102 @@
+"""The running platform: every long-lived part of a gateway, started and stopped in order."""
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bus import Bus, create_bus
+from gateway.bootstrap import ensure_admin, prepare_schema
+from gateway.events import RegistryEventHub
+from gateway.exchange.directory import Directory
+from gateway.exchange.results import ResultStore
+from gateway.exchange.service import ExchangeService
+from gateway.exchangelog.capture import PayloadCipher
+from gateway.exchangelog.writer import LogWriter
+from gateway.oauth.keys import KeyRing
+from gateway.oauth.tokens import TokenService
+from gateway.settings import Settings
+from registry.clients.secrets import configure_hashing
+from registry.storage import create_engine, create_sessionmaker
+
+log = logging.getLogger("lgsp.gateway")
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    keyring: KeyRing
+    tokens: TokenService
+    cipher: PayloadCipher
+    bus: Bus
+    owns_bus: bool
+    directory: Directory
+    writer: LogWriter
+    events: RegistryEventHub
+    exchange: ExchangeService
+
+    @classmethod
+    async def start(cls, settings: Settings, bus: Bus | None = None) -> "Platform":
+        """Start everything; a `bus` given by a composition root (in-process connectors) is used, not owned."""
+        if settings.effective_database_url.startswith("sqlite"):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        configure_hashing(
+            time_cost=settings.secret_hash_time_cost, memory_kib=settings.secret_hash_memory_kib
+        )
+        engine = create_engine(settings.effective_database_url)
+        await prepare_schema(engine, demo=settings.demo)
+        sessionmaker = create_sessionmaker(engine)
+        keyring = await KeyRing.load(sessionmaker, settings.token_ttl_seconds)
+        tokens = TokenService(
+            keyring,
+            issuer=settings.issuer,
+            audience=settings.audience,
+            ttl_seconds=settings.token_ttl_seconds,
+        )
+        await ensure_admin(sessionmaker, settings)
+        cipher = PayloadCipher.from_settings(
+            settings.capture_key.get_secret_value() if settings.capture_key else None, settings.data_dir
+        )
+        owns_bus = bus is None
+        if bus is None:
+            bus = create_bus(
+                settings.kafka_bootstrap,
+                instance_id=settings.instance_id,
+                idempotence=settings.kafka_idempotence,
+                partitions=settings.kafka_partitions,
+            )
+            await bus.start()
+        directory = Directory(sessionmaker)
+        await directory.refresh()
+        writer = LogWriter(engine, instance=settings.instance_id, batch_size=settings.log_batch_size)
+        await writer.start()
+        results = ResultStore(sessionmaker, cipher)
+        exchange = ExchangeService(
+            directory=directory,
+            bus=bus,
+            writer=writer,
+            tokens=tokens,
+            keyring=keyring,
+            cipher=cipher,
+            instance=settings.instance_id,
+            reply_timeout=settings.reply_timeout_seconds,
+            max_body_bytes=settings.max_body_bytes,
+            save_result=results.save,
+        )
+        events = RegistryEventHub(directory, bus, settings.instance_id)
+        await events.start()
+        return cls(
+            settings, engine, sessionmaker, keyring, tokens, cipher, bus, owns_bus, directory, writer, events,
+            exchange,
+        )  # fmt: skip
+
+    async def stop(self) -> None:
+        await self.exchange.drain()
+        await self.events.stop()
+        await self.writer.stop()
+        if self.owns_bus:
+            await self.bus.stop()
+        await self.engine.dispose()
