@@ -1,0 +1,170 @@
+"""One service's answer to each request from the bus (DESIGN.md §5 flow 2, the connector's part).
+
+Verify the gateway's signature, parse, check the request against the contract, call the handler, check its
+answer against the response schema, reply. Whatever fails becomes an error reply carrying a problem; nothing
+against the contract is ever sent as data, and a handler's traceback stays in this process's log.
+"""
+
+import logging
+from collections import OrderedDict
+
+import orjson
+
+from bus import Bus, BusUnavailable
+from connectors.sdk.context import RequestContext
+from connectors.sdk.handlers import ServiceHandler, to_json
+from connectors.sdk.keys import GatewayKeys
+from connectors.sdk.problems import (
+    ProviderFailed,
+    ProviderProblem,
+    ReplyInvalid,
+    RequestInvalid,
+    problem_bytes,
+)
+from contracts.addresses import Address
+from contracts.envelope import EXCHANGE_REQUEST, STATUS_ERROR, STATUS_OK, Envelope, make_reply
+from contracts.errors import LgspError
+from contracts.validation import CompiledContract, Violation
+
+log = logging.getLogger("lgsp.connector")
+REPLY_TOPIC_PREFIX = "lgsp.reply."
+
+
+class RecentIds:
+    """Exchange ids being answered or answered lately, so a redelivered request runs its handler once.
+
+    In memory and bounded: it catches Kafka redeliveries to this process (a rebalance, a failed commit), not
+    to another member of the group after this one died; there the handler runs again (at least once).
+    """
+
+    def __init__(self, capacity: int = 50_000) -> None:
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._capacity = capacity
+
+    def claim(self, exchange_id: str) -> bool:
+        """True the first time an id is seen (the caller answers it); False for a duplicate."""
+        if exchange_id in self._ids:
+            return False
+        self._ids[exchange_id] = None
+        if len(self._ids) > self._capacity:
+            self._ids.popitem(last=False)
+        return True
+
+    def release(self, exchange_id: str) -> None:
+        """Forget an id whose reply could not be sent, so a redelivery is answered."""
+        self._ids.pop(exchange_id, None)
+
+
+class ServiceResponder:
+    """The bus handler of one service address."""
+
+    def __init__(
+        self,
+        *,
+        address: Address,
+        contract: CompiledContract,
+        handler: ServiceHandler,
+        keys: GatewayKeys,
+        bus: Bus,
+        source: str,
+        validate_requests: bool = True,
+        recent: RecentIds | None = None,
+    ) -> None:
+        self.address = address
+        self.contract = contract
+        self.handler = handler
+        self.keys = keys
+        self.bus = bus
+        self.source = source
+        self.validate_requests = validate_requests
+        self.recent = recent or RecentIds()
+        self._subject = str(address)
+
+    async def __call__(self, request: Envelope) -> None:
+        if request.type != EXCHANGE_REQUEST:
+            log.warning("%s: ignored message %s of type %s", self.address, request.id, request.type)
+            return
+        try:
+            await self.keys.verify(request)
+        except LgspError as refused:
+            log.warning("%s: refused request %s: %s", self.address, request.id, refused.detail)
+            await self._send(request, self._error(request, refused))
+            return
+        if not self.recent.claim(request.id):
+            log.info("%s: request %s delivered again; answered once already", self.address, request.id)
+            return
+        try:
+            sent = await self._send(request, await self.answer(request))
+        except BusUnavailable:
+            self.recent.release(request.id)
+            raise
+        if not sent:
+            self.recent.release(request.id)
+
+    async def answer(self, request: Envelope) -> Envelope:
+        """The reply to a verified request: the handler's answer, or a problem."""
+        try:
+            if request.subject != self._subject:
+                raise RequestInvalid(
+                    f"the request is for {request.subject}; this handler answers {self._subject}"
+                )
+            payload = self._payload(request)
+            answer = await self.handler(self.handler.parse(payload), RequestContext.of(request, self.address))
+            data = self._checked(request, answer)
+        except (LgspError, ProviderProblem) as problem:
+            return self._error(request, problem)
+        except Exception as exc:
+            log.exception("%s: handler %s failed on request %s", self.address, self.handler.name, request.id)
+            failed = ProviderFailed(f"the handler of {self.address} failed: {type(exc).__name__}")
+            return self._error(request, failed)
+        return make_reply(request, source=self.source, data=data, status=STATUS_OK)
+
+    def _payload(self, request: Envelope) -> object:
+        try:
+            payload = orjson.loads(request.data)
+        except orjson.JSONDecodeError as exc:
+            raise RequestInvalid(f"the request is not JSON: {exc}") from None
+        if self.validate_requests and (violations := self.contract.validate_request(payload)):
+            raise RequestInvalid(
+                f"the request does not match {self.address}: {_summary(violations)}",
+                errors=[v.as_error() for v in violations],
+            )
+        return payload
+
+    def _checked(self, request: Envelope, answer: object) -> bytes:
+        """The answer as JSON, checked against the response schema exactly as it will be sent."""
+        try:
+            data = to_json(answer)
+        except TypeError as exc:
+            raise ReplyInvalid(f"the answer of {self.handler.name} is not JSON: {exc}") from None
+        violations = self.contract.validate_response(orjson.loads(data))
+        if violations:
+            log.error(
+                "%s: handler %s answered request %s against the contract: %s",
+                self.address, self.handler.name, request.id, _summary(violations),
+            )  # fmt: skip
+            # the detail reaches the consumer: name where, not what (messages quote the invalid values)
+            raise ReplyInvalid(
+                f"the answer of {self.address} does not match its contract {self.contract.document.version} "
+                f"at {', '.join(sorted({v.pointer or '/' for v in violations}))}",
+                errors=[v.as_error() for v in violations],
+            )
+        return data
+
+    def _error(self, request: Envelope, problem: LgspError | ProviderProblem) -> Envelope:
+        return make_reply(
+            request, source=self.source, data=problem_bytes(problem, request.id), status=STATUS_ERROR
+        )
+
+    async def _send(self, request: Envelope, reply: Envelope) -> bool:
+        # `replyto` of a forged request is not to be trusted: answer only on a gateway's reply topic
+        if not (request.replyto or "").startswith(REPLY_TOPIC_PREFIX):
+            log.warning("%s: request %s names no reply topic; not answered", self.address, request.id)
+            return False
+        await self.bus.reply(request, reply)
+        return True
+
+
+def _summary(violations: list[Violation]) -> str:
+    shown = "; ".join(f"{v.pointer or '/'}: {v.message}" for v in violations[:3])
+    return shown + (f" (and {len(violations) - 3} more)" if len(violations) > 3 else "")

@@ -1,0 +1,149 @@
+"""`ConnectorRunner`: serves connectors on a bus: their services as consumer groups, their dataset schedules."""
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+
+from joserfc.jwk import KeySet
+
+from bus import Bus, Subscription
+from connectors.sdk.client import GatewayClient
+from connectors.sdk.connector import Connector
+from connectors.sdk.datasets import BATCH_SIZE, DatasetSchedule, Sharer
+from connectors.sdk.documents import ContractUnavailable, fetch_document
+from connectors.sdk.keys import GatewayKeys
+from connectors.sdk.responder import RecentIds, ServiceResponder
+from contracts.addresses import Address
+from contracts.document import Kind
+
+log = logging.getLogger("lgsp.connector")
+
+
+@dataclass(frozen=True, slots=True)
+class ServedService:
+    address: Address
+    version: str
+    handler: str
+
+    @property
+    def topic(self) -> str:
+        return self.address.service_topic
+
+    @property
+    def group(self) -> str:
+        return self.address.consumer_group
+
+
+class ConnectorRunner:
+    def __init__(
+        self,
+        connectors: Connector | Iterable[Connector],
+        bus: Bus,
+        *,
+        keys: GatewayKeys | KeySet,
+        gateway: GatewayClient | None = None,
+        concurrency: int = 16,
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
+        """`concurrency`: handler calls at once per service; `gateway`: for contracts not given and sharing.
+
+        The runner does not own the bus, the keys or the gateway client: whoever made them closes them.
+        """
+        self.connectors = [connectors] if isinstance(connectors, Connector) else list(connectors)
+        addresses = [a for c in self.connectors for a in (*c.services, *c.datasets)]
+        if duplicates := sorted({str(a) for a in addresses if addresses.count(a) > 1}):
+            raise ValueError(f"served by more than one connector: {', '.join(duplicates)}")
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.bus = bus
+        self.keys = keys if isinstance(keys, GatewayKeys) else GatewayKeys(key_set=keys)
+        self.gateway = gateway
+        self.concurrency = concurrency
+        self.sharer = Sharer(gateway, batch_size=batch_size) if gateway is not None else None
+        self.services: list[ServedService] = []
+        self.schedules: list[DatasetSchedule] = []
+        self._subscriptions: list[Subscription] = []
+        self._stopping = asyncio.Event()
+        self._schedule_tasks: list[asyncio.Task[None]] = []
+        self._recent = RecentIds()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        """Get the contracts and keys, subscribe every service and wait until it takes part in its group."""
+        await self._fetch_missing_contracts()
+        await self.keys.start()
+        responders = [self._responder(c, address) for c in self.connectors for address in c.services]
+        try:
+            for responder in responders:
+                address = responder.address
+                subscription = await self.bus.subscribe(
+                    [address.service_topic], address.consumer_group, responder, concurrency=self.concurrency
+                )
+                self._subscriptions.append(subscription)
+            await asyncio.gather(*(subscription.ready() for subscription in self._subscriptions))
+        except BaseException:
+            await self.stop()
+            raise
+        self._start_schedules()
+        for served in self.services:
+            log.info("serving %s (contract %s) with %s", served.address, served.version, served.handler)
+
+    async def _fetch_missing_contracts(self) -> None:
+        for connector in self.connectors:
+            for address in connector.services:
+                if connector.document(Kind.SERVICE, address) is not None:
+                    continue
+                if self.gateway is None:
+                    raise ContractUnavailable(
+                        f"no contract for {address}: give it to Connector(contracts=[...]) or run with a "
+                        "gateway client to fetch it from the registry"
+                    )
+                connector.add_document(await fetch_document(self.gateway, Kind.SERVICE, address))
+
+    def _responder(self, connector: Connector, address: Address) -> ServiceResponder:
+        contract = connector.contract(address)
+        registration = connector.services[address]
+        self.services.append(ServedService(address, contract.document.version, registration.handler.name))
+        return ServiceResponder(
+            address=address,
+            contract=contract,
+            handler=registration.handler,
+            keys=self.keys,
+            bus=self.bus,
+            source=connector.source,
+            validate_requests=connector.validate_requests,
+            recent=self._recent,
+        )
+
+    def _start_schedules(self) -> None:
+        for connector in self.connectors:
+            connector.attach(self.sharer)
+            if connector.datasets and self.sharer is None:
+                log.warning("%r: no gateway client, so its datasets are not shared", connector)
+                continue
+            for registration in connector.datasets.values():
+                assert self.sharer is not None
+                schedule = DatasetSchedule(registration, self.sharer)
+                self.schedules.append(schedule)
+                self._schedule_tasks.append(asyncio.create_task(schedule.run(self._stopping)))
+
+    async def stop(self) -> None:
+        """Stop taking requests, let the handlers and share runs in flight finish (their replies go out)."""
+        self._stopping.set()
+        subscriptions, self._subscriptions = self._subscriptions, []
+        await asyncio.gather(*(subscription.stop() for subscription in subscriptions))
+        tasks, self._schedule_tasks = self._schedule_tasks, []
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for connector in self.connectors:
+            connector.attach(None)
