@@ -7,6 +7,7 @@ import typer
 
 from connectors.sdk.client import GatewayClient
 from contracts.cli import app as contract_app
+from gateway.cli.connector import connector as connector_app
 from gateway.cli.errors import LgspGroup
 from gateway.cli.server import register_server_commands
 from gateway.settings import Settings
@@ -59,6 +60,7 @@ app.add_typer(contract_app, name="contract")
 app.add_typer(registry_cli.client, name="client")
 app.add_typer(registry_cli.grant, name="grant")
 app.command("catalogue")(registry_cli.catalogue)
+app.add_typer(connector_app, name="connector")
 register_server_commands(app)
 
 

@@ -1,0 +1,180 @@
+"""`lgsp connector run MODULE:APP`: serve department connectors on Kafka, against a running gateway."""
+
+import asyncio
+import importlib
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import httpx
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from bus import Bus
+from connectors.sdk import ApiProblem, Connector, ConnectorRunner, GatewayClient, GatewayKeys
+from contracts.errors import LgspError
+from gateway.cli.errors import stderr
+from gateway.settings import Settings
+
+connector = typer.Typer(help="Department connectors.", no_args_is_help=True)
+console = Console(highlight=False)
+
+
+class CannotStart(Exception):
+    """Nothing to run, or nothing to run it on: a usage error (exit 2), as for a file that cannot be read."""
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    # printed here rather than raised as a ClickException, which Typer's rich mode draws as a boxed panel
+    stderr.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def load_connectors(reference: str, app_dir: Path) -> list[Connector]:
+    """The Connector (or list of them) named `MODULE:APP`, imported with `app_dir` on the path."""
+    module_name, _, attribute = reference.partition(":")
+    if not module_name or not attribute:
+        raise CannotStart(f"'{reference}' is not MODULE:APP (for example sample.connector:connector)")
+    directory = str(app_dir.resolve())
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    try:
+        found: Any = importlib.import_module(module_name)
+    except Exception as exc:  # a missing module, or one that fails while importing
+        raise CannotStart(f"cannot import {module_name}: {type(exc).__name__}: {exc}") from None
+    for part in attribute.split("."):
+        if not hasattr(found, part):
+            raise CannotStart(f"module {module_name} has no attribute {attribute}") from None
+        found = getattr(found, part)
+    connectors = [found] if isinstance(found, Connector) else found
+    if (
+        not isinstance(connectors, list | tuple)
+        or not connectors
+        or not all(isinstance(item, Connector) for item in connectors)
+    ):
+        raise CannotStart(f"{reference} is a {type(found).__name__}, not a Connector or a list of Connectors")
+    return list(connectors)
+
+
+def _print_serving(runner: ConnectorRunner, bus: Bus, url: str) -> None:
+    services = Table(
+        "service", "contract", "handler", "consumer group", title="Serving", title_justify="left"
+    )
+    for served in runner.services:
+        services.add_row(str(served.address), served.version, served.handler, served.group)
+    console.print(services)
+    if runner.schedules:
+        datasets = Table("dataset", "every", "producer", title="Sharing", title_justify="left")
+        for schedule in runner.schedules:
+            producer = schedule.registration.producer
+            name = f"{producer.__module__}.{getattr(producer, '__qualname__', producer)}"
+            datasets.add_row(str(schedule.registration.address), str(schedule.registration.every), name)
+        console.print(datasets)
+    broker = getattr(bus, "bootstrap", "in-process")
+    console.print(f"Kafka {broker} · gateway {url} · instance {bus.instance_id}; stop with Ctrl+C")
+
+
+async def serve(
+    connectors: list[Connector],
+    *,
+    bus: Bus,
+    url: str,
+    credentials: tuple[str | None, str | None],
+    concurrency: int,
+    stop: asyncio.Event,
+) -> None:
+    """Serve on a started `bus` until `stop` is set, then stop cleanly (handlers in flight finish and reply)."""
+    gateway = GatewayClient(url, *credentials)
+    keys = GatewayKeys(url=url)
+    runner = ConnectorRunner(connectors, bus, keys=keys, gateway=gateway, concurrency=concurrency)
+    try:
+        await runner.start()
+        _print_serving(runner, bus, url)
+        await stop.wait()
+        await runner.stop()
+    finally:
+        await keys.aclose()
+        await gateway.aclose()
+
+
+async def _run(
+    connectors: list[Connector],
+    settings: Settings,
+    url: str,
+    credentials: tuple[str | None, str | None],
+    concurrency: int,
+) -> None:
+    from bus.kafka import KafkaBus  # aiokafka only for this command
+
+    assert settings.kafka_bootstrap is not None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    bus = KafkaBus(
+        settings.kafka_bootstrap,
+        settings.instance_id,
+        idempotence=settings.kafka_idempotence,
+        partitions=settings.kafka_partitions,
+    )
+    await bus.start()
+    try:
+        await serve(connectors, bus=bus, url=url, credentials=credentials, concurrency=concurrency, stop=stop)
+    finally:
+        await bus.stop()
+
+
+@connector.command("run")
+def run(
+    ctx: typer.Context,
+    app: Annotated[str, typer.Argument(metavar="MODULE:APP", help="a Connector or a list of them")],
+    app_dir: Annotated[Path, typer.Option(help="directory to import MODULE from")] = Path("."),
+    concurrency: Annotated[int, typer.Option(min=1, help="handler calls at once per service")] = 16,
+) -> None:
+    """Serve connectors: answer their services from Kafka and share their datasets through the gateway.
+
+    Needs LGSP_KAFKA_BOOTSTRAP. Contracts and keys come from the gateway at --url (LGSP_URL).
+
+    Datasets are shared with the client credentials in LGSP_CLIENT_ID and LGSP_CLIENT_SECRET.
+
+    Stops cleanly on Ctrl+C or SIGTERM: handlers in flight finish and reply.
+    """
+    root = ctx.find_root().params
+    url, credentials = str(root.get("url")), (root.get("client_id"), root.get("client_secret"))
+    try:
+        connectors = load_connectors(app, app_dir)
+        try:
+            settings = Settings()
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            raise CannotStart(
+                f"invalid setting LGSP_{str(first['loc'][0]).upper()}: {first['msg']}"
+            ) from None
+        if not settings.kafka_bootstrap:
+            raise CannotStart(
+                "lgsp connector run needs a Kafka broker: set LGSP_KAFKA_BOOTSTRAP (host:port); the "
+                "in-process bus only joins connectors that run inside the gateway (lgsp up --demo)"
+            )
+        if any(c.datasets for c in connectors) and not all(credentials):
+            raise CannotStart(
+                "sharing datasets needs the connector's own client: set LGSP_CLIENT_ID and LGSP_CLIENT_SECRET"
+            )
+    except CannotStart as exc:
+        _fail(str(exc), 2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("aiokafka", "httpx"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    try:
+        asyncio.run(_run(connectors, settings, url, credentials, concurrency))
+    except ApiProblem as exc:
+        _fail(exc.one_line(), 1)
+    except LgspError as exc:
+        _fail(exc.detail, 1)
+    except httpx.HTTPError as exc:
+        _fail(f"cannot talk to the gateway at {url}: {exc!r}", 1)
+    console.print("stopped")

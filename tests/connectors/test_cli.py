@@ -1,0 +1,134 @@
+"""`lgsp connector run MODULE:APP`: one-line errors for what cannot run; a real run against a served gateway."""
+
+import asyncio
+import os
+import signal
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from typer.testing import CliRunner
+
+from gateway.app import create_app
+from gateway.cli import app
+from tests import harness as gateway_harness
+from tests.connectors.conftest import VALID_REQUEST
+from tests.connectors.parcels import ADDRESS, CONTRACT, PARCELS
+from tests.harness import Harness
+from tests.services import KafkaBroker, free_port
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture
+def cli() -> CliRunner:
+    return CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1", "LGSP_KAFKA_BOOTSTRAP": None})
+
+
+class TestAppThatCannotBeLoaded:
+    @pytest.mark.parametrize(
+        ("reference", "message"),
+        [
+            ("tests.connectors.no_such_module:connector", "cannot import tests.connectors.no_such_module"),
+            ("tests.connectors.parcels:missing", "has no attribute missing"),
+            ("tests.connectors.parcels:PARCELS", "not a Connector"),
+            ("tests.connectors.parcels", "is not MODULE:APP"),
+        ],
+    )
+    def test_is_a_one_line_error_with_exit_2(self, cli: CliRunner, reference: str, message: str) -> None:
+        result = cli.invoke(app, ["connector", "run", reference])
+        assert result.exit_code == 2
+        assert message in result.output
+        assert "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
+
+
+class TestWithoutKafka:
+    def test_says_which_setting_is_missing(self, cli: CliRunner) -> None:
+        result = cli.invoke(app, ["connector", "run", "tests.connectors.parcels:connector"])
+        assert result.exit_code == 2
+        assert "LGSP_KAFKA_BOOTSTRAP" in result.output
+
+
+@pytest.fixture
+async def served_gateway(kafka_broker: KafkaBroker, tmp_path: Path) -> AsyncIterator[Harness]:
+    """The gateway on a real port over Kafka, with H50.20's service registered and a consumer granted."""
+    port = free_port()
+    settings = gateway_harness.test_settings(  # (imported by module: pytest would collect test_*)
+        f"sqlite+aiosqlite:///{tmp_path / 'lgsp.db'}",
+        tmp_path,
+        kafka_bootstrap=kafka_broker.bootstrap,
+        kafka_idempotence=False,
+        instance_id=f"gw-{uuid.uuid4().hex[:8]}",
+        issuer=f"http://127.0.0.1:{port}",
+    )
+    gateway_app = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(gateway_app, host="127.0.0.1", port=port, log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not serving.done(), "the gateway did not start"
+        await asyncio.sleep(0.05)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+        harness = Harness(app=gateway_app, http=http, settings=settings)
+        await harness.create_agency("H50.20", "Sở Tài nguyên và Môi trường")
+        await harness.create_database("H50.20", "csdl-dat-dai")
+        registered = await http.post(
+            "/api/v1/contracts",
+            content=CONTRACT.read_bytes(),
+            headers={**await harness.admin(), "Content-Type": "application/yaml"},
+        )
+        assert registered.status_code == 201, registered.text
+        yield harness
+    server.should_exit = True
+    await serving
+
+
+class TestRun:
+    async def test_serves_until_sigterm_then_stops_cleanly(
+        self, served_gateway: Harness, kafka_broker: KafkaBroker
+    ) -> None:
+        gateway = served_gateway
+        client_id, secret = await gateway.create_client("H50", "mot-cua-tinh")
+        grant = {"client_id": client_id, "address": ADDRESS, "purpose": "giải quyết thủ tục đất đai"}
+        assert (await gateway.post("/api/v1/grants", grant)).status_code == 201
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("LGSP_")},
+            "LGSP_URL": str(gateway.http.base_url),
+            "LGSP_KAFKA_BOOTSTRAP": kafka_broker.bootstrap,
+            "LGSP_KAFKA_IDEMPOTENCE": "false",
+            "LGSP_INSTANCE_ID": f"cn-{uuid.uuid4().hex[:8]}",
+            "PYTHONUNBUFFERED": "1",
+            "COLUMNS": "200",
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", "from gateway.cli import main; main()",
+            "connector", "run", "tests.connectors.parcels:connector",
+            cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        output: list[str] = []
+        try:
+            assert process.stdout is not None
+            while not any("stop with Ctrl+C" in line for line in output):
+                line = await asyncio.wait_for(process.stdout.readline(), timeout=60)
+                assert line, "the connector exited:\n" + "".join(output)
+                output.append(line.decode())
+            assert any("H50.20/tra-cuu-thua-dat/v1" in line and "1.0.0" in line for line in output)
+
+            response = await gateway.http.post(
+                f"/exchange/{ADDRESS}", json=VALID_REQUEST, headers=await gateway.auth(client_id, secret)
+            )
+            assert response.status_code == 200, response.text
+            assert response.json() == PARCELS[("19234", 12, 345)]
+
+            process.send_signal(signal.SIGTERM)
+            rest, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        assert process.returncode == 0, "".join(output) + rest.decode()
+        assert rest.decode().strip().endswith("stopped")
