@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from tests.harness import Harness, running_gateway, test_settings
+from tests.harness import Harness, gateway_settings, running_gateway
 from tests.services import (
     REQUIRE_SERVICES,
     KafkaBroker,
@@ -71,6 +71,6 @@ async def database_url(
 @pytest.fixture
 async def gateway(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Harness]:
     """The real gateway app on a fresh database (each backend), with a bootstrap admin."""
-    settings = test_settings(database_url, tmp_path_factory.mktemp("data"))
+    settings = gateway_settings(database_url, tmp_path_factory.mktemp("data"))
     async with running_gateway(settings) as harness:
         yield harness

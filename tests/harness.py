@@ -72,7 +72,7 @@ class Harness:
         return client_id, response.json()["client_secret"]
 
 
-def test_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settings:
+def gateway_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
         "data_dir": data_dir,
@@ -95,3 +95,37 @@ async def running_gateway(settings: Settings) -> AsyncIterator[Harness]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             yield Harness(app=app, http=http, settings=settings)
+
+
+FIXTURES = Path(__file__).parent / "contracts" / "fixtures"
+LAND_SERVICE = FIXTURES / "tra-cuu-thua-dat-1.0.yaml"
+LAND_ADDRESS = "H50.20/tra-cuu-thua-dat/v1"
+
+
+async def register_contract(
+    harness: Harness, path: Path, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    return await harness.http.post(
+        "/api/v1/contracts",
+        content=path.read_bytes(),
+        headers={**(headers or await harness.admin()), "Content-Type": "application/yaml"},
+    )
+
+
+async def land_department(harness: Harness) -> None:
+    """Sở Tài nguyên và Môi trường (H50.20) with its land database and the land-parcel lookup 1.0.0."""
+    await harness.create_agency("H50.20", "Sở Tài nguyên và Môi trường")
+    await harness.create_database("H50.20", "csdl-dat-dai", "CSDL đất đai")
+    response = await register_contract(harness, LAND_SERVICE)
+    assert response.status_code == 201, response.text
+
+
+async def run_cli(args: list[str], env: dict[str, str] | None = None) -> Any:
+    """Run `lgsp ARGS` as a user would, in a thread (its commands run their own event loop)."""
+    import asyncio
+
+    from typer.testing import CliRunner
+
+    from gateway.cli import app as cli
+
+    return await asyncio.to_thread(CliRunner().invoke, cli, args, env=env)

@@ -8,6 +8,7 @@ import typer
 from connectors.sdk.client import GatewayClient
 from contracts.cli import app as contract_app
 from gateway.cli.errors import LgspGroup
+from gateway.cli.log import log as log_app
 from gateway.cli.server import register_server_commands
 from gateway.settings import Settings
 from registry import cli as registry_cli
@@ -60,6 +61,7 @@ app.add_typer(registry_cli.client, name="client")
 app.add_typer(registry_cli.grant, name="grant")
 app.command("catalogue")(registry_cli.catalogue)
 register_server_commands(app)
+app.add_typer(log_app, name="log")
 
 
 def main() -> None:

@@ -231,7 +231,7 @@ class ExchangeService:
             )
         if route.capture:
             record.response_payload = self.cipher.seal(answer, route.document.sensitive)
-        body = orjson.dumps(project(answer, grant.fields)) if grant.fields else reply.data
+        body = reply.data if grant.fields is None else orjson.dumps(project(answer, grant.fields))
         record.outcome, record.http_status, record.completed_at = Outcome.OK, 200, utcnow()
         record.response_size, record.response_sha256 = len(body), hashlib.sha256(body).hexdigest()
         return body
