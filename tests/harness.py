@@ -129,3 +129,31 @@ async def run_cli(args: list[str], env: dict[str, str] | None = None) -> Any:
     from gateway.cli import app as cli
 
     return await asyncio.to_thread(CliRunner().invoke, cli, args, env=env)
+
+
+LAND_DATASET = FIXTURES / "thua-dat-dataset.yaml"
+LAND_DATASET_ADDRESS = "H50.20/thua-dat/v1"
+
+
+def parcel(number: int, commune: str = "19234") -> dict[str, Any]:
+    return {
+        "parcel_id": f"{commune}-1-{number}",
+        "commune_code": commune,
+        "area_m2": 100.0 + number,
+        "land_use": "ONT",
+        "updated_at": "2026-11-20T08:30:00+07:00",
+    }
+
+
+async def land_sharing(harness: Harness) -> dict[str, str]:
+    """The land department with its dataset contract and a connector client allowed to publish it."""
+    await land_department(harness)
+    response = await register_contract(harness, LAND_DATASET)
+    assert response.status_code == 201, response.text
+    client_id, secret = await harness.create_client("H50.20", "h50-20-connector")
+    grant = await harness.post(
+        "/api/v1/grants",
+        {"client_id": client_id, "address": LAND_DATASET_ADDRESS, "purpose": "Chia sẻ vào kho"},
+    )
+    assert grant.status_code == 201, grant.text
+    return await harness.auth(client_id, secret)
