@@ -128,7 +128,8 @@ async def run_cli(args: list[str], env: dict[str, str] | None = None) -> Any:
 
     from gateway.cli import app as cli
 
-    return await asyncio.to_thread(CliRunner().invoke, cli, args, env=env)
+    wide = {"COLUMNS": "200", **(env or {})}  # a wide terminal, so table cells are not wrapped
+    return await asyncio.to_thread(CliRunner().invoke, cli, args, env=wide)
 
 
 LAND_DATASET = FIXTURES / "thua-dat-dataset.yaml"
@@ -157,3 +158,41 @@ async def land_sharing(harness: Harness) -> dict[str, str]:
     )
     assert grant.status_code == 201, grant.text
     return await harness.auth(client_id, secret)
+
+
+class LiveGateway:
+    """The gateway served over real HTTP by uvicorn in a background thread (for the CLI and the browser)."""
+
+    def __init__(self, settings: Settings, bus: Any = None) -> None:
+        import uvicorn
+
+        from tests.services import free_port
+
+        self.settings = settings
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            create_app(settings, bus=bus), host="127.0.0.1", port=self.port, log_level="warning"
+        )
+        self.server = uvicorn.Server(config)
+        self._thread: Any = None
+
+    def __enter__(self) -> LiveGateway:
+        import threading
+        import time
+
+        self._thread = threading.Thread(target=self.server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the gateway did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self._thread.join(timeout=30)
+
+    def cli_env(self, client_id: str = ADMIN_ID, secret: str = ADMIN_SECRET) -> dict[str, str]:
+        return {"LGSP_URL": self.url, "LGSP_CLIENT_ID": client_id, "LGSP_CLIENT_SECRET": secret}
