@@ -76,3 +76,4 @@ def reply_topic(instance_id: str) -> str:
 
 
 REGISTRY_TOPIC = "lgsp.registry"
+SHARE_ACK_TOPIC = "lgsp.ack.share"  # the warehouse's acknowledgements of delivered shares

@@ -35,7 +35,8 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None) -> F
         app.state.sessionmaker = platform.sessionmaker
         app.state.tokens = platform.tokens
         app.state.cipher = platform.cipher
-        app.state.exchange = platform.exchange
+        app.state.calls = platform.calls
+        app.state.shares = platform.shares
         app.state.registry_events = platform.events
         app.state.authenticator = BearerAuthenticator(platform.tokens, platform.directory.is_disabled)
         try:

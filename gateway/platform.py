@@ -9,9 +9,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bus import Bus, create_bus
 from gateway.bootstrap import ensure_admin, prepare_schema
 from gateway.events import RegistryEventHub
+from gateway.exchange.calls import ServiceCalls
 from gateway.exchange.directory import Directory
+from gateway.exchange.path import Parts
 from gateway.exchange.results import ResultStore
-from gateway.exchange.service import ExchangeService
+from gateway.exchange.shares import ShareIntake
 from gateway.exchangelog.capture import PayloadCipher
 from gateway.exchangelog.writer import LogWriter
 from gateway.oauth.keys import KeyRing
@@ -36,7 +38,8 @@ class Platform:
     directory: Directory
     writer: LogWriter
     events: RegistryEventHub
-    exchange: ExchangeService
+    calls: ServiceCalls
+    shares: ShareIntake
 
     @classmethod
     async def start(cls, settings: Settings, bus: Bus | None = None) -> "Platform":
@@ -73,8 +76,7 @@ class Platform:
         await directory.refresh()
         writer = LogWriter(engine, instance=settings.instance_id, batch_size=settings.log_batch_size)
         await writer.start()
-        results = ResultStore(sessionmaker, cipher)
-        exchange = ExchangeService(
+        parts = Parts(
             directory=directory,
             bus=bus,
             writer=writer,
@@ -82,19 +84,25 @@ class Platform:
             keyring=keyring,
             cipher=cipher,
             instance=settings.instance_id,
-            reply_timeout=settings.reply_timeout_seconds,
             max_body_bytes=settings.max_body_bytes,
-            save_result=results.save,
         )
+        calls = ServiceCalls(
+            parts,
+            reply_timeout=settings.reply_timeout_seconds,
+            save_result=ResultStore(sessionmaker, cipher).save,
+        )
+        shares = ShareIntake(parts)
+        await shares.start()
         events = RegistryEventHub(directory, bus, settings.instance_id)
         await events.start()
         return cls(
             settings, engine, sessionmaker, keyring, tokens, cipher, bus, owns_bus, directory, writer, events,
-            exchange,
+            calls, shares,
         )  # fmt: skip
 
     async def stop(self) -> None:
-        await self.exchange.drain()
+        await self.calls.drain()
+        await self.shares.stop()
         await self.events.stop()
         await self.writer.stop()
         if self.owns_bus:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from tests.harness import Harness, running_gateway, test_settings
+from tests.harness import Harness, LiveGateway, gateway_settings, running_gateway
 from tests.services import (
     REQUIRE_SERVICES,
     KafkaBroker,
@@ -71,6 +71,13 @@ async def database_url(
 @pytest.fixture
 async def gateway(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Harness]:
     """The real gateway app on a fresh database (each backend), with a bootstrap admin."""
-    settings = test_settings(database_url, tmp_path_factory.mktemp("data"))
+    settings = gateway_settings(database_url, tmp_path_factory.mktemp("data"))
     async with running_gateway(settings) as harness:
         yield harness
+
+
+@pytest.fixture
+def live_gateway(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGateway]:
+    """The gateway on a real loopback port, for tests that go through HTTP as users do (CLI, browser)."""
+    with LiveGateway(gateway_settings(database_url, tmp_path_factory.mktemp("data"))) as live:
+        yield live

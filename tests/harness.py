@@ -72,7 +72,7 @@ class Harness:
         return client_id, response.json()["client_secret"]
 
 
-def test_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settings:
+def gateway_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
         "data_dir": data_dir,
@@ -95,3 +95,104 @@ async def running_gateway(settings: Settings) -> AsyncIterator[Harness]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             yield Harness(app=app, http=http, settings=settings)
+
+
+FIXTURES = Path(__file__).parent / "contracts" / "fixtures"
+LAND_SERVICE = FIXTURES / "tra-cuu-thua-dat-1.0.yaml"
+LAND_ADDRESS = "H50.20/tra-cuu-thua-dat/v1"
+
+
+async def register_contract(
+    harness: Harness, path: Path, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    return await harness.http.post(
+        "/api/v1/contracts",
+        content=path.read_bytes(),
+        headers={**(headers or await harness.admin()), "Content-Type": "application/yaml"},
+    )
+
+
+async def land_department(harness: Harness) -> None:
+    """Sở Tài nguyên và Môi trường (H50.20) with its land database and the land-parcel lookup 1.0.0."""
+    await harness.create_agency("H50.20", "Sở Tài nguyên và Môi trường")
+    await harness.create_database("H50.20", "csdl-dat-dai", "CSDL đất đai")
+    response = await register_contract(harness, LAND_SERVICE)
+    assert response.status_code == 201, response.text
+
+
+async def run_cli(args: list[str], env: dict[str, str] | None = None) -> Any:
+    """Run `lgsp ARGS` as a user would, in a thread (its commands run their own event loop)."""
+    import asyncio
+
+    from typer.testing import CliRunner
+
+    from gateway.cli import app as cli
+
+    wide = {"COLUMNS": "200", **(env or {})}  # a wide terminal, so table cells are not wrapped
+    return await asyncio.to_thread(CliRunner().invoke, cli, args, env=wide)
+
+
+LAND_DATASET = FIXTURES / "thua-dat-dataset.yaml"
+LAND_DATASET_ADDRESS = "H50.20/thua-dat/v1"
+
+
+def parcel(number: int, commune: str = "19234") -> dict[str, Any]:
+    return {
+        "parcel_id": f"{commune}-1-{number}",
+        "commune_code": commune,
+        "area_m2": 100.0 + number,
+        "land_use": "ONT",
+        "updated_at": "2026-11-20T08:30:00+07:00",
+    }
+
+
+async def land_sharing(harness: Harness) -> dict[str, str]:
+    """The land department with its dataset contract and a connector client allowed to publish it."""
+    await land_department(harness)
+    response = await register_contract(harness, LAND_DATASET)
+    assert response.status_code == 201, response.text
+    client_id, secret = await harness.create_client("H50.20", "h50-20-connector")
+    grant = await harness.post(
+        "/api/v1/grants",
+        {"client_id": client_id, "address": LAND_DATASET_ADDRESS, "purpose": "Chia sẻ vào kho"},
+    )
+    assert grant.status_code == 201, grant.text
+    return await harness.auth(client_id, secret)
+
+
+class LiveGateway:
+    """The gateway served over real HTTP by uvicorn in a background thread (for the CLI and the browser)."""
+
+    def __init__(self, settings: Settings, bus: Any = None) -> None:
+        import uvicorn
+
+        from tests.services import free_port
+
+        self.settings = settings
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            create_app(settings, bus=bus), host="127.0.0.1", port=self.port, log_level="warning"
+        )
+        self.server = uvicorn.Server(config)
+        self._thread: Any = None
+
+    def __enter__(self) -> LiveGateway:
+        import threading
+        import time
+
+        self._thread = threading.Thread(target=self.server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the gateway did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self._thread.join(timeout=30)
+
+    def cli_env(self, client_id: str = ADMIN_ID, secret: str = ADMIN_SECRET) -> dict[str, str]:
+        return {"LGSP_URL": self.url, "LGSP_CLIENT_ID": client_id, "LGSP_CLIENT_SECRET": secret}

@@ -1,18 +1,18 @@
 """`lgsp`: serve the platform, manage the registry, call services, measure coverage."""
 
-from contextlib import AbstractAsyncContextManager
 from typing import Annotated
 
 import typer
 
-from connectors.sdk.client import GatewayClient
 from contracts.cli import app as contract_app
+from gateway.cli.call import call
 from gateway.cli.connector import connector as connector_app
 from gateway.cli.errors import LgspGroup
+from gateway.cli.log import log as log_app
 from gateway.cli.server import register_server_commands
+from gateway.cli.state import cli_state
 from gateway.settings import Settings
 from registry import cli as registry_cli
-from registry.cli import CliState, RegistryApi
 
 app = typer.Typer(
     name="lgsp",
@@ -46,10 +46,7 @@ def connection(
             secret = settings.admin_client_secret
             client_secret = secret.get_secret_value() if secret else "admin"
 
-    def connect() -> AbstractAsyncContextManager[RegistryApi]:
-        return GatewayClient(url, client_id, client_secret)
-
-    ctx.obj = CliState(connect=connect)
+    ctx.obj = cli_state(url, client_id, client_secret)
 
 
 contract_app.command("register")(registry_cli.contract_register)
@@ -60,8 +57,10 @@ app.add_typer(contract_app, name="contract")
 app.add_typer(registry_cli.client, name="client")
 app.add_typer(registry_cli.grant, name="grant")
 app.command("catalogue")(registry_cli.catalogue)
+app.command("call")(call)
 app.add_typer(connector_app, name="connector")
 register_server_commands(app)
+app.add_typer(log_app, name="log")
 
 
 def main() -> None:

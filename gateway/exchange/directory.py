@@ -8,12 +8,14 @@ client takes effect without a restart.
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts.document import ContractDocument, Kind
 from contracts.validation import CompiledContract, compile_contract
+from gateway.exchange.fields import field_tree
 from gateway.exchange.repository import DirectoryRepository
 from registry.contracts.models import ContractVersion, Endpoint
 
@@ -34,7 +36,7 @@ class Route:
 @dataclass(frozen=True, slots=True)
 class GrantRule:
     grant_id: str
-    fields: tuple[str, ...]
+    fields: dict[str, Any] | None  # the allowed fields as a tree (see `fields.field_tree`); None: all
     calls_per_minute: int | None
     valid_from: datetime
     valid_until: datetime | None
@@ -100,7 +102,7 @@ class Directory:
         for grant, address in snapshot.grants:
             rule = GrantRule(
                 grant.id,
-                tuple(grant.fields),
+                field_tree(grant.fields) if grant.fields else None,
                 grant.calls_per_minute,
                 grant.valid_from,
                 grant.valid_until,

@@ -52,3 +52,7 @@ def outcome_for(status: int) -> Outcome:
     if status == 503:
         return Outcome.UNAVAILABLE
     return Outcome.PROVIDER_ERROR
+
+
+class RecordsInvalid(LgspError):
+    name, status, title = "records-invalid", 422, "Records do not match the dataset contract"

@@ -1,23 +1,28 @@
-"""A grant's allowed fields: the reply is cut down to the properties at those JSON Pointers."""
+"""A grant's allowed fields: the reply is cut down to the values at those JSON Pointers (`*` for array items)."""
 
 from collections.abc import Sequence
 from typing import Any
 
+from contracts.pointers import split
 
-def project(value: Any, pointers: Sequence[str]) -> Any:
-    if not isinstance(value, dict):
-        return value
-    result: dict[str, Any] = {}
+_LEAF = ""  # a key no pointer segment of an allowed field can be: marks "everything below is allowed"
+
+
+def field_tree(pointers: Sequence[str]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
     for pointer in pointers:
-        source: Any = value
-        target = result
-        segments = [s.replace("~1", "/").replace("~0", "~") for s in pointer.split("/")[1:]]
-        for position, segment in enumerate(segments):
-            if not isinstance(source, dict) or segment not in source:
-                break
-            source = source[segment]
-            if position == len(segments) - 1:
-                target[segment] = source
-            else:
-                target = target.setdefault(segment, {})
-    return result
+        node = tree
+        for segment in split(pointer):
+            node = node.setdefault(segment, {})
+        node[_LEAF] = True
+    return tree
+
+
+def project(value: Any, tree: dict[str, Any]) -> Any:
+    if _LEAF in tree:
+        return value
+    if isinstance(value, dict):
+        return {key: project(value[key], below) for key, below in tree.items() if key in value}
+    if isinstance(value, list) and "*" in tree:
+        return [project(item, tree["*"]) for item in value]
+    return value

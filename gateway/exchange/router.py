@@ -1,9 +1,11 @@
-"""`POST /exchange/{agency}/{service}/v{major}`: call a department's service through the gateway."""
+"""`POST /exchange/...` (call a department's service) and `POST /share/...` (publish records to the warehouse)."""
 
 from fastapi import APIRouter, Request, Response
 
 from contracts.errors import PayloadTooLarge
-from gateway.exchange.service import CallRequest, ExchangeService
+from gateway.exchange.calls import ServiceCalls
+from gateway.exchange.path import Inbound, Outbound
+from gateway.exchange.shares import ShareIntake
 from gateway.problems import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA
 
 router = APIRouter(tags=["exchange"])
@@ -34,16 +36,7 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-@router.post(
-    "/exchange/{agency}/{service}/v{major}",
-    responses=_RESPONSES,
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {}}}}},
-)
-async def exchange(agency: str, service: str, major: str, request: Request) -> Response:
-    """Call a service. The body is the request defined by the service's contract (see its OpenAPI)."""
-    service_path: ExchangeService = request.app.state.exchange
-    limit = service_path.max_body_bytes
-
+def inbound(request: Request, address: str, limit: int) -> Inbound:
     async def read_body() -> bytes:
         body = await request.body()
         if len(body) > limit:
@@ -51,16 +44,56 @@ async def exchange(agency: str, service: str, major: str, request: Request) -> R
         return body
 
     headers = request.headers
-    result = await service_path.call(
-        CallRequest(
-            address=f"{agency}/{service}/v{major}",
-            authorization=headers.get("authorization"),
-            content_type=headers.get("content-type"),
-            read_body=read_body,
-            request_id=headers.get("x-request-id"),
-            traceparent=headers.get("traceparent"),
-            respond_async="respond-async" in headers.get("prefer", "").lower(),
-        )
+    return Inbound(
+        address=address,
+        authorization=headers.get("authorization"),
+        content_type=headers.get("content-type"),
+        read_body=read_body,
+        request_id=headers.get("x-request-id"),
+        traceparent=headers.get("traceparent"),
+        respond_async="respond-async" in headers.get("prefer", "").lower(),
     )
+
+
+def response(result: Outbound) -> Response:
     media_type = PROBLEM_MEDIA_TYPE if result.problem else "application/json"
     return Response(result.body, status_code=result.status, headers=result.headers, media_type=media_type)
+
+
+@router.post(
+    "/exchange/{agency}/{service}/v{major}",
+    responses=_RESPONSES,
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {}}}}},
+)
+async def exchange(agency: str, service: str, major: str, request: Request) -> Response:
+    """Call a service. The body is the request defined by the service's contract (see its OpenAPI)."""
+    calls: ServiceCalls = request.app.state.calls
+    return response(
+        await calls.call(inbound(request, f"{agency}/{service}/v{major}", calls.parts.max_body_bytes))
+    )
+
+
+@router.post(
+    "/share/{agency}/{dataset}/v{major}",
+    responses={**_RESPONSES, 202: {"description": "accepted: logged and on its way to the warehouse"}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["records"],
+                        "properties": {"records": {"type": "array"}},
+                    }
+                }
+            },
+        }
+    },
+)
+async def share(agency: str, dataset: str, major: str, request: Request) -> Response:
+    """Publish a batch of a dataset's records to the shared data warehouse (refused whole if any is invalid)."""
+    shares: ShareIntake = request.app.state.shares
+    return response(
+        await shares.share(inbound(request, f"{agency}/{dataset}/v{major}", shares.parts.max_body_bytes))
+    )

@@ -188,6 +188,8 @@ class LogWriter:
                 statement, [{"key": r.id, **{n: getattr(r, n) for n in _UPDATED}} for r in updates]
             )
         if batch.delivered:
+            batch.delivered = await self._new_deliveries(connection, batch.delivered)
+        if batch.delivered:
             await connection.execute(
                 DELIVERIES.insert(),
                 [
@@ -201,6 +203,21 @@ class LogWriter:
                 ],
             )
         await self._roll_up(connection, batch)
+
+    @staticmethod
+    async def _new_deliveries(connection: AsyncConnection, deliveries: list[Delivery]) -> list[Delivery]:
+        """A warehouse may acknowledge a share more than once (redelivery): only the first one counts."""
+        unique = list({d.exchange_id: d for d in reversed(deliveries)}.values())
+        known = set(
+            (
+                await connection.execute(
+                    select(DELIVERIES.c.exchange_id).where(
+                        DELIVERIES.c.exchange_id.in_([d.exchange_id for d in unique])
+                    )
+                )
+            ).scalars()
+        )
+        return [d for d in unique if d.exchange_id not in known]
 
     async def _roll_up(self, connection: AsyncConnection, batch: _Batch) -> None:
         tallies: dict[tuple[int, date, str], _Tally] = {}

@@ -2,8 +2,10 @@ import uuid
 from collections.abc import Sequence
 
 from contracts.addresses import Address
+from contracts.checks import schema_declares
 from contracts.document import ContractDocument
 from contracts.errors import NotFound, UnknownReference
+from contracts.pointers import split
 from registry.auth import Principal
 from registry.clients.repository import ClientRepository
 from registry.contracts.models import Endpoint
@@ -32,16 +34,6 @@ def grant_public(grant: Grant, endpoint: Endpoint) -> GrantPublic:
         created_at=grant.created_at,
         created_by=grant.created_by,
     )
-
-
-def schema_has_pointer(schema: dict[str, object], pointer: str) -> bool:
-    node: object = schema
-    for segment in pointer.split("/")[1:]:
-        properties = node.get("properties") if isinstance(node, dict) else None
-        if not isinstance(properties, dict) or segment not in properties:
-            return False
-        node = properties[segment]
-    return True
 
 
 class GrantService(RegistryService):
@@ -84,7 +76,7 @@ class GrantService(RegistryService):
             raise UnknownReference(f"{endpoint.address} has no version in use")
         document = ContractDocument.model_validate(latest.document)
         schema = document.response if document.response is not None else document.record
-        unknown = [field for field in fields if not schema_has_pointer(schema or {}, field)]
+        unknown = [field for field in fields if not schema_declares(schema or {}, split(field))]
         if unknown:
             raise UnknownReference(
                 f"fields not in the contract of {endpoint.address}: {', '.join(unknown)}",

@@ -10,16 +10,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
-from gateway.app import create_app
 from gateway.cli import app
-from tests import harness as gateway_harness
 from tests.connectors.conftest import VALID_REQUEST
-from tests.connectors.parcels import ADDRESS, CONTRACT, PARCELS
-from tests.harness import Harness
-from tests.services import KafkaBroker, free_port
+from tests.connectors.parcels import ADDRESS, PARCELS
+from tests.harness import Harness, LiveGateway, gateway_settings, land_department
+from tests.services import KafkaBroker
 
 ROOT = Path(__file__).parents[2]
 
@@ -56,35 +53,19 @@ class TestWithoutKafka:
 
 @pytest.fixture
 async def served_gateway(kafka_broker: KafkaBroker, tmp_path: Path) -> AsyncIterator[Harness]:
-    """The gateway on a real port over Kafka, with H50.20's service registered and a consumer granted."""
-    port = free_port()
-    settings = gateway_harness.test_settings(  # (imported by module: pytest would collect test_*)
+    """The gateway on a real port over Kafka, with H50.20's service registered."""
+    settings = gateway_settings(
         f"sqlite+aiosqlite:///{tmp_path / 'lgsp.db'}",
         tmp_path,
         kafka_bootstrap=kafka_broker.bootstrap,
         kafka_idempotence=False,
         instance_id=f"gw-{uuid.uuid4().hex[:8]}",
-        issuer=f"http://127.0.0.1:{port}",
     )
-    gateway_app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(gateway_app, host="127.0.0.1", port=port, log_level="warning"))
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not serving.done(), "the gateway did not start"
-        await asyncio.sleep(0.05)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-        harness = Harness(app=gateway_app, http=http, settings=settings)
-        await harness.create_agency("H50.20", "Sở Tài nguyên và Môi trường")
-        await harness.create_database("H50.20", "csdl-dat-dai")
-        registered = await http.post(
-            "/api/v1/contracts",
-            content=CONTRACT.read_bytes(),
-            headers={**await harness.admin(), "Content-Type": "application/yaml"},
-        )
-        assert registered.status_code == 201, registered.text
-        yield harness
-    server.should_exit = True
-    await serving
+    with LiveGateway(settings) as live:
+        async with httpx.AsyncClient(base_url=live.url, timeout=30) as http:
+            harness = Harness(app=live.server.config.app, http=http, settings=settings)
+            await land_department(harness)
+            yield harness
 
 
 class TestRun:
@@ -105,7 +86,7 @@ class TestRun:
             "COLUMNS": "200",
         }
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", "from gateway.cli import main; main()",
+            sys.executable, "-m", "gateway",
             "connector", "run", "tests.connectors.parcels:connector",
             cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip

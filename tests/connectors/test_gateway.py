@@ -11,8 +11,8 @@ import pytest
 
 from connectors.sdk import Connector, ConnectorRunner, GatewayClient, GatewayKeys, RequestContext
 from tests.connectors.conftest import VALID_REQUEST
-from tests.connectors.parcels import ADDRESS, CONTRACT, PARCELS, parcel_connector
-from tests.harness import Harness
+from tests.connectors.parcels import ADDRESS, PARCELS, parcel_connector
+from tests.harness import Harness, land_department
 
 PARCEL = PARCELS[("19234", 12, 345)]
 
@@ -39,15 +39,8 @@ class Province:
 @pytest.fixture
 async def province(gateway: Harness) -> Province:
     """H50.20 registers its land-parcel service; a client of H50.1 holds a grant for it."""
-    await gateway.create_agency("H50.20", "Sở Tài nguyên và Môi trường")
+    await land_department(gateway)
     await gateway.create_agency("H50.1", "Văn phòng UBND tỉnh")
-    await gateway.create_database("H50.20", "csdl-dat-dai", "CSDL đất đai")
-    registered = await gateway.http.post(
-        "/api/v1/contracts",
-        content=CONTRACT.read_bytes(),
-        headers={**await gateway.admin(), "Content-Type": "application/yaml"},
-    )
-    assert registered.status_code == 201, registered.text
     client_id, secret = await gateway.create_client("H50.1", "mot-cua-tinh")
     granted = await gateway.post(
         "/api/v1/grants",

@@ -1,0 +1,196 @@
+"""What every exchange goes through, a service call or a share: the checks before the bus, the log record,
+the signed envelope and the problem answers (DESIGN.md §5 flows 2 and 3)."""
+
+import hashlib
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from bus import Bus
+from contracts.document import Kind
+from contracts.envelope import Envelope, utc_now
+from contracts.errors import LgspError, Unauthorized
+from contracts.signing import sign_envelope
+from gateway.exchange.directory import Directory, GrantRule, Route
+from gateway.exchange.errors import (
+    InsufficientScope,
+    MalformedBody,
+    NoGrant,
+    RateLimited,
+    UnknownService,
+    UnsupportedMediaType,
+    outcome_for,
+)
+from gateway.exchange.ratelimit import RateLimiter
+from gateway.exchangelog.capture import PayloadCipher
+from gateway.exchangelog.models import ExchangeKind
+from gateway.exchangelog.record import ExchangeRecord, new_exchange_id
+from gateway.exchangelog.writer import LogUnavailable, LogWriter
+from gateway.oauth.keys import KeyRing
+from gateway.oauth.tokens import TokenService
+from registry.auth import ADMIN_SCOPE, Principal
+from registry.storage import utcnow
+
+_INVALID_TOKEN = {"WWW-Authenticate": 'Bearer realm="lgsp"'}
+
+
+@dataclass(slots=True)
+class Inbound:
+    """An exchange as it arrives over HTTP."""
+
+    address: str
+    authorization: str | None
+    content_type: str | None
+    read_body: Callable[[], Awaitable[bytes]]  # raises PayloadTooLarge past the limit
+    request_id: str | None = None
+    traceparent: str | None = None
+    respond_async: bool = False
+
+
+@dataclass(slots=True)
+class Outbound:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    problem: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """The shared services an exchange path needs."""
+
+    directory: Directory
+    bus: Bus
+    writer: LogWriter
+    tokens: TokenService
+    keyring: KeyRing
+    cipher: PayloadCipher
+    instance: str
+    max_body_bytes: int
+    limiter: RateLimiter = field(default_factory=RateLimiter)
+
+
+def trace_context(traceparent: str | None) -> tuple[str, str]:
+    """(trace id, traceparent for the bus): the caller's W3C trace continued, or a new one."""
+    parts = traceparent.split("-") if traceparent else []
+    trace_id = parts[1] if len(parts) == 4 and len(parts[1]) == 32 else secrets.token_hex(16)
+    return trace_id, f"00-{trace_id}-{secrets.token_hex(8)}-01"
+
+
+class ExchangePath:
+    kind: Kind
+    record_kind: ExchangeKind
+
+    def __init__(self, parts: Parts) -> None:
+        self.parts = parts
+        self.source = f"urn:lgsp:gateway:{parts.instance}"
+
+    def begin(self, inbound: Inbound) -> tuple[ExchangeRecord, str]:
+        """A new log record for the exchange, and the traceparent to send on."""
+        record = ExchangeRecord(
+            id=new_exchange_id(),
+            kind=self.record_kind,
+            instance=self.parts.instance,
+            received_at=utcnow(),
+            address=inbound.address[:200],
+            request_id=(inbound.request_id or "")[:200] or None,
+        )
+        record.trace_id, traceparent = trace_context(inbound.traceparent)
+        return record, traceparent
+
+    async def admit(self, inbound: Inbound, record: ExchangeRecord) -> tuple[Route, GrantRule, bytes, Any]:
+        """Authenticate, find the route, authorise, rate-limit and parse; each failure its own problem."""
+        principal = self._principal(inbound.authorization)
+        record.client_id, record.consumer_agency = principal.client_id, principal.agency
+        route = self.parts.directory.route(inbound.address)
+        if route is None or route.kind is not self.kind:
+            raise UnknownService(f"no {self.kind} is published at {inbound.address}")
+        record.provider_agency, record.database_id, record.contract_version = (
+            route.agency,
+            route.database_id,
+            route.version,
+        )
+        grant = self._authorise(principal, route, record)
+        body = await self._json_body(inbound, record)
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise MalformedBody(f"the body is not JSON: {exc}") from None
+        return route, grant, body, payload
+
+    def _principal(self, authorization: str | None) -> Principal:
+        if not authorization:
+            raise Unauthorized("a bearer token is required (POST /oauth/token)", headers=_INVALID_TOKEN)
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthorized("send the token as 'Authorization: Bearer <token>'", headers=_INVALID_TOKEN)
+        principal = self.parts.tokens.verify(token.strip())
+        if self.parts.directory.is_disabled(principal.client_id):
+            raise Unauthorized(f"client {principal.client_id} is disabled or unknown", headers=_INVALID_TOKEN)
+        return principal
+
+    def _authorise(self, principal: Principal, route: Route, record: ExchangeRecord) -> GrantRule:
+        if route.address not in principal.scopes and ADMIN_SCOPE not in principal.scopes:
+            raise InsufficientScope(
+                f"the token's scope does not include {route.address}; ask /oauth/token for it",
+                headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{route.address}"'},
+            )
+        grant = self.parts.directory.grant(principal.client_id, route.address, record.received_at)
+        if grant is None:
+            raise NoGrant(f"client {principal.client_id} holds no active grant for {route.address}")
+        if grant.calls_per_minute is not None:
+            wait = self.parts.limiter.acquire(grant.grant_id, grant.calls_per_minute)
+            if wait is not None:
+                raise RateLimited(
+                    f"the grant allows {grant.calls_per_minute} calls per minute",
+                    headers={"Retry-After": RateLimiter.retry_after(wait)},
+                )
+        return grant
+
+    @staticmethod
+    async def _json_body(inbound: Inbound, record: ExchangeRecord) -> bytes:
+        media_type = (inbound.content_type or "").split(";")[0].strip().lower()
+        if media_type != "application/json":
+            raise UnsupportedMediaType(f"send the body as application/json, not '{media_type or 'nothing'}'")
+        body = await inbound.read_body()
+        record.request_size = len(body)
+        record.request_sha256 = hashlib.sha256(body).hexdigest()
+        return body
+
+    def envelope(
+        self, record: ExchangeRecord, route: Route, event_type: str, data: bytes, **extra: Any
+    ) -> Envelope:
+        """The signed envelope that carries the exchange over the bus."""
+        envelope = Envelope(
+            id=record.id,
+            source=self.source,
+            type=event_type,
+            subject=route.address,
+            data=data,
+            time=utc_now(),
+            consumer=record.consumer_agency,
+            **extra,
+        )
+        return sign_envelope(envelope, self.parts.keyring.signing_key, self.parts.keyring.kid)
+
+    async def fail(self, record: ExchangeRecord, error: LgspError, opened: bool) -> Outbound:
+        """Log the failure, then answer with its problem (or 503 if even the log cannot be written)."""
+        record.outcome = outcome_for(error.status)
+        record.http_status, record.error_type = error.status, error.name
+        record.completed_at = utcnow()
+        try:
+            await self.parts.writer.close(record, opened=opened)
+        except LogUnavailable as unavailable:
+            error = unavailable
+        problem = error.problem(f"/{'exchange' if self.kind is Kind.SERVICE else 'share'}/{record.address}")
+        problem["exchange_id"] = record.id
+        return Outbound(
+            error.status, orjson.dumps(problem), self.headers(record) | error.headers, problem=True
+        )
+
+    @staticmethod
+    def headers(record: ExchangeRecord) -> dict[str, str]:
+        return {"X-Exchange-ID": record.id, "X-Request-ID": record.request_id or record.id}

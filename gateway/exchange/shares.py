@@ -1,0 +1,107 @@
+"""Shares (DESIGN.md §5 flow 3): a batch of records checked against the dataset contract, logged and put on the
+dataset's topic; the warehouse's acknowledgement later marks the share delivered."""
+
+import logging
+
+import orjson
+
+from bus import Subscription
+from contracts.addresses import SHARE_ACK_TOPIC
+from contracts.document import Kind
+from contracts.envelope import SHARE_RECORDS, Envelope
+from contracts.errors import LgspError, PayloadTooLarge
+from gateway.exchange.errors import RecordsInvalid, RequestInvalid
+from gateway.exchange.path import ExchangePath, Inbound, Outbound, Parts
+from gateway.exchangelog.models import ExchangeKind, Outcome
+from gateway.exchangelog.writer import Delivery
+from registry.storage import utcnow
+
+log = logging.getLogger("lgsp.exchange")
+MAX_RECORDS = 10_000
+MAX_REPORTED = 100
+
+
+class ShareIntake(ExchangePath):
+    kind = Kind.DATASET
+    record_kind = ExchangeKind.SHARE
+
+    def __init__(self, parts: Parts) -> None:
+        super().__init__(parts)
+        self._acks: Subscription | None = None
+
+    async def share(self, inbound: Inbound) -> Outbound:
+        record, traceparent = self.begin(inbound)
+        opened = False
+        try:
+            route, _grant, body, payload = await self.admit(inbound, record)
+            records = payload.get("records") if isinstance(payload, dict) else None
+            if not isinstance(records, list):
+                raise RequestInvalid(
+                    'the body must be {"records": [...]}',
+                    errors=[{"pointer": "/records", "message": "missing"}],
+                )
+            if len(records) > MAX_RECORDS:
+                raise PayloadTooLarge(f"{len(records)} records in one batch; send at most {MAX_RECORDS}")
+            failures = []
+            for index, item in enumerate(records):
+                for violation in route.contract.validate("record", item, limit=5):
+                    failures.append(
+                        {
+                            "index": index,
+                            "pointer": f"/records/{index}{violation.pointer}",
+                            "message": violation.message,
+                        }
+                    )
+            if failures:
+                bad = len({failure["index"] for failure in failures})
+                raise RecordsInvalid(
+                    f"{bad} of {len(records)} records do not match {route.address} {route.version}; "
+                    "the batch was refused whole",
+                    errors=failures[:MAX_REPORTED],
+                )
+            record.record_count = len(records)
+            if route.capture:
+                record.request_payload = self.parts.cipher.seal(
+                    payload, [f"/records/*{p}" for p in route.document.sensitive]
+                )
+            await self.parts.writer.open(record)
+            opened = True
+            envelope = self.envelope(record, route, SHARE_RECORDS, body, traceparent=traceparent)
+            record.sent_at = utcnow()
+            await self.parts.bus.publish(route.topic, envelope)
+            answer = orjson.dumps({"exchange_id": record.id, "records": len(records), "status": "accepted"})
+            record.outcome, record.http_status, record.completed_at = Outcome.OK, 202, utcnow()
+            record.response_size = len(answer)
+            await self.parts.writer.close(record)
+            location = f"/api/v1/exchanges/{record.id}"
+            return Outbound(202, answer, self.headers(record) | {"Location": location})
+        except LgspError as error:
+            return await self.fail(record, error, opened)
+
+    async def start(self) -> None:
+        """Listen for the warehouse's acknowledgements (one gateway instance handles each)."""
+        await self.parts.bus.ensure_topics([SHARE_ACK_TOPIC])
+        self._acks = await self.parts.bus.subscribe(
+            [SHARE_ACK_TOPIC], "lgsp.gateway.share-acks", self._on_ack
+        )
+
+    async def stop(self) -> None:
+        if self._acks is not None:
+            await self._acks.stop()
+
+    async def _on_ack(self, envelope: Envelope) -> None:
+        try:
+            ack = orjson.loads(envelope.data)
+        except orjson.JSONDecodeError:
+            log.warning("share acknowledgement %s is not JSON; ignored", envelope.id)
+            return
+        route = self.parts.directory.route(envelope.subject or "")
+        await self.parts.writer.deliver(
+            Delivery(
+                exchange_id=envelope.id,
+                database_id=route.database_id if route else None,
+                delivered_at=utcnow(),
+                records=int(ack.get("records", 0)),
+                warehouse=str(ack.get("warehouse", envelope.source))[:64],
+            )
+        )
