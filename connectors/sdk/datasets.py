@@ -49,7 +49,8 @@ class Sharer:
     async def share(self, address: Address, records: Iterable[Any]) -> ShareReport:
         """Send `records` (dicts or pydantic models) in batches; raise `ApiProblem` when one is refused.
 
-        Batches before a refused one stay shared; the problem's `errors` point into the refused batch.
+        Batches before a refused one stay shared (`first_record` in the problem says how many); the
+        problem's `errors` give each failing record's index among all `records` and its pointer.
         """
         report = ShareReport()
         for batch in batched(records, self.batch_size):
@@ -58,10 +59,27 @@ class Sharer:
             result = await self.gateway.share(str(address), plain)
             if result.status != 202:
                 body = result.body if isinstance(result.body, dict) else {"detail": str(result.body)}
-                raise ApiProblem(result.status, body)
-            report.records += int(result.body.get("records", len(plain)))
-            report.exchange_ids.append(str(result.body.get("exchange_id")))
+                raise ApiProblem(result.status, _counted_from(body, report.records))
+            report.records += len(plain)
+            report.exchange_ids.append(str(result.body["exchange_id"]))
         return report
+
+
+def _counted_from(problem: dict[str, Any], offset: int) -> dict[str, Any]:
+    """The gateway's problem about one batch, its record indexes made indexes into all the records shared."""
+    if not offset or not isinstance(problem.get("errors"), list):
+        return problem
+    errors = []
+    for error in problem["errors"]:
+        if isinstance(error, dict) and isinstance(error.get("index"), int):
+            index = error["index"] + offset
+            pointer = str(error.get("pointer", ""))
+            prefix = f"/records/{error['index']}"
+            if pointer.startswith(prefix):
+                pointer = f"/records/{index}{pointer[len(prefix) :]}"
+            error = {**error, "index": index, "pointer": pointer}
+        errors.append(error)
+    return {**problem, "errors": errors, "first_record": offset}
 
 
 class DatasetSchedule:
