@@ -8,8 +8,9 @@ import pytest
 from pydantic import BaseModel
 
 from connectors.sdk import Connector, ProviderProblem, RequestContext
+from contracts.addresses import Address
 from tests.connectors.conftest import VALID_REQUEST, Stage, new_key
-from tests.connectors.parcels import CONTRACT, PARCELS, parcel_connector
+from tests.connectors.parcels import ADDRESS, CONTRACT, PARCELS, parcel_connector
 
 PARCEL = PARCELS[("19234", 12, 345)]
 
@@ -189,6 +190,25 @@ class TestRequestAgainstContract:
 
         assert (status, problem["type"], calls) == ("error", "urn:lgsp:error:request-invalid", [])
         assert [e["pointer"] for e in problem["errors"]] == ["/map_sheet"]
+
+
+class TestMisroutedRequest:
+    async def test_a_signed_request_for_another_address_is_not_handed_to_the_handler(
+        self, stage: Stage
+    ) -> None:
+        calls: list[dict] = []
+
+        async def handler(request: dict, context: RequestContext) -> dict:
+            calls.append(request)
+            return PARCEL
+
+        other = stage.gateway.signed(VALID_REQUEST, address="H50.20/tra-cuu-quy-hoach/v1")
+        topic = Address.parse(ADDRESS).service_topic
+        async with stage.runner(connector_with(handler)):
+            reply = await stage.gateway.bus.request(topic, other, timeout=30)
+
+        assert (reply.status, orjson.loads(reply.data)["type"]) == ("error", "urn:lgsp:error:request-invalid")
+        assert calls == []
 
 
 class TestAnswerAgainstContract:
