@@ -14,6 +14,7 @@ from typing import Annotated, Any, Protocol
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console()
@@ -73,8 +74,8 @@ def _cell(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return escape(", ".join(str(v) for v in value))
+    return escape(str(value))
 
 
 Json = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]

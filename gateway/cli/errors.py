@@ -1,43 +1,54 @@
 """One-line errors and a non-zero exit for everything a user can get wrong, never a traceback.
 
-Typer (0.29+) ships its own copy of Click as `typer._click`; the group and exception types come from there.
+Typer (0.29+) ships its own copy of Click as `typer._click`; the group type comes from there.
 """
 
 from typing import Any
 
 import httpx
+import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from typer._click import Context
-from typer._click.exceptions import ClickException
 from typer.core import TyperGroup
 
 from connectors.sdk.client import ApiProblem
 from contracts.errors import LgspError
 
-stderr = Console(stderr=True, highlight=False)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-class CliError(ClickException):
-    exit_code = 1
+class CliError(Exception):
+    """A failure to report on one line (exit 1)."""
 
-    def show(self, file: Any = None) -> None:
-        stderr.print(f"[red]error:[/red] {self.message}", markup=True, soft_wrap=True)
+
+def settings_problem(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    name = "LGSP_" + "_".join(str(part) for part in first.get("loc", ())).upper()
+    return f"invalid setting {name}: {first.get('msg', 'invalid')}"
 
 
 class LgspGroup(TyperGroup):
-    """Turns the platform's errors, raised anywhere below, into `CliError`."""
+    """Prints the platform's errors, raised anywhere below, as one line on stderr and exits 1."""
 
     def invoke(self, ctx: Context) -> Any:
         try:
             return super().invoke(ctx)
+        except CliError as exc:
+            message = str(exc)
         except ApiProblem as exc:
-            raise CliError(exc.one_line()) from None
+            message = exc.one_line()
         except LgspError as exc:
-            raise CliError(exc.detail) from None
+            message = exc.detail
+        except ValidationError as exc:
+            message = settings_problem(exc)
         except httpx.ConnectError:
             url = ctx.find_root().params.get("url", "the gateway")
-            raise CliError(f"cannot reach the gateway at {url}; is `lgsp up` running?") from None
+            message = f"cannot reach the gateway at {url}; is `lgsp up` running?"
         except httpx.HTTPError as exc:
-            raise CliError(f"HTTP error talking to the gateway: {exc}") from None
+            message = f"HTTP error talking to the gateway: {exc}"
         except OSError as exc:
-            raise CliError(str(exc)) from None
+            message = str(exc)
+        stderr.print(f"[red]error:[/red] {escape(message)}", markup=True)
+        raise typer.Exit(1)

@@ -84,7 +84,11 @@ class ServiceCalls(ExchangePath):
         reply = await self.parts.bus.request(route.topic, envelope, timeout=self.reply_timeout)
         record.replied_at = utcnow()
         if reply.status != STATUS_OK:
-            raise ProviderError(f"the provider of {route.address} failed: {_reason(reply.data)}")
+            problem = _provider_problem(reply.data)
+            raise ProviderError(
+                f"the provider of {route.address} failed: {problem.get('detail', 'no detail')}",
+                provider_problem=problem,
+            )
         try:
             answer = orjson.loads(reply.data)
         except orjson.JSONDecodeError:
@@ -123,11 +127,15 @@ class ServiceCalls(ExchangePath):
             await asyncio.gather(*self._background, return_exceptions=True)
 
 
-def _reason(data: bytes) -> str:
+def _provider_problem(data: bytes) -> dict[str, object]:
+    """The connector's own problem (type, status, detail), passed on so a consumer can tell failures apart."""
     try:
         problem = orjson.loads(data)
     except orjson.JSONDecodeError:
-        return data[:200].decode(errors="replace") or "no detail"
-    if isinstance(problem, dict):
-        return str(problem.get("detail") or problem.get("title") or "no detail")[:500]
-    return "no detail"
+        return {"detail": data[:200].decode(errors="replace") or "no detail"}
+    if not isinstance(problem, dict):
+        return {"detail": "no detail"}
+    kept = {key: problem[key] for key in ("type", "title", "status", "detail") if key in problem}
+    if isinstance(kept.get("detail"), str):
+        kept["detail"] = kept["detail"][:500]
+    return kept

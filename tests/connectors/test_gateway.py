@@ -82,4 +82,7 @@ class TestCallThroughTheGateway:
             response = await province.call({**VALID_REQUEST, "parcel_number": 9})
 
         assert response.status_code == 502
-        assert "no parcel 19234-12-9" in response.json()["detail"]
+        problem = response.json()
+        assert "no parcel 19234-12-9" in problem["detail"]
+        assert problem["provider_problem"]["type"] == "urn:lgsp:error:parcel-not-found"
+        assert problem["provider_problem"]["status"] == 404
