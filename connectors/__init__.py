@@ -1,0 +1,1 @@
+"""Connectors: the department side of the platform (SDK, runner, sample connectors, warehouse sink)."""
