@@ -6,6 +6,7 @@ Contract files are named `<provider>--<code>--<version>.yaml`.
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -43,10 +44,18 @@ __all__ = [
 ]
 
 
+# libyaml's loader when PyYAML was built with it: the pure-Python one is several times slower.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _read(path: Path) -> Any:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+
+
 @cache
 def load_province() -> Province:
     """The demo province, checked: unique codes, known parents, owners and sources."""
-    return Province.model_validate(yaml.safe_load(PROVINCE_FILE.read_text(encoding="utf-8")))
+    return Province.model_validate(_read(PROVINCE_FILE))
 
 
 def contract_files() -> list[Path]:
@@ -54,8 +63,7 @@ def contract_files() -> list[Path]:
     return sorted(CONTRACTS_DIR.glob("*.yaml"))
 
 
-def load_contracts() -> list[ContractDocument]:
-    return [
-        ContractDocument.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        for path in contract_files()
-    ]
+@cache
+def load_contracts() -> tuple[ContractDocument, ...]:
+    """The demo contract documents, in file name order (the documents are immutable)."""
+    return tuple(ContractDocument.model_validate(_read(path)) for path in contract_files())

@@ -93,12 +93,18 @@ class Province(_Entry):
             if agency.parent is not None and agency.parent not in codes:
                 problems.append(f"agency {agency.code}: parent {agency.parent} is not an agency of the file")
             if agency.parent is not None and parent_agency_code(agency.code) != agency.parent:
-                problems.append(f"agency {agency.code}: its code does not extend its parent's {agency.parent}")
+                problems.append(
+                    f"agency {agency.code}: its code does not extend its parent's {agency.parent}"
+                )
         problems += [
-            f"database {d.agency}/{d.code}: no agency {d.agency}" for d in self.databases if d.agency not in codes
+            f"database {d.agency}/{d.code}: no agency {d.agency}"
+            for d in self.databases
+            if d.agency not in codes
         ]
         known = {s.id for s in self.sources}
-        citations = [self.target.source] + [a.source for a in self.agencies] + [d.source for d in self.databases]
+        citations = (
+            [self.target.source] + [a.source for a in self.agencies] + [d.source for d in self.databases]
+        )
         problems += sorted({f"unknown source '{c.document}'" for c in citations if c.document not in known})
         if self.target.province != self.code:
             problems.append(f"the target is for {self.target.province}, not {self.code}")

@@ -151,6 +151,27 @@ SEEDED = (
             ),
         ),
     ),
+    Vaccinated(
+        residents.HO_VAN_KHIEM,
+        (
+            Dose(
+                "COVID-19",
+                1,
+                "Vaxzevria (AstraZeneca)",
+                date(2021, 11, 5),
+                health_station(commune("19441")),
+                "PL2317",
+            ),
+            Dose(
+                "COVID-19",
+                2,
+                "Vaxzevria (AstraZeneca)",
+                date(2022, 1, 14),
+                health_station(commune("19441")),
+                "PL2460",
+            ),
+        ),
+    ),
 )
 
 
