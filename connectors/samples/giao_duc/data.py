@@ -117,8 +117,8 @@ SEEDED = (
 
 
 def _name(rng: random.Random, level: str, where: Commune, taken: set[str]) -> str:
-    """A rural school takes its commune's name, the first upper secondary school its district's; town
-    schools are named after people and symbols."""
+    """The first upper secondary school takes its district's name, other schools their commune's; where that
+    is taken, or the ward is numbered, a school is named after a person or a symbol."""
     prefix = LEVELS[level][0]
     candidates = [f"{prefix} {where.district.short_name}"] if level == "thpt" else []
     if not where.short_name[-1].isdigit():
