@@ -1,0 +1,69 @@
+"""The demo province, Quảng Trị (H50), as data the project carries: `province.yaml` (agencies, databases,
+the coverage target) and `contracts/*.yaml` (service and dataset contracts, DESIGN.md §4).
+
+Contract files are named `<provider>--<code>--<version>.yaml`.
+"""
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from contracts.document import ContractDocument
+from registry.demo.province import (
+    AgencyEntry,
+    Citation,
+    CoverageTarget,
+    DatabaseEntry,
+    DatabaseStatus,
+    Province,
+    SourceDocument,
+    Tier,
+)
+
+DEMO_DIR = Path(__file__).parent
+PROVINCE_FILE = DEMO_DIR / "province.yaml"
+CONTRACTS_DIR = DEMO_DIR / "contracts"
+
+__all__ = [
+    "CONTRACTS_DIR",
+    "DEMO_DIR",
+    "PROVINCE_FILE",
+    "AgencyEntry",
+    "Citation",
+    "CoverageTarget",
+    "DatabaseEntry",
+    "DatabaseStatus",
+    "Province",
+    "SourceDocument",
+    "Tier",
+    "contract_files",
+    "load_contracts",
+    "load_province",
+]
+
+
+# libyaml's loader when PyYAML was built with it: the pure-Python one is several times slower.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _read(path: Path) -> Any:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+
+
+@cache
+def load_province() -> Province:
+    """The demo province, checked: unique codes, known parents, owners and sources."""
+    return Province.model_validate(_read(PROVINCE_FILE))
+
+
+def contract_files() -> list[Path]:
+    """Every demo contract document, in name order (so versions of one contract follow each other)."""
+    return sorted(CONTRACTS_DIR.glob("*.yaml"))
+
+
+@cache
+def load_contracts() -> tuple[ContractDocument, ...]:
+    """The demo contract documents, in file name order (the documents are immutable)."""
+    return tuple(ContractDocument.model_validate(_read(path)) for path in contract_files())
