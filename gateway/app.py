@@ -1,7 +1,7 @@
 """The app factory: wires settings, database, keys, bus, registry and exchange path into one FastAPI app."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -24,8 +24,14 @@ departments register databases and contracts; consumers call services through an
 every exchange is logged and coverage is measured against the province's targets."""
 
 
-def create_app(settings: Settings | None = None, *, bus: Bus | None = None) -> FastAPI:
-    """The gateway app. `bus`: an already started bus shared with in-process connectors (else one is made)."""
+Extension = Callable[[FastAPI, Platform], AbstractAsyncContextManager[None]]
+
+
+def create_app(
+    settings: Settings | None = None, *, bus: Bus | None = None, extensions: Sequence[Extension] = ()
+) -> FastAPI:
+    """The gateway app. `bus`: an already started bus shared with in-process parts (else one is made);
+    `extensions`: what a composition root runs beside the gateway once it has started (the demo's connectors)."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -40,7 +46,10 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None) -> F
         app.state.registry_events = platform.events
         app.state.authenticator = BearerAuthenticator(platform.tokens, platform.directory.is_disabled)
         try:
-            yield
+            async with AsyncExitStack() as stack:
+                for extension in extensions:
+                    await stack.enter_async_context(extension(app, platform))
+                yield
         finally:
             await platform.stop()
 

@@ -89,8 +89,9 @@ def gateway_settings(database_url: str, data_dir: Path, **overrides: Any) -> Set
 
 
 @asynccontextmanager
-async def running_gateway(settings: Settings) -> AsyncIterator[Harness]:
-    app = create_app(settings)
+async def running_gateway(settings: Settings, **options: Any) -> AsyncIterator[Harness]:
+    """The app started (lifespan and all) and an httpx client calling it in-process; `options` go to create_app."""
+    app = create_app(settings, **options)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:

@@ -36,7 +36,7 @@ def _fail(message: str, code: int) -> NoReturn:
 
 
 def load_connectors(reference: str, app_dir: Path) -> list[Connector]:
-    """The Connector (or list of them) named `MODULE:APP`, imported with `app_dir` on the path."""
+    """The Connector (a list of them, or a factory of either) named `MODULE:APP`, imported from `app_dir`."""
     module_name, _, attribute = reference.partition(":")
     if not module_name or not attribute:
         raise CannotStart(f"'{reference}' is not MODULE:APP (for example sample.connector:connector)")
@@ -51,6 +51,11 @@ def load_connectors(reference: str, app_dir: Path) -> list[Connector]:
         if not hasattr(found, part):
             raise CannotStart(f"module {module_name} has no attribute {attribute}") from None
         found = getattr(found, part)
+    if callable(found) and not isinstance(found, Connector):
+        try:
+            found = found()  # a factory, such as connectors.samples.connectors:build_connectors
+        except Exception as exc:
+            raise CannotStart(f"{reference}() failed: {type(exc).__name__}: {exc}") from None
     connectors = [found] if isinstance(found, Connector) else found
     if (
         not isinstance(connectors, list | tuple)

@@ -8,13 +8,17 @@ import typer
 import uvicorn
 
 from gateway.app import create_app
+from gateway.bootstrap import prepare_schema
+from gateway.cli.demo.province import demo_province
 from gateway.database import upgrade
 from gateway.oauth.keys import KeyRing
 from gateway.settings import Settings
+from registry.demo.seed import seed_demo
 from registry.storage import create_engine, create_sessionmaker
 
 db = typer.Typer(help="The platform's SQL database.", no_args_is_help=True)
 keys = typer.Typer(help="The gateway's signing keys.", no_args_is_help=True)
+seed = typer.Typer(help="Load data into the registry.", no_args_is_help=True)
 
 
 def up(
@@ -30,7 +34,12 @@ def up(
     if "issuer" not in settings.model_fields_set:
         settings.issuer = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    for chatty in ("httpx", "aiokafka", "alembic.runtime.migration"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    extensions = [demo_province()] if settings.demo else []
+    uvicorn.run(
+        create_app(settings, extensions=extensions), host=host, port=port, log_level="info", access_log=False
+    )
 
 
 @db.command("upgrade")
@@ -49,6 +58,25 @@ def db_upgrade() -> None:
 
     asyncio.run(run())
     typer.echo("database schema is up to date")
+
+
+@seed.command("demo")
+def seed_demo_command() -> None:
+    """Load the demo province (Quảng Trị: agencies, databases, contracts) into the registry; idempotent."""
+    settings = Settings()
+
+    async def run() -> str:
+        if settings.effective_database_url.startswith("sqlite"):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(settings.effective_database_url)
+        try:
+            await prepare_schema(engine, demo=True)
+            async with create_sessionmaker(engine)() as session:
+                return (await seed_demo(session)).summary()
+        finally:
+            await engine.dispose()
+
+    typer.echo(asyncio.run(run()))
 
 
 @keys.command("rotate")
@@ -71,3 +99,4 @@ def register_server_commands(app: typer.Typer) -> None:
     app.command("up")(up)
     app.add_typer(db, name="db")
     app.add_typer(keys, name="keys")
+    app.add_typer(seed, name="seed")

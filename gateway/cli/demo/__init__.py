@@ -1,0 +1,1 @@
+"""The demo province at work: seeded registry, sample connectors, the warehouse, history and live traffic."""

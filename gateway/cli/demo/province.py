@@ -1,0 +1,116 @@
+"""`lgsp up --demo`: the gateway plus, in the same process, the demo province seeded, its sample connectors,
+the warehouse sink, weeks of history and live traffic — on the in-process bus, or on Kafka when configured."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from rich.console import Console
+from rich.panel import Panel
+
+from connectors.samples.connectors import build_connectors
+from connectors.sdk import ConnectorRunner, GatewayClient, GatewayKeys
+from contracts.document import Kind
+from gateway.bootstrap import admin_credentials
+from gateway.cli.demo.clients import CONNECTORS, CONSUMERS, ensure_demo_clients
+from gateway.cli.demo.history import Consumer, backfill
+from gateway.cli.demo.traffic import Caller, Traffic
+from gateway.platform import Platform
+from registry.demo.seed import seed_demo, seeder
+from registry.storage import utcnow
+
+INTERNAL_URL = "http://lgsp.internal"  # in-process HTTP to the app itself; never leaves the process
+console = Console(highlight=False)
+
+
+def demo_province(traffic_interval: float = 2.0) -> "DemoExtension":
+    return DemoExtension(traffic_interval)
+
+
+class DemoExtension:
+    def __init__(self, traffic_interval: float) -> None:
+        self.traffic_interval = traffic_interval
+
+    def __call__(self, app: FastAPI, platform: Platform) -> AbstractAsyncContextManager[None]:
+        return self._run(app, platform)
+
+    @asynccontextmanager
+    async def _run(self, app: FastAPI, platform: Platform) -> AsyncIterator[None]:
+        settings = platform.settings
+        async with platform.sessionmaker() as session:
+            report = await seed_demo(session, platform.events)
+            secrets = await ensure_demo_clients(session, platform.events, seeder(settings.province))
+        transport = httpx.ASGITransport(app=app)
+
+        def client(client_id: str) -> GatewayClient:
+            return GatewayClient(INTERNAL_URL, client_id, secrets[client_id], transport=transport)
+
+        connectors = await asyncio.to_thread(build_connectors, settings.data_dir / "samples")
+        sharer = client(CONNECTORS.client_id)
+        runner = ConnectorRunner(
+            connectors,
+            platform.bus,
+            keys=GatewayKeys(provider=lambda: platform.keyring.key_set),
+            gateway=sharer,
+        )
+        await runner.start()
+        granted = {
+            c.client_id: tuple(
+                address
+                for address, route in platform.directory.routes.items()
+                if route.kind is Kind.SERVICE
+                and platform.directory.grant(c.client_id, address, utcnow()) is not None
+            )
+            for c in CONSUMERS
+        }
+        consumers: dict[str, list[Consumer]] = {}
+        for demo_client in CONSUMERS:
+            for address in granted[demo_client.client_id]:
+                consumers.setdefault(address, []).append(Consumer(demo_client.client_id, demo_client.agency))
+        written = await backfill(platform, consumers, Consumer(CONNECTORS.client_id, CONNECTORS.agency))
+        callers = [Caller(client(c.client_id), granted[c.client_id]) for c in CONSUMERS]
+        traffic = Traffic(platform.directory, callers, interval=self.traffic_interval)
+        traffic.start()
+        _banner(platform, secrets, report.summary(), written, len(runner.services))
+        try:
+            yield
+        finally:
+            await traffic.stop()
+            await runner.stop()
+            for caller in callers:
+                await caller.client.aclose()
+            await sharer.aclose()
+
+
+def _now():
+    from registry.storage import utcnow
+
+    return utcnow()
+
+
+def _banner(platform: Platform, secrets: dict[str, str], seeded: str, written: int, served: int) -> None:
+    settings = platform.settings
+    base = settings.issuer.rstrip("/")
+    admin = admin_credentials(settings) or ("(none)", "")
+    portal = CONSUMERS[0].client_id
+    bus = f"Kafka at {settings.kafka_bootstrap}" if settings.kafka_bootstrap else "the in-process bus"
+    history = f"{written} past exchanges written" if written else "history already in the log"
+    lines = [
+        "[bold]LGSP Mock — demo province Quảng Trị (H50)[/bold]",
+        f"on {bus}; database {settings.effective_database_url}",
+        f"seeded {seeded}",
+        f"{served} services answered by sample connectors; {history}",
+        "",
+        f"dashboard  {base}/dashboard",
+        f"API docs   {base}/docs",
+        f"admin      {admin[0]} / {admin[1]}",
+        f"consumer   {portal} / {secrets[portal]}  (new each start)",
+        "",
+        "try it:",
+        f"  export LGSP_URL={base} LGSP_CLIENT_ID={portal}",
+        f"  export LGSP_CLIENT_SECRET={secrets[portal]}",
+        '  lgsp call H50.20/tra-cuu-thua-dat/v1 -d \'{"parcel_id": "19333-12-145"}\'',
+    ]
+    console.print(Panel("\n".join(lines), expand=False), soft_wrap=True, width=200)

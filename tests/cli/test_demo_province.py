@@ -1,0 +1,68 @@
+"""`lgsp up --demo`: the province seeded, its connectors answering, history in the log, idempotent restarts."""
+
+from pathlib import Path
+
+import pytest
+
+from gateway.cli.demo.province import demo_province
+from gateway.exchangelog.verify import verify_log
+from gateway.settings import Settings
+from tests.harness import Harness, gateway_settings, running_gateway
+
+
+def demo_settings(database_url: str, data_dir: Path) -> Settings:
+    return gateway_settings(database_url, data_dir, demo=True, reply_timeout_seconds=5)
+
+
+async def consumer_headers(harness: Harness) -> dict[str, str]:
+    rotated = await harness.http.post(
+        "/api/v1/clients/cong-dich-vu-cong/secret", headers=await harness.admin()
+    )
+    return await harness.auth("cong-dich-vu-cong", rotated.json()["client_secret"])
+
+
+class TestDemoProvince:
+    async def test_seeded_province_answers_and_has_a_verifiable_history(
+        self, database_url: str, tmp_path: Path
+    ) -> None:
+        settings = demo_settings(database_url, tmp_path)
+        async with running_gateway(settings, extensions=[demo_province(traffic_interval=3600)]) as demo:
+            agencies = (await demo.http.get("/api/v1/agencies", params={"limit": 500})).json()
+            assert agencies["total"] >= 18
+            catalogue = (await demo.http.get("/api/v1/catalogue")).json()
+            services = [e for e in catalogue if e["kind"] == "service"]
+            assert len(services) >= 7
+            assert len({e["database"] for e in services}) >= 6
+
+            response = await demo.http.post(
+                "/exchange/H50.20/tra-cuu-thua-dat/v1",
+                json={"ma_xa": "19333", "so_to": 12, "so_thua": 145},
+                headers=await consumer_headers(demo),
+            )
+            assert response.status_code == 200, response.text
+            assert response.json()["found"] is True
+
+            history = (await demo.http.get("/api/v1/exchanges", headers=await demo.admin())).json()
+            assert history["total"] > 1000
+            report = await verify_log(demo.app.state.platform.engine)
+            assert report.intact
+
+    async def test_second_start_changes_nothing_that_was_there(
+        self, database_url: str, tmp_path: Path
+    ) -> None:
+        settings = demo_settings(database_url, tmp_path)
+        async with running_gateway(settings, extensions=[demo_province(traffic_interval=3600)]) as first:
+            before = (await first.http.get("/api/v1/exchanges", headers=await first.admin())).json()["total"]
+        async with running_gateway(settings, extensions=[demo_province(traffic_interval=3600)]) as second:
+            catalogue = (await second.http.get("/api/v1/catalogue")).json()
+            versions = (await second.http.get("/api/v1/services/H50.04/tra-cuu-doanh-nghiep")).json()
+            after = (await second.http.get("/api/v1/exchanges", headers=await second.admin())).json()["total"]
+        assert len({e["address"] for e in catalogue}) == len(catalogue)
+        assert [v["version"] for v in versions[0]["versions"]] == ["1.0.0", "1.1.0"]
+        # only the datasets shared again at start were added: no second history
+        assert after - before < 100
+
+
+@pytest.fixture(autouse=True)
+def _quiet(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("WARNING")
