@@ -1,7 +1,6 @@
 """The hash chain: each complete record's hash covers its fields, its position and the previous hash."""
 
 import hashlib
-from datetime import datetime
 from typing import Any
 
 import orjson
@@ -15,13 +14,8 @@ CHAIN_FIELDS = (
 GENESIS = "0" * 64
 
 
-def _canonical(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="microseconds")
-    return value
-
-
 def record_hash(fields: dict[str, Any]) -> str:
-    """SHA-256 of the canonical JSON of every chained field (`prev_hash` and `seq` included)."""
-    canonical = {name: _canonical(fields.get(name)) for name in CHAIN_FIELDS}
+    """SHA-256 of the canonical JSON of every chained field (`prev_hash` and `seq` included); datetimes as
+    orjson writes them (RFC 3339, with their UTC offset), identical for a record written and read back."""
+    canonical = {name: fields.get(name) for name in CHAIN_FIELDS}
     return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()

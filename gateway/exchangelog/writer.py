@@ -9,21 +9,21 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from contracts.errors import LgspError
 from gateway.exchangelog.chain import GENESIS, record_hash
 from gateway.exchangelog.models import Exchange, ExchangeKind, ExchangeRollup, Outcome, ShareDelivery
-from gateway.exchangelog.record import FIELD_NAMES, ExchangeRecord
+from gateway.exchangelog.record import ExchangeRecord
+from gateway.exchangelog.statements import ExchangeStatements
 
 log = logging.getLogger("lgsp.exchangelog")
 VIETNAM = timezone(timedelta(hours=7))
 EXCHANGES = Exchange.__table__  # type: ignore[attr-defined]
 ROLLUPS = ExchangeRollup.__table__  # type: ignore[attr-defined]
 DELIVERIES = ShareDelivery.__table__  # type: ignore[attr-defined]
-_UPDATED = tuple(name for name in FIELD_NAMES if name not in ("id",))
 
 
 class LogUnavailable(LgspError):
@@ -71,6 +71,7 @@ class LogWriter:
         self._queue: asyncio.Queue[_Item] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._seq = 0
+        self._statements: ExchangeStatements | None = None
         self._head = GENESIS
         self.written = 0
 
@@ -173,20 +174,14 @@ class LogWriter:
                 future.set_result(None)
 
     async def _persist(self, connection: AsyncConnection, batch: _Batch) -> None:
-        inserts = [record.row() for record in batch.opened]
-        inserts += [record.row() for record, opened in batch.closed if not opened]
+        statements = self._statements or ExchangeStatements(connection.dialect)
+        self._statements = statements
+        inserts = batch.opened + [record for record, opened in batch.closed if not opened]
         if inserts:
-            await connection.execute(EXCHANGES.insert(), inserts)
+            await connection.exec_driver_sql(statements.insert_sql, statements.insert_rows(inserts))
         updates = [record for record, opened in batch.closed if opened]
         if updates:
-            statement = (
-                update(EXCHANGES)
-                .where(EXCHANGES.c.id == bindparam("key"))
-                .values({name: bindparam(name) for name in _UPDATED})
-            )
-            await connection.execute(
-                statement, [{"key": r.id, **{n: getattr(r, n) for n in _UPDATED}} for r in updates]
-            )
+            await connection.exec_driver_sql(statements.update_sql, statements.update_rows(updates))
         if batch.delivered:
             batch.delivered = await self._new_deliveries(connection, batch.delivered)
         if batch.delivered:
