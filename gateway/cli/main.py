@@ -10,6 +10,7 @@ from contracts.cli import app as contract_app
 from gateway.cli.errors import LgspGroup
 from gateway.cli.log import log as log_app
 from gateway.cli.server import register_server_commands
+from gateway.cli.warehouse import warehouse
 from gateway.settings import Settings
 from registry import cli as registry_cli
 from registry.cli import CliState, RegistryApi
@@ -62,6 +63,7 @@ app.add_typer(registry_cli.grant, name="grant")
 app.command("catalogue")(registry_cli.catalogue)
 register_server_commands(app)
 app.add_typer(log_app, name="log")
+app.add_typer(warehouse, name="warehouse")
 
 
 def main() -> None:
