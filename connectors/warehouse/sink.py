@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import orjson
 from joserfc.jwk import KeySet
+from sqlalchemy.exc import SQLAlchemyError
 
 from bus import Bus, BusUnavailable, Subscription
 from connectors.warehouse.batch import Batch, BatchInvalid, parse_batch
@@ -27,6 +28,7 @@ from contracts.signing import SignatureInvalid
 
 log = logging.getLogger("lgsp.warehouse")
 _CONTRACT_EVENTS = REGISTRY_PREFIX + "contract."
+_STORE_RETRIES = 5  # 0.25 s doubling: about 8 s in all
 
 
 @dataclass
@@ -82,6 +84,7 @@ class WarehouseSink:
 
     async def start(self) -> None:
         """Listen for registry events, read the catalogue, and consume the topics of its datasets."""
+        await self._keys.current()
         await self.bus.ensure_topics([REGISTRY_TOPIC, SHARE_ACK_TOPIC])
         self._registry = await self.bus.subscribe(
             [REGISTRY_TOPIC],
@@ -153,9 +156,8 @@ class WarehouseSink:
             self._refresh_wanted.clear()
             try:
                 await self.refresh()
-            except (
-                Exception
-            ) as exc:  # the catalogue's source is down: try again at the next event or interval
+            except Exception as exc:
+                # The catalogue's source is down: try again at the next event or interval.
                 log.warning("warehouse %s could not read the catalogue: %r", self.name, exc)
 
     # batches
@@ -166,7 +168,7 @@ class WarehouseSink:
         batch = await self._checked_batch(envelope)
         if batch is None:
             return
-        applied = await self.store.apply(batch)
+        applied = await self._apply(batch)
         self.stats.batches += 1
         if applied.duplicate:
             self.stats.duplicates += 1
@@ -174,6 +176,21 @@ class WarehouseSink:
             self.stats.records += applied.records
             self.stats.skipped_records += batch.skipped
         await self._acknowledge(envelope, applied)
+
+    async def _apply(self, batch: Batch) -> Applied:
+        """Apply the batch, waiting out a short store outage: the bus will not deliver it again."""
+        delay = 0.25
+        for _ in range(_STORE_RETRIES):
+            try:
+                return await self.store.apply(batch)
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning(
+                    "warehouse %s: storing batch %s failed (%r); again in %gs",
+                    self.name, batch.exchange_id, exc, delay,
+                )  # fmt: skip
+                await asyncio.sleep(delay)
+                delay *= 2
+        return await self.store.apply(batch)
 
     async def _checked_batch(self, envelope: Envelope) -> Batch | None:
         """The batch the gateway signed, or None (logged) when it did not, or the batch is unusable."""

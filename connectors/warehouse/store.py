@@ -21,6 +21,7 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from connectors.warehouse.batch import Batch
 from connectors.warehouse.tables import (
@@ -173,24 +174,29 @@ class WarehouseStore:
             if (table := await self._known_table(str(address))) is not None:
                 return table
             table = dataset_table(table_name(address), key_columns(key))
-            try:
-                async with self._writing() as connection:
-                    await connection.run_sync(table.create, checkfirst=True)
-                    await connection.execute(
-                        datasets_table.insert().values(
-                            address=str(address),
-                            table_name=table.name,
-                            key=list(key),
-                            created_at=datetime.now(UTC),
-                        )
-                    )
-            except DBAPIError:
-                # Another sink instance created it at the same moment ("already exists", duplicate key).
-                if (table := await self._known_table(str(address))) is None:
-                    raise
-                return table
+            for attempt in range(3):
+                try:
+                    await self._create(table, address, key)
+                    break
+                except DBAPIError:
+                    # PostgreSQL: another instance's CREATE TABLE IF NOT EXISTS committed between check and create.
+                    if attempt == 2:
+                        raise
             self._tables[str(address)] = table
             return table
+
+    async def _create(self, table: Table, address: Address, key: tuple[str, ...]) -> None:
+        async with self._writing() as connection:
+            await connection.execute(CreateTable(table, if_not_exists=True))
+            for index in table.indexes:
+                await connection.execute(CreateIndex(index, if_not_exists=True))
+            await connection.execute(
+                self._insert(datasets_table)
+                .values(
+                    address=str(address), table_name=table.name, key=list(key), created_at=datetime.now(UTC)
+                )
+                .on_conflict_do_nothing()
+            )
 
     async def _known_table(self, address: str) -> Table | None:
         if (table := self._tables.get(address)) is not None:

@@ -44,14 +44,11 @@ def run(
         raise CliError("set LGSP_KAFKA_BOOTSTRAP: the warehouse reads the dataset topics from Kafka")
     url = str(ctx.find_root().params.get("url") or "http://localhost:8080")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)  # group joins and rebalances are routine
     asyncio.run(_run(settings, url, name, group, concurrency))
 
 
 async def _run(settings: Settings, url: str, name: str, group: str, concurrency: int) -> None:
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stopping.set)
     async with GatewayClient(url) as client:
         keys = gateway_jwks(client)
         await keys()  # fail now, in one line, if the gateway is not there
@@ -69,6 +66,9 @@ async def _run(settings: Settings, url: str, name: str, group: str, concurrency:
                 concurrency=concurrency,
             )  # fmt: skip
             await sink.start()
+            stopping = asyncio.Event()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                asyncio.get_running_loop().add_signal_handler(signum, stopping.set)
             await stopping.wait()
             await sink.stop()
         finally:

@@ -8,9 +8,15 @@ test's batches.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,19 +24,27 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from fastapi import FastAPI
 from joserfc.jwk import ECKey
 
 from bus import Bus, InProcessBus
 from connectors.sdk.client import GatewayClient
-from connectors.warehouse import GatewayCatalogue, WarehouseSink, WarehouseStore, gateway_jwks
+from connectors.warehouse import (
+    GatewayCatalogue,
+    WarehouseSink,
+    WarehouseStore,
+    gateway_jwks,
+    start_embedded_sink,
+)
 from connectors.warehouse.batch import parse_batch
 from connectors.warehouse.tables import MAX_IDENTIFIER
 from contracts.addresses import SHARE_ACK_TOPIC, Address
+from contracts.document import ContractDocument, Kind
 from contracts.envelope import SHARE_RECORDS, Envelope, utc_now
 from contracts.signing import sign_envelope
 from gateway.app import create_app
 from tests.harness import LAND_DATASET, Harness, basic, gateway_settings, land_department, parcel, run_cli
-from tests.services import KafkaBroker
+from tests.services import KafkaBroker, free_port
 
 # helpers
 
@@ -54,41 +68,22 @@ def kafka_bus(bootstrap: str, role: str) -> Bus:
     )
 
 
-@dataclass
-class Scene:
-    """A gateway (on its own SQLite database), a bus, a warehouse store on `database_url`, and a connector
-    allowed to share a dataset of its own."""
+@dataclass(kw_only=True)
+class Department:
+    """The land department on a gateway, with a connector allowed to share a dataset of its own."""
 
     gateway: Harness
-    gateway_bus: Bus
-    sink_bus: Bus
-    warehouse_url: str
-    store: WarehouseStore
-    headers: dict[str, str] = field(default_factory=dict)
     secret: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
     address: str = ""
-    sinks: list[WarehouseSink] = field(default_factory=list)
-    acks: list[Envelope] = field(default_factory=list)
 
-    def acks_of(self, exchange_id: str) -> list[Any]:
-        """The acknowledgements of one exchange (the Kafka ack topic also holds other tests')."""
-        return [orjson.loads(ack.data) for ack in self.acks if ack.id == exchange_id]
-
-    def api(self) -> GatewayClient:
-        return GatewayClient("http://testserver", transport=httpx.ASGITransport(app=self.gateway.app))
-
-    async def start_sink(self, store: WarehouseStore | None = None) -> WarehouseSink:
-        api = self.api()
-        sink = WarehouseSink(
-            self.sink_bus, store or self.store, keys=gateway_jwks(api), catalogue=GatewayCatalogue(api),
-            name="kho-test", group=f"lgsp.warehouse.{uuid.uuid4().hex[:8]}" if not self.sinks else self.sinks[0].group,
-        )  # fmt: skip
-        await sink.start()
-        self.sinks.append(sink)
-        return sink
+    async def join(self) -> None:
+        await land_department(self.gateway)
+        _client_id, self.secret = await self.gateway.create_client("H50.20", "h50-20-connector")
+        self.address = await self.register_dataset(f"thua-dat-{uuid.uuid4().hex[:8]}")
 
     async def register_dataset(self, code: str) -> str:
-        """A copy of the land dataset under `code`, granted to this scene's connector."""
+        """A copy of the land dataset under `code`, granted to the department's connector."""
         document = LAND_DATASET.read_text().replace("code: thua-dat\n", f"code: {code}\n")
         response = await self.gateway.http.post(
             "/api/v1/contracts",
@@ -121,6 +116,35 @@ class Scene:
     async def delivered(self, exchange_id: str) -> bool:
         response = await self.gateway.http.get(f"/api/v1/exchanges/{exchange_id}", headers=self.headers)
         return response.json()["delivered_at"] is not None
+
+
+@dataclass(kw_only=True)
+class Scene(Department):
+    """The department on a gateway (its own SQLite database), a bus, and a warehouse store on `database_url`."""
+
+    gateway_bus: Bus
+    sink_bus: Bus
+    warehouse_url: str
+    store: WarehouseStore
+    sinks: list[WarehouseSink] = field(default_factory=list)
+    acks: list[Envelope] = field(default_factory=list)
+
+    def acks_of(self, exchange_id: str) -> list[Any]:
+        """The acknowledgements of one exchange (the Kafka ack topic also holds other tests')."""
+        return [orjson.loads(ack.data) for ack in self.acks if ack.id == exchange_id]
+
+    def api(self) -> GatewayClient:
+        return GatewayClient("http://testserver", transport=httpx.ASGITransport(app=self.gateway.app))
+
+    async def start_sink(self, store: WarehouseStore | None = None) -> WarehouseSink:
+        api = self.api()
+        sink = WarehouseSink(
+            self.sink_bus, store or self.store, keys=gateway_jwks(api), catalogue=GatewayCatalogue(api),
+            name="kho-test", group=f"lgsp.warehouse.{uuid.uuid4().hex[:8]}" if not self.sinks else self.sinks[0].group,
+        )  # fmt: skip
+        await sink.start()
+        self.sinks.append(sink)
+        return sink
 
 
 @asynccontextmanager
@@ -157,10 +181,14 @@ async def _scene(
 ) -> AsyncIterator[Scene]:
     async with buses(kind, request) as (gateway_bus, sink_bus), gateway_on(gateway_bus, tmp_path) as gateway:
         store = await WarehouseStore.open(database_url)
-        scene = Scene(gateway, gateway_bus, sink_bus, database_url, store)
-        await land_department(gateway)
-        _client_id, scene.secret = await gateway.create_client("H50.20", "h50-20-connector")
-        scene.address = await scene.register_dataset(f"thua-dat-{uuid.uuid4().hex[:8]}")
+        scene = Scene(
+            gateway=gateway,
+            gateway_bus=gateway_bus,
+            sink_bus=sink_bus,
+            warehouse_url=database_url,
+            store=store,
+        )
+        await scene.join()
         observer = await gateway_bus.subscribe(
             [SHARE_ACK_TOPIC], f"test-ack-observer-{uuid.uuid4().hex[:8]}", _collect(scene.acks)
         )
@@ -451,3 +479,115 @@ class TestWarehouseCommands:
         assert result.exit_code == 1
         assert "LGSP_KAFKA_BOOTSTRAP" in result.output
         assert "Traceback" not in result.output
+
+    async def test_run_with_an_unreachable_gateway_is_a_one_line_error(self) -> None:
+        url = f"http://127.0.0.1:{free_port()}"
+        result = await run_cli(["--url", url, "warehouse", "run"], {"LGSP_KAFKA_BOOTSTRAP": "127.0.0.1:9"})
+
+        assert result.exit_code == 1
+        assert f"cannot reach the gateway at {url}" in result.output
+        assert "Traceback" not in result.output
+
+
+@contextmanager
+def served(app: FastAPI) -> Iterator[str]:
+    """The gateway over real HTTP (uvicorn in a thread), for a warehouse process to reach; yields its URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the gateway did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+class TestWarehouseProcess:
+    async def test_run_consumes_shares_until_sigterm_then_stops_cleanly(
+        self, kafka_broker: KafkaBroker, database_url: str, tmp_path: Path
+    ) -> None:
+        settings = gateway_settings(
+            f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}", tmp_path,
+            kafka_bootstrap=kafka_broker.bootstrap, kafka_idempotence=False, instance_id=f"gw-{uuid.uuid4().hex[:8]}",
+        )  # fmt: skip
+        app = create_app(settings)
+        with served(app) as url:
+            async with httpx.AsyncClient(base_url=url) as http:
+                department = Department(gateway=Harness(app=app, http=http, settings=settings))
+                await department.join()
+                output = (tmp_path / "warehouse.log").open("wb")
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable, "-c", "from gateway.cli import main; main()",
+                    "warehouse", "run", "--group", f"lgsp.warehouse.{uuid.uuid4().hex[:8]}",
+                    stdout=output, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2],
+                    env={
+                        **os.environ, "LGSP_URL": url, "LGSP_KAFKA_BOOTSTRAP": kafka_broker.bootstrap,
+                        "LGSP_KAFKA_IDEMPOTENCE": "false", "LGSP_WAREHOUSE_URL": database_url,
+                        "LGSP_INSTANCE_ID": f"wh-{uuid.uuid4().hex[:8]}",
+                    },
+                )  # fmt: skip
+                try:
+                    exchange_id = await department.share([land(1), land(2)])
+                    await wait_until(
+                        lambda: process.returncode is not None or department.delivered(exchange_id), within=60
+                    )
+                    assert process.returncode is None, (tmp_path / "warehouse.log").read_text()
+                finally:
+                    if process.returncode is None:
+                        process.send_signal(signal.SIGTERM)
+                    code = await asyncio.wait_for(process.wait(), timeout=30)
+                    output.close()
+        log = (tmp_path / "warehouse.log").read_text()
+        assert code == 0, log
+        assert "stopped: 1 batches" in log
+        store = await WarehouseStore.open(database_url)
+        try:
+            assert [r["parcel_id"] for r in await store.records(department.address)] == [
+                "19234-1-1",
+                "19234-1-2",
+            ]
+        finally:
+            await store.close()
+
+
+class TestEmbeddedSink:
+    async def test_the_embedded_sink_runs_on_the_gateways_in_process_bus(
+        self, database_url: str, tmp_path: Path
+    ) -> None:
+        from registry.catalogue.service import CatalogueService
+
+        bus = InProcessBus("embedded")
+        await bus.start()
+        try:
+            async with gateway_on(bus, tmp_path) as gateway:
+                department = Department(gateway=gateway)
+                await department.join()
+                platform = gateway.app.state.platform
+
+                async def catalogue() -> list[ContractDocument]:  # as `lgsp up` reads its own registry
+                    async with platform.sessionmaker() as session:
+                        return [doc for _, doc in await CatalogueService(session).entries(Kind.DATASET)]
+
+                sink = await start_embedded_sink(
+                    bus, database_url, lambda: platform.keyring.key_set, catalogue
+                )
+                try:
+                    exchange_id = await department.share([land(1), land(2)])
+                    await wait_until(lambda: department.delivered(exchange_id))
+                finally:
+                    await sink.stop()
+        finally:
+            await bus.stop()
+        store = await WarehouseStore.open(database_url)
+        try:
+            assert await store.count(department.address) == 2
+        finally:
+            await store.close()
