@@ -2,17 +2,18 @@
 
 from connectors.warehouse.catalogue import Dataset, DatasetContracts, GatewayCatalogue
 from connectors.warehouse.embedded import start_embedded_sink
-from connectors.warehouse.keys import GatewayKeys, KeySource, gateway_jwks
+from connectors.warehouse.keys import CachedKeys, EnvelopeVerifier, KeySource, gateway_jwks
 from connectors.warehouse.sink import SinkStats, WarehouseSink
 from connectors.warehouse.store import Applied, DatasetSummary, WarehouseStore
 
 __all__ = [
     "Applied",
+    "CachedKeys",
     "Dataset",
     "DatasetContracts",
     "DatasetSummary",
+    "EnvelopeVerifier",
     "GatewayCatalogue",
-    "GatewayKeys",
     "KeySource",
     "SinkStats",
     "WarehouseSink",

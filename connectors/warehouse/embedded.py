@@ -4,7 +4,7 @@ from joserfc.jwk import KeySet
 
 from bus import Bus
 from connectors.warehouse.catalogue import DatasetContracts
-from connectors.warehouse.keys import KeySource
+from connectors.warehouse.keys import EnvelopeVerifier, KeySource
 from connectors.warehouse.sink import WarehouseSink
 from connectors.warehouse.store import WarehouseStore
 
@@ -12,7 +12,7 @@ from connectors.warehouse.store import WarehouseStore
 async def start_embedded_sink(
     bus: Bus,
     warehouse_url: str,
-    keys: KeySet | KeySource,
+    keys: KeySet | KeySource | EnvelopeVerifier,
     catalogue: DatasetContracts,
     *,
     name: str = "kho-dung-chung",

@@ -1,10 +1,15 @@
-"""The gateway's public keys for checking share batches: a fixed `KeySet`, or a source fetched again when a
-signature names a key this set lacks (after a key rotation), at most every `min_interval` seconds."""
+"""Checking that the gateway signed a share batch.
+
+The sink takes any `EnvelopeVerifier` (such as the connector SDK's `GatewayKeys`), or a fixed `KeySet`, or a
+key source (a function returning the current set, e.g. the gateway's JWKS over HTTP) which `CachedKeys` calls
+again when a check fails (after a key rotation), at most every `min_interval` seconds.
+"""
 
 import asyncio
 import inspect
 import time
 from collections.abc import Awaitable, Callable
+from typing import Protocol, runtime_checkable
 
 from joserfc.jwk import KeySet
 
@@ -13,6 +18,12 @@ from contracts.envelope import Envelope
 from contracts.signing import SignatureInvalid, verify_envelope
 
 KeySource = Callable[[], KeySet | Awaitable[KeySet]]
+
+
+@runtime_checkable
+class EnvelopeVerifier(Protocol):
+    async def verify(self, envelope: Envelope) -> None:
+        """Raise `contracts.signing.SignatureInvalid` unless the gateway signed `envelope`."""
 
 
 def gateway_jwks(client: GatewayClient) -> Callable[[], Awaitable[KeySet]]:
@@ -24,7 +35,7 @@ def gateway_jwks(client: GatewayClient) -> Callable[[], Awaitable[KeySet]]:
     return fetch
 
 
-class GatewayKeys:
+class CachedKeys:
     def __init__(self, keys: KeySet | KeySource, *, min_interval: float = 30.0) -> None:
         self._source = None if isinstance(keys, KeySet) else keys
         self._keys = keys if isinstance(keys, KeySet) else None

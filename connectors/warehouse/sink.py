@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bus import Bus, BusUnavailable, Subscription
 from connectors.warehouse.batch import Batch, BatchInvalid, parse_batch
 from connectors.warehouse.catalogue import Dataset, DatasetContracts
-from connectors.warehouse.keys import GatewayKeys, KeySource
+from connectors.warehouse.keys import CachedKeys, EnvelopeVerifier, KeySource
 from connectors.warehouse.store import Applied, WarehouseStore
 from contracts.addresses import REGISTRY_TOPIC, SHARE_ACK_TOPIC, Address
 from contracts.document import Kind
@@ -50,7 +50,7 @@ class WarehouseSink:
         bus: Bus,
         store: WarehouseStore,
         *,
-        keys: KeySet | KeySource,
+        keys: KeySet | KeySource | EnvelopeVerifier,
         catalogue: DatasetContracts,
         name: str = "kho-dung-chung",
         group: str = "lgsp.warehouse",
@@ -64,7 +64,7 @@ class WarehouseSink:
         self.group = group
         self.stats = SinkStats()
         self.source = f"urn:lgsp:warehouse:{name}"
-        self._keys = GatewayKeys(keys)
+        self._keys = keys if isinstance(keys, EnvelopeVerifier) else CachedKeys(keys)
         self._catalogue = catalogue
         self._concurrency = concurrency
         self._refresh_interval = refresh_interval
@@ -84,7 +84,6 @@ class WarehouseSink:
 
     async def start(self) -> None:
         """Listen for registry events, read the catalogue, and consume the topics of its datasets."""
-        await self._keys.current()
         await self.bus.ensure_topics([REGISTRY_TOPIC, SHARE_ACK_TOPIC])
         self._registry = await self.bus.subscribe(
             [REGISTRY_TOPIC],
