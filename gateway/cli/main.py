@@ -11,6 +11,7 @@ from gateway.cli.errors import LgspGroup
 from gateway.cli.log import log as log_app
 from gateway.cli.server import register_server_commands
 from gateway.cli.state import cli_state
+from gateway.cli.warehouse import warehouse
 from gateway.settings import Settings
 from registry import cli as registry_cli
 
@@ -61,6 +62,7 @@ app.command("call")(call)
 app.add_typer(connector_app, name="connector")
 register_server_commands(app)
 app.add_typer(log_app, name="log")
+app.add_typer(warehouse, name="warehouse")
 
 
 def main() -> None:

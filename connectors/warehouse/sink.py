@@ -1,0 +1,230 @@
+"""The warehouse sink (DESIGN.md §5 flow 3): consume the dataset topics, upsert by key, acknowledge.
+
+One consumer group (`group`) reads the share topics of every published dataset, so several sink instances
+share the work. New datasets are learnt from registry events (and a periodic look at the catalogue) and the
+sink's member is replaced by one that also reads their topics. A batch is applied only when the gateway
+signed it; a batch applied before (a redelivery) changes nothing and is acknowledged again.
+"""
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+
+import orjson
+from joserfc.jwk import KeySet
+from sqlalchemy.exc import SQLAlchemyError
+
+from bus import Bus, BusUnavailable, Subscription
+from connectors.warehouse.batch import Batch, BatchInvalid, parse_batch
+from connectors.warehouse.catalogue import Dataset, DatasetContracts
+from connectors.warehouse.keys import CachedKeys, EnvelopeVerifier, KeySource
+from connectors.warehouse.store import Applied, WarehouseStore
+from contracts.addresses import REGISTRY_TOPIC, SHARE_ACK_TOPIC, Address
+from contracts.document import Kind
+from contracts.envelope import REGISTRY_PREFIX, SHARE_ACK, SHARE_RECORDS, Envelope, utc_now
+from contracts.errors import InvalidInput
+from contracts.signing import SignatureInvalid
+
+log = logging.getLogger("lgsp.warehouse")
+_CONTRACT_EVENTS = REGISTRY_PREFIX + "contract."
+_STORE_RETRIES = 5  # 0.25 s doubling: about 8 s in all
+
+
+@dataclass
+class SinkStats:
+    """Counters since start."""
+
+    batches: int = 0
+    duplicates: int = 0
+    records: int = 0
+    rejected: int = 0
+    """Batches dropped unapplied: unsigned, forged, malformed or of an unknown dataset."""
+    skipped_records: int = 0
+    acks: int = 0
+
+
+class WarehouseSink:
+    def __init__(
+        self,
+        bus: Bus,
+        store: WarehouseStore,
+        *,
+        keys: KeySet | KeySource | EnvelopeVerifier,
+        catalogue: DatasetContracts,
+        name: str = "kho-dung-chung",
+        group: str = "lgsp.warehouse",
+        concurrency: int = 8,
+        refresh_interval: float = 60.0,
+        owns_store: bool = False,
+    ) -> None:
+        self.bus = bus
+        self.store = store
+        self.name = name
+        self.group = group
+        self.stats = SinkStats()
+        self.source = f"urn:lgsp:warehouse:{name}"
+        self._keys = keys if isinstance(keys, EnvelopeVerifier) else CachedKeys(keys)
+        self._catalogue = catalogue
+        self._concurrency = concurrency
+        self._refresh_interval = refresh_interval
+        self._owns_store = owns_store
+        self._datasets: dict[str, Dataset] = {}
+        self._consuming: set[str] = set()
+        self._batches: Subscription | None = None
+        self._registry: Subscription | None = None
+        self._refreshing = asyncio.Lock()
+        self._refresh_wanted = asyncio.Event()
+        self._refresher: asyncio.Task[None] | None = None
+
+    @property
+    def datasets(self) -> dict[str, Dataset]:
+        """The datasets whose topics this sink reads now, by address."""
+        return {address: self._datasets[address] for address in self._consuming}
+
+    async def start(self) -> None:
+        """Listen for registry events, read the catalogue, and consume the topics of its datasets."""
+        await self.bus.ensure_topics([REGISTRY_TOPIC, SHARE_ACK_TOPIC])
+        self._registry = await self.bus.subscribe(
+            [REGISTRY_TOPIC],
+            f"{self.group}.{self.bus.instance_id}.registry",
+            self._on_registry_event,
+            concurrency=1,
+        )
+        await self.refresh()
+        self._refresher = asyncio.create_task(self._keep_fresh())
+        log.info("warehouse %s consuming %d dataset(s)", self.name, len(self._datasets))
+
+    async def stop(self) -> None:
+        """Stop consuming; batches in flight finish (and their offsets are committed) first."""
+        if self._refresher is not None:
+            self._refresher.cancel()
+            await asyncio.gather(self._refresher, return_exceptions=True)
+            self._refresher = None
+        async with self._refreshing:
+            for subscription in (self._registry, self._batches):
+                if subscription is not None:
+                    await subscription.stop()
+            self._registry = self._batches = None
+            self._consuming = set()
+        if self._owns_store:
+            await self.store.close()
+
+    # datasets
+
+    async def refresh(self) -> list[Address]:
+        """Read the catalogue now and consume the topics of datasets not seen before; return those once their
+        topics are consumed."""
+        async with self._refreshing:
+            for document in await self._catalogue():
+                if document.kind is Kind.DATASET:
+                    dataset = Dataset.of(document)
+                    self._datasets[str(dataset.address)] = dataset  # a new minor version replaces the old
+            new = [
+                self._datasets[address].address for address in sorted(set(self._datasets) - self._consuming)
+            ]
+            if new:
+                await self._consume()
+                log.info("warehouse %s now consumes %s", self.name, ", ".join(map(str, new)))
+            return new
+
+    async def _consume(self) -> None:
+        """Replace this instance's group member by one reading every known dataset topic."""
+        addresses = set(self._datasets)
+        topics = sorted(dataset.address.share_topic for dataset in self._datasets.values())
+        await self.bus.ensure_topics(topics)
+        if self._batches is not None:
+            await self._batches.stop()
+            self._batches = None
+        self._batches = await self.bus.subscribe(
+            topics, self.group, self._on_batch, concurrency=self._concurrency
+        )
+        await self._batches.ready()
+        self._consuming = addresses
+
+    async def _on_registry_event(self, envelope: Envelope) -> None:
+        if envelope.type.startswith(_CONTRACT_EVENTS):
+            self._refresh_wanted.set()
+
+    async def _keep_fresh(self) -> None:
+        """Refresh when a registry event asks for it, else every `refresh_interval` seconds."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._refresh_interval):
+                    await self._refresh_wanted.wait()
+            self._refresh_wanted.clear()
+            try:
+                await self.refresh()
+            except Exception as exc:
+                # The catalogue's source is down: try again at the next event or interval.
+                log.warning("warehouse %s could not read the catalogue: %r", self.name, exc)
+
+    # batches
+
+    async def _on_batch(self, envelope: Envelope) -> None:
+        if envelope.type != SHARE_RECORDS:
+            return
+        batch = await self._checked_batch(envelope)
+        if batch is None:
+            return
+        applied = await self._apply(batch)
+        self.stats.batches += 1
+        if applied.duplicate:
+            self.stats.duplicates += 1
+        else:
+            self.stats.records += applied.records
+            self.stats.skipped_records += batch.skipped
+        await self._acknowledge(envelope, applied)
+
+    async def _apply(self, batch: Batch) -> Applied:
+        """Apply the batch, waiting out a short store outage: the bus will not deliver it again."""
+        delay = 0.25
+        for _ in range(_STORE_RETRIES):
+            try:
+                return await self.store.apply(batch)
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning(
+                    "warehouse %s: storing batch %s failed (%r); again in %gs",
+                    self.name, batch.exchange_id, exc, delay,
+                )  # fmt: skip
+                await asyncio.sleep(delay)
+                delay *= 2
+        return await self.store.apply(batch)
+
+    async def _checked_batch(self, envelope: Envelope) -> Batch | None:
+        """The batch the gateway signed, or None (logged) when it did not, or the batch is unusable."""
+        try:
+            await self._keys.verify(envelope)
+            address = Address.parse(envelope.subject or "")
+            dataset = self._datasets.get(str(address))
+            if dataset is None:  # read only from known datasets' topics: the subject does not match its topic
+                raise BatchInvalid(f"{address} is not a dataset this warehouse consumes")
+            return parse_batch(
+                envelope.id,
+                address,
+                envelope.data,
+                key=dataset.key,
+                version=dataset.version,
+                time=envelope.time,
+            )
+        except (SignatureInvalid, InvalidInput) as exc:
+            self.stats.rejected += 1
+            log.warning("warehouse %s dropped share batch %s: %s", self.name, envelope.id, exc.detail)
+            return None
+
+    async def _acknowledge(self, envelope: Envelope, applied: Applied) -> None:
+        ack = Envelope(
+            id=envelope.id,
+            source=self.source,
+            type=SHARE_ACK,
+            subject=envelope.subject,
+            data=orjson.dumps({"records": applied.records, "warehouse": self.name}),
+            time=utc_now(),
+        )
+        try:
+            await self.bus.publish(SHARE_ACK_TOPIC, ack)
+        except BusUnavailable as exc:
+            # Stored but not acknowledged: a redelivery of the batch acknowledges it again.
+            log.warning("warehouse %s could not acknowledge batch %s: %s", self.name, envelope.id, exc.detail)
+            return
+        self.stats.acks += 1

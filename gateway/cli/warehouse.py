@@ -1,0 +1,103 @@
+"""`lgsp warehouse run|status`: the shared data warehouse sink as its own process, and what it holds."""
+
+import asyncio
+import logging
+import signal
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from bus import create_bus
+from connectors.sdk.client import GatewayClient
+from connectors.warehouse import DatasetSummary, GatewayCatalogue, WarehouseSink, WarehouseStore, gateway_jwks
+from gateway.cli.errors import CliError
+from gateway.settings import Settings
+
+warehouse = typer.Typer(help="The shared data warehouse (Kho CSDL dùng chung).", no_args_is_help=True)
+console = Console()
+
+
+async def _open_store(url: str) -> WarehouseStore:
+    try:
+        return await WarehouseStore.open(url)
+    except ArgumentError as exc:
+        raise CliError(f"LGSP_WAREHOUSE_URL is not a database URL: {exc}") from None
+    except (SQLAlchemyError, OSError) as exc:
+        raise CliError(f"cannot open the warehouse store: {exc.__class__.__name__}: {exc}") from None
+
+
+@warehouse.command("run")
+def run(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option(help="the warehouse's name in acknowledgements")] = "kho-dung-chung",
+    group: Annotated[
+        str, typer.Option(help="Kafka consumer group the sink instances share")
+    ] = "lgsp.warehouse",
+    concurrency: Annotated[int, typer.Option(min=1, help="batches applied at once")] = 8,
+) -> None:
+    """Consume the dataset topics from Kafka into the warehouse store until SIGINT or SIGTERM."""
+    settings = Settings()
+    if not settings.kafka_bootstrap:
+        raise CliError("set LGSP_KAFKA_BOOTSTRAP: the warehouse reads the dataset topics from Kafka")
+    url = str(ctx.find_root().params.get("url") or "http://localhost:8080")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)  # group joins and rebalances are routine
+    asyncio.run(_run(settings, url, name, group, concurrency))
+
+
+async def _run(settings: Settings, url: str, name: str, group: str, concurrency: int) -> None:
+    async with GatewayClient(url) as client:
+        keys = gateway_jwks(client)
+        await keys()  # fail now, in one line, if the gateway is not there
+        store = await _open_store(settings.effective_warehouse_url)
+        bus = create_bus(
+            settings.kafka_bootstrap,
+            instance_id=f"{settings.instance_id}-warehouse",
+            idempotence=settings.kafka_idempotence,
+            partitions=settings.kafka_partitions,
+        )
+        try:
+            await bus.start()
+            sink = WarehouseSink(
+                bus, store, keys=keys, catalogue=GatewayCatalogue(client), name=name, group=group,
+                concurrency=concurrency,
+            )  # fmt: skip
+            await sink.start()
+            stopping = asyncio.Event()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                asyncio.get_running_loop().add_signal_handler(signum, stopping.set)
+            await stopping.wait()
+            await sink.stop()
+        finally:
+            await bus.stop()
+            await store.close()
+    console.print(
+        f"warehouse {name} stopped: {sink.stats.batches} batches ({sink.stats.duplicates} redelivered), "
+        f"{sink.stats.records} records, {sink.stats.rejected} rejected"
+    )
+
+
+@warehouse.command("status")
+def status() -> None:
+    """Each dataset in the warehouse store (LGSP_WAREHOUSE_URL) with its row count and last update."""
+    settings = Settings()
+
+    async def read() -> list[DatasetSummary]:
+        store = await _open_store(settings.effective_warehouse_url)
+        try:
+            return await store.datasets()
+        finally:
+            await store.close()
+
+    datasets = asyncio.run(read())
+    if not datasets:
+        console.print("the warehouse holds no datasets yet")
+        return
+    table = Table("dataset", "table", "records", "last update")
+    for dataset in datasets:
+        last = dataset.last_update.isoformat(timespec="seconds") if dataset.last_update else "-"
+        table.add_row(dataset.address, dataset.table, str(dataset.rows), last)
+    console.print(table)
