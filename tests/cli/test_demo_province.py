@@ -1,5 +1,6 @@
 """`lgsp up --demo`: the province seeded, its connectors answering, history in the log, idempotent restarts."""
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,19 @@ async def consumer_headers(harness: Harness) -> dict[str, str]:
         "/api/v1/clients/cong-dich-vu-cong/secret", headers=await harness.admin()
     )
     return await harness.auth("cong-dich-vu-cong", rotated.json()["client_secret"])
+
+
+async def shares_delivered_since_start(harness: Harness) -> bool:
+    """The sample connectors share their datasets at start; the embedded warehouse acknowledges them."""
+    for _ in range(200):
+        page = await harness.http.get(
+            "/api/v1/exchanges", params={"kind": "share", "limit": 20}, headers=await harness.admin()
+        )
+        live = [e for e in page.json()["items"] if not (e["request_id"] or "").startswith("demo-history")]
+        if live and all(e["delivered_at"] for e in live):
+            return True
+        await asyncio.sleep(0.1)
+    return False
 
 
 class TestDemoProvince:
@@ -44,6 +58,7 @@ class TestDemoProvince:
 
             history = (await demo.http.get("/api/v1/exchanges", headers=await demo.admin())).json()
             assert history["total"] > 1000
+            assert await shares_delivered_since_start(demo)
             report = await verify_log(demo.app.state.platform.engine)
             assert report.intact
 

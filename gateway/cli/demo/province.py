@@ -12,12 +12,15 @@ from rich.panel import Panel
 
 from connectors.samples.connectors import build_connectors
 from connectors.sdk import ConnectorRunner, GatewayClient, GatewayKeys
-from contracts.document import Kind
+from connectors.warehouse.embedded import start_embedded_sink
+from connectors.warehouse.sink import DatasetContracts
+from contracts.document import ContractDocument, Kind
 from gateway.bootstrap import admin_credentials
 from gateway.cli.demo.clients import CONNECTORS, CONSUMERS, ensure_demo_clients
 from gateway.cli.demo.history import Consumer, backfill
 from gateway.cli.demo.traffic import Caller, Traffic
 from gateway.platform import Platform
+from registry.catalogue.service import CatalogueService
 from registry.demo.seed import seed_demo, seeder
 from registry.storage import utcnow
 
@@ -47,14 +50,13 @@ class DemoExtension:
         def client(client_id: str) -> GatewayClient:
             return GatewayClient(INTERNAL_URL, client_id, secrets[client_id], transport=transport)
 
+        keys = GatewayKeys(provider=lambda: platform.keyring.key_set)
+        sink = await start_embedded_sink(
+            platform.bus, settings.effective_warehouse_url, keys, _datasets(platform)
+        )
         connectors = await asyncio.to_thread(build_connectors, settings.data_dir / "samples")
         sharer = client(CONNECTORS.client_id)
-        runner = ConnectorRunner(
-            connectors,
-            platform.bus,
-            keys=GatewayKeys(provider=lambda: platform.keyring.key_set),
-            gateway=sharer,
-        )
+        runner = ConnectorRunner(connectors, platform.bus, keys=keys, gateway=sharer)
         await runner.start()
         granted = {
             c.client_id: tuple(
@@ -79,6 +81,7 @@ class DemoExtension:
         finally:
             await traffic.stop()
             await runner.stop()
+            await sink.stop()
             for caller in callers:
                 await caller.client.aclose()
             await sharer.aclose()
@@ -88,6 +91,14 @@ def _now():
     from registry.storage import utcnow
 
     return utcnow()
+
+
+def _datasets(platform: Platform) -> DatasetContracts:
+    async def published() -> list[ContractDocument]:
+        async with platform.sessionmaker() as session:
+            return [document for _, document in await CatalogueService(session).entries(Kind.DATASET)]
+
+    return published
 
 
 def _banner(platform: Platform, secrets: dict[str, str], seeded: str, written: int, served: int) -> None:
