@@ -11,9 +11,12 @@ Identifier formats:
 """
 
 import random
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
+from itertools import accumulate
 from typing import TypeVar
 
 from connectors.samples.geography import COMMON_STREETS, COMMUNES, STREETS, Commune, Terrain
@@ -180,14 +183,19 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+@cache
+def _commune_odds(terrain: Terrain | None) -> tuple[tuple[Commune, ...], tuple[float, ...]]:
+    """The communes of `terrain` and their cumulative weights: each district's population over its communes."""
+    candidates = tuple(c for c in COMMUNES if terrain is None or c.terrain is terrain)
+    per_district = Counter(c.district.code for c in candidates)
+    weights = [c.district.population_weight / per_district[c.district.code] for c in candidates]
+    return candidates, tuple(accumulate(weights))
+
+
 def random_commune(rng: random.Random, *, terrain: Terrain | None = None) -> Commune:
     """A commune, more often one of a populous district."""
-    candidates = [c for c in COMMUNES if terrain is None or c.terrain is terrain]
-    per_district: dict[str, int] = {}
-    for candidate in candidates:
-        per_district[candidate.district.code] = per_district.get(candidate.district.code, 0) + 1
-    weights = [c.district.population_weight / per_district[c.district.code] for c in candidates]
-    return rng.choices(candidates, weights=weights)[0]
+    candidates, cumulative = _commune_odds(terrain)
+    return rng.choices(candidates, cum_weights=cumulative)[0]
 
 
 def street_address(rng: random.Random, commune: Commune) -> str:

@@ -10,10 +10,12 @@ from typing import Any, ClassVar
 import jsonschema_rs
 import pytest
 
-from connectors.samples import catalogue, residents
+from connectors.samples import agencies, catalogue, residents
 from connectors.samples.dat_dai import data as dat_dai
 from connectors.samples.database import SampleDatabase, connect, dump
+from connectors.samples.geography import COMMUNES, commune
 from connectors.samples.synthetic import SURNAMES, is_enterprise_code
+from connectors.samples.vien_thong import data as vien_thong
 from contracts.document import ContractDocument, Kind
 from contracts.errors import InvalidInput
 from registry.demo import load_contracts, load_province
@@ -101,6 +103,13 @@ class TestCatalogue:
             assert catalogue.service_lookup(doc.provider, doc.code) is not None, contract_id(doc)
         for doc in DATASETS:
             assert catalogue.dataset_records(doc.provider, doc.code) is not None, contract_id(doc)
+
+    def test_departments_are_named_as_in_the_province(self) -> None:
+        province = load_province()
+        assert {(a.code, a.name) for a in agencies.CIVIL_DEPARTMENTS} <= {
+            (a.code, a.name) for a in province.departments
+        }
+        assert "Công an tỉnh" not in {a.name for a in agencies.CIVIL_DEPARTMENTS}
 
 
 @pytest.mark.parametrize("name", SAMPLE_NAMES)
@@ -223,6 +232,96 @@ class TestDatasetRecords:
         assert pages == everything[:14]
 
 
+@pytest.mark.parametrize("doc", DATASETS, ids=contract_id)
+class TestSharedPlaces:
+    def test_commune_codes_are_quang_tri_communes(
+        self, doc: ContractDocument, connections: dict[str, sqlite3.Connection]
+    ) -> None:
+        owner = owner_of(doc)
+        records = owner.datasets[doc.code](connections[owner.name], limit=1_000_000)
+        known = {c.code for c in COMMUNES}
+        assert {r["ma_xa"] for r in records if "ma_xa" in r} <= known
+        if "ten_xa" in (doc.record or {}).get("properties", {}):
+            assert all(commune(r["ma_xa"]).name == r["ten_xa"] for r in records)
+
+
+class TestTotals:
+    """A dataset of totals counts every row of the department's own table once, and its parts fit the whole."""
+
+    # dataset: (sample, the count of rows, the table counted, {part: the whole it belongs to})
+    TOTALS: ClassVar[dict[str, tuple[str, str, str, dict[str, str]]]] = {
+        "ket-qua-giai-quyet-tthc": (
+            "ket_qua_tthc",
+            "so_ho_so_tiep_nhan",
+            "ho_so",
+            {
+                "so_ho_so_truc_tuyen": "so_ho_so_tiep_nhan",
+                "so_ho_so_da_giai_quyet": "so_ho_so_tiep_nhan",
+                "so_ket_qua_da_so_hoa": "so_ho_so_da_giai_quyet",
+            },
+        ),
+        "so-luong-can-bo-cong-chuc": (
+            "can_bo_cong_chuc",
+            "so_nguoi",
+            "nhan_su",
+            {"so_nu": "so_nguoi", "so_dan_toc_thieu_so": "so_nguoi", "so_tren_dai_hoc": "so_nguoi"},
+        ),
+        "giao-dich-bat-dong-san": ("nha_o", "so_giao_dich", "giao_dich", {}),
+        "tiem-chung-theo-xa": ("tiem_chung", "so_mui_tiem", "mui_tiem", {}),
+    }
+
+    @pytest.mark.parametrize("dataset", TOTALS)
+    def test_totals_count_every_row_once(
+        self, dataset: str, connections: dict[str, sqlite3.Connection]
+    ) -> None:
+        name, count, table, _ = self.TOTALS[dataset]
+        connection = connections[name]
+        records = sample(name).datasets[dataset](connection, limit=1_000_000)
+        rows = connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        assert sum(r[count] for r in records) == rows
+
+    @pytest.mark.parametrize("dataset", TOTALS)
+    def test_parts_never_exceed_their_whole(
+        self, dataset: str, connections: dict[str, sqlite3.Connection]
+    ) -> None:
+        name, _, _, parts = self.TOTALS[dataset]
+        for record in sample(name).datasets[dataset](connections[name], limit=1_000_000):
+            assert all(record[part] <= record[whole] for part, whole in parts.items()), record
+
+    def test_resolved_dossiers_are_on_time_or_late(self, connections: dict[str, sqlite3.Connection]) -> None:
+        query = sample("ket_qua_tthc").datasets["ket-qua-giai-quyet-tthc"]
+        records = query(connections["ket_qua_tthc"], limit=1_000_000)
+        assert all(
+            r["so_ho_so_dung_han"] + r["so_ho_so_qua_han"] == r["so_ho_so_da_giai_quyet"] for r in records
+        )
+        assert any(r["so_ho_so_qua_han"] for r in records)
+
+
+class TestPublicAssets:
+    def test_values_wear_except_land(self, connections: dict[str, sqlite3.Connection]) -> None:
+        assets = sample("tai_san_cong").datasets["tai-san-cong"](connections["tai_san_cong"], limit=1_000_000)
+        assert all(0 <= a["gia_tri_con_lai"] <= a["nguyen_gia"] for a in assets)
+        assert all(a["gia_tri_con_lai"] == a["nguyen_gia"] for a in assets if a["loai_tai_san"] == "dat")
+        assert any(a["gia_tri_con_lai"] < a["nguyen_gia"] for a in assets if a["loai_tai_san"] == "nha")
+
+    def test_only_land_and_buildings_have_an_area(self, connections: dict[str, sqlite3.Connection]) -> None:
+        assets = sample("tai_san_cong").datasets["tai-san-cong"](connections["tai_san_cong"], limit=1_000_000)
+        assert all((a["dien_tich"] is not None) == (a["loai_tai_san"] in ("dat", "nha")) for a in assets)
+
+
+class TestBaseStations:
+    def test_default_database_has_the_plans_sites_and_about_its_stations(
+        self, connections: dict[str, sqlite3.Connection]
+    ) -> None:
+        """1,188 sites with 2,982 stations (819 2G, 1,108 3G, 1,055 4G) of four operators in the 2022 plan."""
+        sites = vien_thong.bts_site_records(connections["vien_thong"], limit=1_000_000)
+        assert len(sites) == 1188
+        assert {s["doanh_nghiep"] for s in sites} == {"viettel", "vnpt", "mobifone", "vietnamobile"}
+        stations = Counter(g for s in sites for g in s["cong_nghe"])
+        for generation, planned in {"2G": 819, "3G": 1108, "4G": 1055}.items():
+            assert abs(stations[generation] - planned) / planned < 0.05, (generation, stations[generation])
+
+
 class TestParcelLookup:
     def test_needs_a_parcel_id_or_all_three_locators(
         self, connections: dict[str, sqlite3.Connection]
@@ -268,9 +367,11 @@ class TestIdentifiers:
     def test_enterprise_codes_are_quang_tri_tax_codes(
         self, connections: dict[str, sqlite3.Connection]
     ) -> None:
+        tables = {"doanh_nghiep": "doanh_nghiep", "hoa_chat": "co_so"}
         codes = [
             row[0]
-            for row in connections["doanh_nghiep"].execute("SELECT ma_so_doanh_nghiep FROM doanh_nghiep")
+            for name, table in tables.items()
+            for row in connections[name].execute(f"SELECT ma_so_doanh_nghiep FROM {table}")
         ]
         assert all(is_enterprise_code(code) for code in codes)
         assert not is_enterprise_code("3200125644")  # a wrong check digit

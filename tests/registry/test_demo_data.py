@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from contracts import addresses
 from contracts.document import ContractDocument, Kind
+from contracts.loading import load_contract
 from registry.demo import (
     DEMO_DIR,
     DatabaseStatus,
@@ -188,10 +189,16 @@ class TestContractSet:
         assert len({d.address for d in services}) >= 7
         assert len({(d.provider, d.database) for d in services}) >= 6
 
-    def test_has_five_datasets_over_five_databases(self) -> None:
+    def test_has_thirteen_datasets_over_thirteen_databases(self) -> None:
         datasets = [d for d in load_contracts() if d.kind is Kind.DATASET]
-        assert len({d.address for d in datasets}) >= 5
-        assert len({(d.provider, d.database) for d in datasets}) >= 5
+        assert len({d.address for d in datasets}) >= 13
+        assert len({(d.provider, d.database) for d in datasets}) >= 13
+
+    def test_enough_departments_can_share_to_reach_the_coverage_target(self, province: Province) -> None:
+        """The dashboard's agency coverage can reach the plan's 60% when every dataset is shared."""
+        departments = {a.code for a in province.departments}
+        sharing = {d.provider for d in load_contracts() if d.kind is Kind.DATASET} & departments
+        assert len(sharing) / len(departments) >= province.target.agency_coverage
 
     def test_addresses_and_versions_are_unique(self) -> None:
         versions = [(str(d.address), d.version) for d in load_contracts()]
@@ -203,6 +210,10 @@ class TestContract:
     def test_file_name_says_provider_code_and_version(self, path: Path) -> None:
         doc = document(path)
         assert path.name == f"{doc.provider}--{doc.code}--{doc.version}.yaml"
+
+    def test_passes_every_check_of_the_contract_toolkit(self, path: Path) -> None:
+        # schemas against the metaschema, examples against the schemas, sensitive pointers, the dataset key
+        assert load_contract(path.read_bytes()) == document(path)
 
     def test_provider_owns_an_active_database(self, path: Path, province: Province) -> None:
         doc = document(path)
