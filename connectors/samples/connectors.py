@@ -42,8 +42,9 @@ def _produce(
     return produce
 
 
-def sample_connector(sample: SampleDatabase, directory: Path) -> Connector:
-    """The connector of one sample department, its database created on first use."""
+def sample_connector(sample: SampleDatabase, directory: Path, *, datasets: bool = True) -> Connector:
+    """The connector of one sample department, its database created on first use; `datasets=False` serves
+    its services only."""
     path = directory / f"{sample.name}.sqlite"
     if not path.exists():
         sample.create(path)
@@ -51,7 +52,7 @@ def sample_connector(sample: SampleDatabase, directory: Path) -> Connector:
     connector = Connector(sample.provider, sample.database)
     for code, lookup in sample.services.items():
         connector.service(code, major=MAJOR)(_answer(lookup, connection))
-    for code, records in sample.datasets.items():
+    for code, records in sample.datasets.items() if datasets else ():
         connector.dataset(code, major=MAJOR, every=SHARE_EVERY)(_produce(records, connection))
     return connector
 

@@ -6,10 +6,12 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from rich.console import Console
 
 from gateway.app import create_app
 from gateway.bootstrap import prepare_schema
 from gateway.cli.demo.province import demo_province
+from gateway.cli.demo.tour import run_tour
 from gateway.database import upgrade
 from gateway.oauth.keys import KeyRing
 from gateway.settings import Settings
@@ -40,6 +42,14 @@ def up(
     uvicorn.run(
         create_app(settings, extensions=extensions), host=host, port=port, log_level="info", access_log=False
     )
+
+
+def demo() -> None:
+    """A scripted tour: register, grant, token, calls, refused calls, the log and its verification."""
+    console = Console(highlight=False)
+    intact = asyncio.run(run_tour(console))
+    if not intact:
+        raise typer.Exit(1)
 
 
 @db.command("upgrade")
@@ -97,6 +107,7 @@ def keys_rotate() -> None:
 
 def register_server_commands(app: typer.Typer) -> None:
     app.command("up")(up)
+    app.command("demo")(demo)
     app.add_typer(db, name="db")
     app.add_typer(keys, name="keys")
     app.add_typer(seed, name="seed")
