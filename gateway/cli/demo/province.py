@@ -8,7 +8,6 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import httpx
 from fastapi import FastAPI
 from rich.console import Console
-from rich.panel import Panel
 
 from connectors.samples.connectors import build_connectors
 from connectors.sdk import ConnectorRunner, GatewayClient, GatewayKeys
@@ -124,4 +123,7 @@ def _banner(platform: Platform, secrets: dict[str, str], seeded: str, written: i
         f"  export LGSP_CLIENT_SECRET={secrets[portal]}",
         '  lgsp call H50.20/tra-cuu-thua-dat/v1 -d \'{"parcel_id": "19333-12-145"}\'',
     ]
-    console.print(Panel("\n".join(lines), expand=False), soft_wrap=True, width=200)
+    console.rule()
+    for line in lines:
+        console.print(line, soft_wrap=True)
+    console.rule()
