@@ -1,0 +1,209 @@
+"""`lgsp replay run|export`: replay captured exchanges on a gateway or a connector; share them as cassettes.
+
+Exit status: 0 every replayed answer is the same, 1 something differs or could not be sent, 2 the replay
+cannot run (bad input, an unreachable source, connectors that cannot start).
+"""
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from connectors.sdk import ApiProblem, Connector, GatewayClient
+from connectors.sdk.documents import fetch_document
+from contracts.document import ContractDocument, Kind
+from contracts.errors import LgspError
+from contracts.loading import load_contract
+from gateway.cli import replay_options as opt
+from gateway.cli.connector import CannotStart, load_connectors
+from gateway.cli.errors import stderr
+from gateway.cli.state import GatewayCliState
+from gateway.replay import (
+    ConnectorTarget,
+    GatewayTarget,
+    RecordedExchange,
+    ReplayOptions,
+    ReplayReport,
+    Selection,
+    Target,
+    read_cassette,
+    replay,
+    select_from_gateway,
+    write_cassette,
+)
+from gateway.replay.junit import write_junit
+from gateway.replay.rendering import print_report
+
+replay_app = typer.Typer(
+    help="Replay captured exchanges against a gateway or a connector, and share them as cassettes.",
+    no_args_is_help=True,
+)
+console = Console(highlight=False)
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """What stops a replay from running, as one line and exit 2."""
+    try:
+        yield
+    except (LgspError, CannotStart) as exc:
+        opt.fail(exc.detail if isinstance(exc, LgspError) else str(exc))
+    except ApiProblem as exc:
+        opt.fail(exc.one_line())
+    except httpx.HTTPError as exc:
+        opt.fail(f"cannot talk to the gateway: {exc!r}")
+
+
+async def _recorded(
+    state: GatewayCliState, cassette: Path | None, selection: Selection
+) -> list[RecordedExchange]:
+    if cassette is not None:
+        return selection.pick(read_cassette(cassette)[1])
+    async with state.client() as client:
+        return await select_from_gateway(client, selection)
+
+
+@replay_app.command("export")
+def export(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="the cassette to write (JSON Lines)")],
+    address: opt.AddressOption = None,
+    version: opt.VersionOption = None,
+    consumer: opt.ConsumerOption = None,
+    outcome: opt.OutcomeOption = None,
+    since: opt.SinceOption = None,
+    until: opt.UntilOption = None,
+    ids: opt.IdOption = None,
+    limit: opt.LimitOption = None,
+) -> None:
+    """Write the selected exchanges of the gateway at --url to a cassette (payloads masked as captured)."""
+    state: GatewayCliState = ctx.obj
+    chosen = opt.selection(address, version, consumer, outcome, since, until, ids, limit)
+    with one_line_errors():
+        exchanges = asyncio.run(_recorded(state, None, chosen))
+        write_cassette(output, exchanges, source=state.url, selection=chosen.describe())
+    captured = sum(1 for e in exchanges if e.request is not None)
+    console.print(f"exported {len(exchanges)} exchange(s), {captured} with a captured request, to {output}")
+
+
+async def _contracts_for(
+    connectors: list[Connector],
+    given: list[ContractDocument],
+    exchanges: list[RecordedExchange],
+    source: GatewayClient | None,
+) -> list[ContractDocument]:
+    """The given contracts, and from the source gateway those of replayed services the connectors lack."""
+    documents = list(given)
+    have = {d.address for d in given} | {
+        a for c in connectors for a in c.services if c.document(Kind.SERVICE, a)
+    }
+    wanted = {e.address for e in exchanges}
+    if source is not None:
+        for connector in connectors:
+            for address in connector.services:
+                if address not in have and str(address) in wanted:
+                    documents.append(await fetch_document(source, Kind.SERVICE, address))
+    return documents
+
+
+async def _replay(
+    exchanges: list[RecordedExchange],
+    target: Target,
+    options: ReplayOptions,
+    source: str,
+) -> ReplayReport:
+    columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=stderr) as progress:
+        task = progress.add_task("replay", total=len(exchanges))
+        async with target:
+            return await replay(
+                exchanges, target, options, source=source, on_result=lambda _: progress.advance(task)
+            )
+
+
+@replay_app.command("run")
+def run(
+    ctx: typer.Context,
+    cassette: Annotated[
+        Path | None, typer.Option("--cassette", help="replay from this file, not --url's log")
+    ] = None,
+    target_url: Annotated[
+        str | None, typer.Option("--target", help="gateway to replay on (default: --url), as your own client")
+    ] = None,
+    connector: opt.ConnectorOption = None,
+    app_dir: opt.AppDirOption = Path("."),
+    contract: Annotated[
+        Path | None, typer.Option("--contract", help="a newer version: requests and answers must match it")
+    ] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="exchanges in flight")] = 8,
+    include_masked: Annotated[
+        bool, typer.Option("--include-masked", help="send requests whose recording holds masked values")
+    ] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, help="seconds to wait for each answer")
+    ] = 30.0,
+    address: opt.AddressOption = None,
+    version: opt.VersionOption = None,
+    consumer: opt.ConsumerOption = None,
+    outcome: opt.OutcomeOption = None,
+    since: opt.SinceOption = None,
+    until: opt.UntilOption = None,
+    ids: opt.IdOption = None,
+    limit: opt.LimitOption = None,
+    rules: opt.RulesOption = None,
+    ignore: opt.IgnoreOption = None,
+    unordered: opt.UnorderedOption = False,
+    tolerance: opt.ToleranceOption = 0.0,
+    normalise_timestamps: opt.TimestampsOption = False,
+    normalise_ids: opt.IdsOption = False,
+    junit: opt.JunitOption = None,
+) -> None:
+    """Replay captured exchanges and compare each answer with the recorded one; exit 1 if any differs."""
+    state: GatewayCliState = ctx.obj
+    if target_url and connector:
+        opt.fail("give --target (a gateway) or --connector, not both")
+    chosen = opt.selection(address, version, consumer, outcome, since, until, ids, limit)
+    with one_line_errors():
+        compiled = opt.noise_rules(rules, ignore, unordered, tolerance, normalise_timestamps, normalise_ids)
+        newer = load_contract(contract.read_bytes()) if contract else None
+        exchanges = asyncio.run(_recorded(state, cassette, chosen))
+        if not exchanges:
+            opt.fail("no captured exchange matches the selection")
+        target: Target
+        if connector:
+            connectors = load_connectors(connector, app_dir)
+            source = None if cassette else state.client()
+            documents = asyncio.run(_with_client(source, connectors, [newer] if newer else [], exchanges))
+            target = ConnectorTarget(
+                connectors, documents=documents, timeout=timeout, concurrency=concurrency
+            )
+        else:
+            target = GatewayTarget(
+                target_url or state.url, state.client_id, state.client_secret, timeout=timeout
+            )
+        options = ReplayOptions(compiled, concurrency, include_masked, newer)
+        origin = str(cassette) if cassette else state.url
+        report = asyncio.run(_replay(exchanges, target, options, origin))
+    print_report(report, console)
+    if junit is not None:
+        write_junit(report, junit)
+    if not report.passed:
+        raise typer.Exit(1)
+
+
+async def _with_client(
+    source: GatewayClient | None,
+    connectors: list[Connector],
+    given: list[ContractDocument],
+    exchanges: list[RecordedExchange],
+) -> list[ContractDocument]:
+    if source is None:
+        return await _contracts_for(connectors, given, exchanges, None)
+    async with source:
+        return await _contracts_for(connectors, given, exchanges, source)
