@@ -19,7 +19,6 @@ from connectors.sdk import ApiProblem, Connector, GatewayClient
 from connectors.sdk.documents import fetch_document
 from contracts.document import ContractDocument, Kind
 from contracts.errors import LgspError
-from contracts.loading import load_contract
 from gateway.cli import replay_options as opt
 from gateway.cli.connector import CannotStart, load_connectors
 from gateway.cli.errors import stderr
@@ -94,21 +93,23 @@ def export(
 
 async def _contracts_for(
     connectors: list[Connector],
-    given: list[ContractDocument],
+    newer: ContractDocument | None,
     exchanges: list[RecordedExchange],
     source: GatewayClient | None,
 ) -> list[ContractDocument]:
-    """The given contracts, and from the source gateway those of replayed services the connectors lack."""
-    documents = list(given)
-    have = {d.address for d in given} | {
-        a for c in connectors for a in c.services if c.document(Kind.SERVICE, a)
-    }
+    """Contracts for the replayed services the connectors lack: from the source gateway's registry, else the
+    --contract document. A connector's own contract stays: --contract is what its answers are checked against,
+    not what it validates with (else it would refuse what the check is there to report)."""
     wanted = {e.address for e in exchanges}
-    if source is not None:
-        for connector in connectors:
-            for address in connector.services:
-                if address not in have and str(address) in wanted:
-                    documents.append(await fetch_document(source, Kind.SERVICE, address))
+    lacking = {
+        address
+        for connector in connectors
+        for address in connector.services
+        if str(address) in wanted and connector.document(Kind.SERVICE, address) is None
+    }
+    documents = [await fetch_document(source, Kind.SERVICE, a) for a in lacking] if source else []
+    if newer is not None and newer.address in lacking and source is None:
+        documents.append(newer)
     return documents
 
 
@@ -171,7 +172,7 @@ def run(
     chosen = opt.selection(address, version, consumer, outcome, since, until, ids, limit)
     with one_line_errors():
         compiled = opt.noise_rules(rules, ignore, unordered, tolerance, normalise_timestamps, normalise_ids)
-        newer = load_contract(contract.read_bytes()) if contract else None
+        newer = opt.contract_file(contract) if contract else None
         exchanges = asyncio.run(_recorded(state, cassette, chosen))
         if not exchanges:
             opt.fail("no captured exchange matches the selection")
@@ -179,7 +180,7 @@ def run(
         if connector:
             connectors = load_connectors(connector, app_dir)
             source = None if cassette else state.client()
-            documents = asyncio.run(_with_client(source, connectors, [newer] if newer else [], exchanges))
+            documents = asyncio.run(_with_client(source, connectors, newer, exchanges))
             target = ConnectorTarget(
                 connectors, documents=documents, timeout=timeout, concurrency=concurrency
             )
@@ -200,10 +201,10 @@ def run(
 async def _with_client(
     source: GatewayClient | None,
     connectors: list[Connector],
-    given: list[ContractDocument],
+    newer: ContractDocument | None,
     exchanges: list[RecordedExchange],
 ) -> list[ContractDocument]:
     if source is None:
-        return await _contracts_for(connectors, given, exchanges, None)
+        return await _contracts_for(connectors, newer, exchanges, None)
     async with source:
-        return await _contracts_for(connectors, given, exchanges, source)
+        return await _contracts_for(connectors, newer, exchanges, source)

@@ -7,6 +7,9 @@ from typing import Annotated, NoReturn
 import typer
 from rich.markup import escape
 
+from contracts.document import ContractDocument
+from contracts.errors import LgspError
+from contracts.loading import load_contract
 from gateway.cli.errors import stderr
 from gateway.replay.noise import CompiledRules, NoiseRules, rules_from
 from gateway.replay.selection import Selection
@@ -50,7 +53,8 @@ AppDirOption = Annotated[Path, typer.Option("--app-dir", help="directory to impo
 
 
 def fail(message: str) -> NoReturn:
-    stderr.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
+    one_line = " ".join(message.split())
+    stderr.print(f"[red]error:[/red] {escape(one_line)}", soft_wrap=True)
     raise typer.Exit(CANNOT_RUN)
 
 
@@ -98,3 +102,13 @@ def noise_rules(
         ignore=ignore or [], unordered=unordered, tolerance=tolerance, timestamps=timestamps, ids=ids
     )
     return rules_from(rules, flags)
+
+
+def contract_file(path: Path) -> ContractDocument:
+    """A contract document from a file, or a one-line error naming the file."""
+    try:
+        return load_contract(path.read_bytes())
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror or exc}")
+    except LgspError as exc:
+        fail(f"{path}: {exc.detail}")

@@ -13,7 +13,6 @@ from rich.markup import escape
 from rich.syntax import Syntax
 from rich.table import Table
 
-from contracts.loading import load_contract
 from gateway.cli import replay_options as opt
 from gateway.cli.connector import load_connectors
 from gateway.cli.replay import one_line_errors
@@ -53,10 +52,7 @@ def verify(
     """Run each example of CONTRACT against the connector (no gateway) and check its answers."""
     with one_line_errors():
         compiled = opt.noise_rules(rules, ignore, unordered, tolerance, normalise_timestamps, normalise_ids)
-        try:
-            document = load_contract(contract.read_bytes())
-        except OSError as exc:
-            opt.fail(f"cannot read {contract}: {exc.strerror or exc}")
+        document = opt.contract_file(contract)
         if not document.examples:
             opt.fail(f"{contract} has no examples to verify")
         connectors = load_connectors(connector, app_dir)

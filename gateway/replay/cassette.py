@@ -52,39 +52,38 @@ def _problem(path: Path, line: int, what: str) -> CassetteInvalid:
     return CassetteInvalid(f"{path} line {line}: {what}")
 
 
+def _header(path: Path, number: int, first: Any) -> CassetteHeader:
+    if not isinstance(first, dict) or first.get("format") != FORMAT:
+        raise _problem(path, number, f"not a cassette header (format {FORMAT!r})")
+    if first.get("format_version") != FORMAT_VERSION:
+        version = first.get("format_version")
+        raise _problem(path, number, f"format version {version} (this lgsp reads {FORMAT_VERSION})")
+    return CassetteHeader.model_validate(first)
+
+
 def read_cassette(path: Path) -> tuple[CassetteHeader, list[RecordedExchange]]:
     """The header and exchanges of a cassette; `CassetteInvalid` naming the line of anything malformed."""
     try:
         lines = path.read_bytes().splitlines()
     except OSError as exc:
         raise CassetteInvalid(f"cannot read {path}: {exc.strerror or exc}") from None
-    if not lines:
-        raise CassetteInvalid(f"{path} is empty; a cassette starts with its header line")
-    parsed: list[Any] = []
+    header: CassetteHeader | None = None
+    exchanges: list[RecordedExchange] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            parsed.append((number, orjson.loads(line)))
+            item = orjson.loads(line)
+            if header is None:
+                header = _header(path, number, item)
+            else:
+                exchanges.append(RecordedExchange.model_validate(item))
         except orjson.JSONDecodeError as exc:
             raise _problem(path, number, f"not JSON ({exc})") from None
-    first_line, first = parsed[0]
-    if not isinstance(first, dict) or first.get("format") != FORMAT:
-        raise _problem(path, first_line, f"not a cassette header (format {FORMAT!r})")
-    if first.get("format_version") != FORMAT_VERSION:
-        raise _problem(
-            path,
-            first_line,
-            f"format version {first.get('format_version')} (this lgsp reads {FORMAT_VERSION})",
-        )
-    try:
-        header = CassetteHeader.model_validate(first)
-        exchanges = []
-        for number, item in parsed[1:]:
-            first_line = number
-            exchanges.append(RecordedExchange.model_validate(item))
-    except ValidationError as exc:
-        error = exc.errors(include_url=False)[0]
-        where = "/".join(str(part) for part in error["loc"])
-        raise _problem(path, first_line, f"{where}: {error['msg']}") from None
+        except ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            where = "/".join(str(part) for part in error["loc"])
+            raise _problem(path, number, f"{where}: {error['msg']}") from None
+    if header is None:
+        raise CassetteInvalid(f"{path} is empty; a cassette starts with its header line")
     return header, exchanges

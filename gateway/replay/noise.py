@@ -112,7 +112,9 @@ def load_rules(path: Path) -> NoiseRules:
     except OSError as exc:
         raise RulesInvalid(f"cannot read {path}: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
-        raise RulesInvalid(f"{path} is not YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise RulesInvalid(f"{path} is not YAML: {getattr(exc, 'problem', None) or exc}{where}") from None
     try:
         return NoiseRules.model_validate(data or {})
     except ValidationError as exc:

@@ -119,6 +119,7 @@ class ConnectorTarget:
         timeout: float = 10.0,
         concurrency: int = 16,
     ) -> None:
+        """`documents`: contracts for the services the connectors bundle none for."""
         given = [connectors] if isinstance(connectors, Connector) else list(connectors)
         self.description = "connector " + ", ".join(repr(c) for c in given)
         self.timeout = timeout
@@ -137,14 +138,14 @@ class ConnectorTarget:
         self.contracts: dict[str, CompiledContract] = {}
 
     def _services_only(self, connector: Connector, documents: Sequence[ContractDocument]) -> Connector:
-        """The connector's services that have a contract (its own or one given), and nothing else: no
+        """The connector's services that have a contract (its own, else one given), and nothing else: no
         datasets are shared during a replay."""
         served = Connector(
             connector.agency, connector.database, validate_requests=connector.validate_requests
         )
         for address, registration in connector.services.items():
             given = [d for d in documents if d.kind is Kind.SERVICE and d.address == address]
-            document = given[-1] if given else connector.document(Kind.SERVICE, address)
+            document = connector.document(Kind.SERVICE, address) or (given[-1] if given else None)
             if document is None:
                 self.uncontracted.add(str(address))
                 continue
@@ -171,7 +172,7 @@ class ConnectorTarget:
 
     def refusal(self, address: str) -> str | None:
         if address in self.uncontracted:
-            return f"the connector serves {address} but has no contract for it (give it with --contract)"
+            return f"the connector serves {address} but has no contract for it (bundle one, or replay from a gateway)"
         return None if address in self.contracts else f"no connector given serves {address}"
 
     async def send(self, address: str, request: Any, *, consumer: str | None, reference: str) -> Answer:
