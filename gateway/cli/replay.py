@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from connectors.sdk import ApiProblem, Connector, GatewayClient
+from connectors.sdk import ApiProblem, Connector
 from connectors.sdk.documents import fetch_document
 from contracts.document import ContractDocument, Kind
 from contracts.errors import LgspError
@@ -91,15 +91,16 @@ def export(
     console.print(f"exported {len(exchanges)} exchange(s), {captured} with a captured request, to {output}")
 
 
-async def _contracts_for(
+async def _missing_contracts(
+    state: GatewayCliState,
+    cassette: Path | None,
     connectors: list[Connector],
     newer: ContractDocument | None,
     exchanges: list[RecordedExchange],
-    source: GatewayClient | None,
 ) -> list[ContractDocument]:
-    """Contracts for the replayed services the connectors lack: from the source gateway's registry, else the
-    --contract document. A connector's own contract stays: --contract is what its answers are checked against,
-    not what it validates with (else it would refuse what the check is there to report)."""
+    """Contracts for the replayed services the connectors bundle none for: from the source gateway's registry,
+    else the --contract document. A connector's own contract stays: --contract is what its answers are checked
+    against, not what it validates with (else it would refuse what the check is there to report)."""
     wanted = {e.address for e in exchanges}
     lacking = {
         address
@@ -107,17 +108,14 @@ async def _contracts_for(
         for address in connector.services
         if str(address) in wanted and connector.document(Kind.SERVICE, address) is None
     }
-    documents = [await fetch_document(source, Kind.SERVICE, a) for a in lacking] if source else []
-    if newer is not None and newer.address in lacking and source is None:
-        documents.append(newer)
-    return documents
+    if lacking and cassette is None:
+        async with state.client() as client:
+            return [await fetch_document(client, Kind.SERVICE, address) for address in lacking]
+    return [newer] if newer is not None and newer.address in lacking else []
 
 
 async def _replay(
-    exchanges: list[RecordedExchange],
-    target: Target,
-    options: ReplayOptions,
-    source: str,
+    exchanges: list[RecordedExchange], target: Target, options: ReplayOptions, source: str
 ) -> ReplayReport:
     columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=stderr) as progress:
@@ -126,6 +124,28 @@ async def _replay(
             return await replay(
                 exchanges, target, options, source=source, on_result=lambda _: progress.advance(task)
             )
+
+
+async def _target(
+    state: GatewayCliState,
+    cassette: Path | None,
+    exchanges: list[RecordedExchange],
+    options: ReplayOptions,
+    *,
+    target_url: str | None,
+    connector: str | None,
+    app_dir: Path,
+    answer_timeout: float,
+) -> Target:
+    if connector is None:
+        return GatewayTarget(
+            target_url or state.url, state.client_id, state.client_secret, timeout=answer_timeout
+        )
+    connectors = load_connectors(connector, app_dir)
+    documents = await _missing_contracts(state, cassette, connectors, options.contract, exchanges)
+    return ConnectorTarget(
+        connectors, documents=documents, timeout=answer_timeout, concurrency=options.concurrency
+    )
 
 
 @replay_app.command("run")
@@ -172,39 +192,23 @@ def run(
     chosen = opt.selection(address, version, consumer, outcome, since, until, ids, limit)
     with one_line_errors():
         compiled = opt.noise_rules(rules, ignore, unordered, tolerance, normalise_timestamps, normalise_ids)
-        newer = opt.contract_file(contract) if contract else None
-        exchanges = asyncio.run(_recorded(state, cassette, chosen))
-        if not exchanges:
-            opt.fail("no captured exchange matches the selection")
-        target: Target
-        if connector:
-            connectors = load_connectors(connector, app_dir)
-            source = None if cassette else state.client()
-            documents = asyncio.run(_with_client(source, connectors, newer, exchanges))
-            target = ConnectorTarget(
-                connectors, documents=documents, timeout=timeout, concurrency=concurrency
-            )
-        else:
-            target = GatewayTarget(
-                target_url or state.url, state.client_id, state.client_secret, timeout=timeout
-            )
-        options = ReplayOptions(compiled, concurrency, include_masked, newer)
-        origin = str(cassette) if cassette else state.url
-        report = asyncio.run(_replay(exchanges, target, options, origin))
+        options = ReplayOptions(
+            compiled, concurrency, include_masked, opt.contract_file(contract) if contract else None
+        )
+
+        async def run_replay() -> ReplayReport:
+            exchanges = await _recorded(state, cassette, chosen)
+            if not exchanges:
+                opt.fail("no captured exchange matches the selection")
+            target = await _target(
+                state, cassette, exchanges, options,
+                target_url=target_url, connector=connector, app_dir=app_dir, answer_timeout=timeout,
+            )  # fmt: skip
+            return await _replay(exchanges, target, options, str(cassette) if cassette else state.url)
+
+        report = asyncio.run(run_replay())
     print_report(report, console)
     if junit is not None:
         write_junit(report, junit)
     if not report.passed:
         raise typer.Exit(1)
-
-
-async def _with_client(
-    source: GatewayClient | None,
-    connectors: list[Connector],
-    newer: ContractDocument | None,
-    exchanges: list[RecordedExchange],
-) -> list[ContractDocument]:
-    if source is None:
-        return await _contracts_for(connectors, newer, exchanges, None)
-    async with source:
-        return await _contracts_for(connectors, newer, exchanges, source)
