@@ -1,5 +1,6 @@
 """The sandbox pytest plugin, as a department uses it: a small fake project run by pytester, in process."""
 
+import asyncio
 import subprocess
 import sys
 import tomllib
@@ -138,3 +139,32 @@ class TestPluginWhenUnused:
     def test_is_declared_as_a_pytest_entry_point(self) -> None:
         project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
         assert project["entry-points"]["pytest11"] == {"lgsp_sandbox": "gateway.sandbox"}
+
+
+class TestSandboxSharing:
+    async def test_a_connectors_dataset_is_shared_through_the_sandbox_gateway(self, tmp_path: Path) -> None:
+        from connectors.sdk import Connector
+        from gateway.sandbox.composition import open_sandbox
+        from tests.harness import LAND_DATASET, LAND_DATASET_ADDRESS, parcel
+
+        connector = Connector("H50.20", "csdl-dat-dai", contracts=[LAND_SERVICE, LAND_DATASET])
+
+        @connector.service("tra-cuu-thua-dat", major=1)
+        def unused(request: dict) -> dict:
+            raise AssertionError("not called")
+
+        @connector.dataset("thua-dat", major=1, every=3600)
+        def parcels(since: object) -> list[dict]:
+            return [parcel(1), parcel(2)]
+
+        async with open_sandbox([], [connector], tmp_path) as sandbox:
+            shared: list[dict] = []
+            for _ in range(250):  # the runner shares everything once at start, in the background
+                if shared := await sandbox.exchanges(kind="share"):
+                    break
+                await asyncio.sleep(0.02)
+
+        # accepted through the gateway with the connector's own client (no warehouse runs in the sandbox)
+        assert [(s["address"], s["http_status"], s["record_count"]) for s in shared] == [
+            (LAND_DATASET_ADDRESS, 202, 2)
+        ]
