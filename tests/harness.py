@@ -164,7 +164,8 @@ async def land_sharing(harness: Harness) -> dict[str, str]:
 class LiveGateway:
     """The gateway served over real HTTP by uvicorn in a background thread (for the CLI and the browser)."""
 
-    def __init__(self, settings: Settings, bus: Any = None) -> None:
+    def __init__(self, settings: Settings, bus: Any = None, **options: Any) -> None:
+        """`options` go to create_app (such as `extensions`, to run connectors inside the gateway)."""
         import uvicorn
 
         from tests.services import free_port
@@ -173,7 +174,7 @@ class LiveGateway:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            create_app(settings, bus=bus), host="127.0.0.1", port=self.port, log_level="warning"
+            create_app(settings, bus=bus, **options), host="127.0.0.1", port=self.port, log_level="warning"
         )
         self.server = uvicorn.Server(config)
         self._thread: Any = None

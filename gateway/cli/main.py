@@ -9,8 +9,10 @@ from gateway.cli.call import call
 from gateway.cli.connector import connector as connector_app
 from gateway.cli.errors import LgspGroup
 from gateway.cli.log import log as log_app
+from gateway.cli.replay import replay_app
 from gateway.cli.server import register_server_commands
 from gateway.cli.state import cli_state
+from gateway.cli.verify import verify as contract_verify
 from gateway.cli.warehouse import warehouse
 from gateway.settings import Settings
 from registry import cli as registry_cli
@@ -52,6 +54,7 @@ def connection(
 
 contract_app.command("register")(registry_cli.contract_register)
 contract_app.command("list")(registry_cli.contract_list)
+contract_app.command("verify")(contract_verify)
 app.add_typer(registry_cli.agency, name="agency")
 app.add_typer(registry_cli.database, name="database")
 app.add_typer(contract_app, name="contract")
@@ -63,6 +66,7 @@ app.add_typer(connector_app, name="connector")
 register_server_commands(app)
 app.add_typer(log_app, name="log")
 app.add_typer(warehouse, name="warehouse")
+app.add_typer(replay_app, name="replay")
 
 
 def main() -> None:
