@@ -95,3 +95,11 @@ async def ensure_demo_clients(
             except Conflict:
                 continue
     return issued
+
+
+async def capture_demo_services(session: AsyncSession, events: EventSink, principal: Principal) -> None:
+    """Capture the services' payloads (masked, encrypted), so testers can replay the demo's traffic."""
+    contracts = ContractService(session, events)
+    for endpoint, _version in await contracts.listing(kind=Kind.SERVICE):
+        if not endpoint.capture_payloads:
+            await contracts.set_capture(endpoint, True, principal)

@@ -15,7 +15,7 @@ from connectors.warehouse.embedded import start_embedded_sink
 from connectors.warehouse.sink import DatasetContracts
 from contracts.document import ContractDocument, Kind
 from gateway.bootstrap import admin_credentials
-from gateway.cli.demo.clients import CONNECTORS, CONSUMERS, ensure_demo_clients
+from gateway.cli.demo.clients import CONNECTORS, CONSUMERS, capture_demo_services, ensure_demo_clients
 from gateway.cli.demo.history import Consumer, backfill
 from gateway.cli.demo.traffic import Caller, Traffic
 from gateway.platform import Platform
@@ -44,6 +44,7 @@ class DemoExtension:
         async with platform.sessionmaker() as session:
             report = await seed_demo(session, platform.events)
             secrets = await ensure_demo_clients(session, platform.events, seeder(settings.province))
+            await capture_demo_services(session, platform.events, seeder(settings.province))
         transport = httpx.ASGITransport(app=app)
 
         def client(client_id: str) -> GatewayClient:
