@@ -10,6 +10,7 @@ from gateway.exchange.router import router as exchange_router
 from gateway.exchangelog.router import router as exchangelog_router
 from gateway.health import router as health_router
 from gateway.limits import BodySizeLimit
+from gateway.monitoring import router as monitoring_router
 from gateway.oauth.authenticator import BearerAuthenticator
 from gateway.oauth.errors import OAuthError
 from gateway.oauth.router import oauth_error
@@ -51,4 +52,5 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None) -> F
     app.add_exception_handler(OAuthError, oauth_error)
     for router in (oauth_router, exchange_router, registry_router, exchangelog_router, health_router):
         app.include_router(router)
+    app.include_router(monitoring_router)
     return app
