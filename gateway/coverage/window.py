@@ -7,7 +7,7 @@ or before T, and the days between whenever they hold any.
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from contracts.errors import InvalidInput
 from gateway.exchangelog.writer import VIETNAM, rollup_day
@@ -69,9 +69,9 @@ def parse_at(text: str | None, now: datetime) -> datetime:
         moment = moment.replace(tzinfo=VIETNAM)
     if moment > now:
         raise _invalid("at", f"{moment.isoformat()} is in the future; coverage is measured up to now")
-    return moment
+    return moment.astimezone(UTC)
 
 
 def day_end(day: date) -> datetime:
     """The moment a Vietnam day ends (midnight starting the next one): the T of that day's trend point."""
-    return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=VIETNAM)
+    return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=VIETNAM).astimezone(UTC)
