@@ -3,7 +3,8 @@
 from fastapi import APIRouter
 
 from gateway.coverage.router import router as coverage
+from gateway.exchangehealth.router import router as exchange_health
 
 router = APIRouter()
-for part in (coverage,):
+for part in (coverage, exchange_health):
     router.include_router(part)

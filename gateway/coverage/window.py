@@ -38,7 +38,7 @@ class Window:
         return f"{self.days}d"
 
 
-def _invalid(parameter: str, message: str) -> InvalidInput:
+def invalid_parameter(parameter: str, message: str) -> InvalidInput:
     return InvalidInput(
         f"{parameter}: {message}", errors=[{"parameter": parameter, "in": "query", "message": message}]
     )
@@ -50,26 +50,35 @@ def parse_days(text: str | None, default: int, parameter: str = "window") -> int
         return default
     match = _WINDOW.match(text)
     if match is None:
-        raise _invalid(parameter, f"'{text}' is not a number of days such as 30d")
+        raise invalid_parameter(parameter, f"'{text}' is not a number of days such as 30d")
     days = int(match.group(1))
     if not 1 <= days <= MAX_WINDOW_DAYS:
-        raise _invalid(parameter, f"must be between 1d and {MAX_WINDOW_DAYS}d, not {days}d")
+        raise invalid_parameter(parameter, f"must be between 1d and {MAX_WINDOW_DAYS}d, not {days}d")
     return days
 
 
-def parse_at(text: str | None, now: datetime) -> datetime:
-    """An ISO 8601 time (a date alone means its start); without an offset it is Vietnam time. Not after now."""
-    if text is None or not text.strip():
-        return now
+def parse_time(text: str, parameter: str) -> datetime:
+    """An ISO 8601 time in UTC (a date alone means its start); without an offset it is Vietnam time."""
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise _invalid("at", f"'{text}' is not an ISO 8601 time such as 2025-12-31T17:00:00+07:00") from None
+        message = f"'{text}' is not an ISO 8601 time such as 2025-12-31T17:00:00+07:00"
+        raise invalid_parameter(parameter, message) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=VIETNAM)
-    if moment > now:
-        raise _invalid("at", f"{moment.isoformat()} is in the future; coverage is measured up to now")
     return moment.astimezone(UTC)
+
+
+def parse_at(text: str | None, now: datetime) -> datetime:
+    """T: a time (see `parse_time`) not after now; None gives now."""
+    if text is None or not text.strip():
+        return now
+    moment = parse_time(text, "at")
+    if moment > now:
+        raise invalid_parameter(
+            "at", f"{moment.isoformat()} is in the future; coverage is measured up to now"
+        )
+    return moment
 
 
 def day_end(day: date) -> datetime:
