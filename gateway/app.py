@@ -10,6 +10,7 @@ from gateway.exchange.router import router as exchange_router
 from gateway.exchangelog.router import router as exchangelog_router
 from gateway.health import router as health_router
 from gateway.limits import BodySizeLimit
+from gateway.metrics.collectors import GatewayMetrics
 from gateway.monitoring import router as monitoring_router
 from gateway.oauth.authenticator import BearerAuthenticator
 from gateway.oauth.errors import OAuthError
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None) -> F
         app.state.shares = platform.shares
         app.state.registry_events = platform.events
         app.state.authenticator = BearerAuthenticator(platform.tokens, platform.directory.is_disabled)
+        app.state.metrics = GatewayMetrics.attach(platform)
         try:
             yield
         finally:

@@ -4,7 +4,8 @@ from fastapi import APIRouter
 
 from gateway.coverage.router import router as coverage
 from gateway.exchangehealth.router import router as exchange_health
+from gateway.metrics.router import router as metrics
 
 router = APIRouter()
-for part in (coverage, exchange_health):
+for part in (coverage, exchange_health, metrics):
     router.include_router(part)

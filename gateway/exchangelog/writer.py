@@ -6,6 +6,7 @@ complete record and adds successful exchanges to the daily rollups that coverage
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
@@ -73,6 +74,7 @@ class LogWriter:
         self._seq = 0
         self._head = GENESIS
         self.written = 0
+        self.on_written: Callable[[list[tuple[ExchangeRecord, bool]], int], None] = lambda closed, size: None
 
     async def start(self) -> None:
         async with self.engine.connect() as connection:
@@ -171,6 +173,7 @@ class LogWriter:
         for future in batch.waiters:
             if not future.done():
                 future.set_result(None)
+        self.on_written(batch.closed, len(batch.waiters))  # metrics: each closed record, and the batch size
 
     async def _persist(self, connection: AsyncConnection, batch: _Batch) -> None:
         inserts = [record.row() for record in batch.opened]
