@@ -7,6 +7,7 @@ import typer
 
 from connectors.sdk.client import GatewayClient
 from contracts.cli import app as contract_app
+from gateway.cli.coverage import coverage
 from gateway.cli.errors import LgspGroup
 from gateway.cli.log import log as log_app
 from gateway.cli.server import register_server_commands
@@ -62,6 +63,7 @@ app.add_typer(registry_cli.grant, name="grant")
 app.command("catalogue")(registry_cli.catalogue)
 register_server_commands(app)
 app.add_typer(log_app, name="log")
+app.command("coverage")(coverage)
 
 
 def main() -> None:

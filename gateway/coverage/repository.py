@@ -73,11 +73,11 @@ class CoverageRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def agencies(self, province: str, at: datetime) -> list[AgencyRow]:
-        """The province and every agency under it that existed at `at`."""
+    async def agencies(self, province: str) -> list[AgencyRow]:
+        """The province and every agency under it (with when each was registered)."""
         rows = await self.session.exec(
             select(Agency.code, Agency.name, Agency.name_en, Agency.tier, Agency.created_at)  # type: ignore[call-overload]
-            .where(_within(Agency.code, province), col(Agency.created_at) <= at)
+            .where(_within(Agency.code, province))
             .order_by(Agency.code)
         )
         return [AgencyRow(*row) for row in rows.all()]

@@ -58,6 +58,7 @@ class AgencyCoverage(BaseModel):
 
 class CoverageReport(BaseModel):
     province: str
+    province_name: str | None = Field(description="the province's agency name, when it is registered")
     at: datetime = Field(description="T, the end of the window")
     window: str = Field(description="W, e.g. 30d")
     window_start: datetime = Field(description="T − W, excluded from the window")

@@ -19,7 +19,7 @@ class CoverageService:
         self.target = target
 
     async def tally(self, window: Window) -> Tally:
-        agencies = await self.repository.agencies(self.province, window.at)
+        agencies = await self.repository.agencies(self.province)
         databases = await self.repository.databases(self.province, window.at)
         contracts = await self.repository.active_contracts(window.at)
         activity = await self.repository.activity([d.id for d in databases], window)
@@ -43,6 +43,7 @@ class CoverageService:
         figures = await self.tally(window)
         return CoverageReport(
             province=self.province,
+            province_name=figures.province_name,
             at=window.at,
             window=window.label,
             window_start=window.start,
@@ -69,7 +70,7 @@ class CoverageService:
     async def trend(self, days: int, window: Window) -> CoverageTrend:
         """One point per Vietnam day, the last `days` days up to the window's T, each measured at the day's
         end with the same window length."""
-        agencies = await self.repository.agencies(self.province, window.at)
+        agencies = await self.repository.agencies(self.province)
         databases = await self.repository.databases(self.province, window.at)
         contracts = await self.repository.contracts_since(window.at)
         points = await trend_points(

@@ -1,7 +1,7 @@
 """Counting coverage from the registry rows and each database's activity: the rules of DESIGN.md §6."""
 
 import re
-from collections.abc import Iterable, Set
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -91,11 +91,12 @@ class Tally:
     agency_coverage: CoverageRatio
     database_coverage: CoverageRatio
     departments_with_databases: int
+    province_name: str | None = None
     states: list[DatabaseState] = field(default_factory=list)
 
 
 def tally(
-    agencies: Iterable[AgencyRow],
+    agencies: Sequence[AgencyRow],
     states: list[DatabaseState],
     *,
     province: str,
@@ -103,6 +104,7 @@ def tally(
     target: float,
 ) -> Tally:
     by_code = {a.code: AgencyTally(a, in_scope(a, province)) for a in agencies if a.created_at <= at}
+    named = next((a.name for a in agencies if a.code == province), None)
     departments = {code for code, t in by_code.items() if t.in_scope}
     for state in states:
         # A unit below a department (a chi cục) counts towards its department's row.
@@ -123,5 +125,6 @@ def tally(
         agency_coverage=CoverageRatio.of(sum(t.sharing > 0 for t in scope), len(scope), target),
         database_coverage=CoverageRatio.of(sharing, registered, target),
         departments_with_databases=sum(t.registered > 0 for t in scope),
+        province_name=named,
         states=states,
     )

@@ -13,7 +13,7 @@ from contracts.errors import InvalidInput
 from gateway.exchangelog.writer import VIETNAM, rollup_day
 
 MAX_WINDOW_DAYS = 366
-_WINDOW = re.compile(r"^\s*(\d{1,4})\s*d\s*$", re.IGNORECASE)
+_WINDOW = re.compile(r"^\s*(\d{1,4})\s*d?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ def invalid_parameter(parameter: str, message: str) -> InvalidInput:
 
 
 def parse_days(text: str | None, default: int, parameter: str = "window") -> int:
-    """'30d' (whole days, 1 to 366); None gives the default."""
+    """'30d' or '30' (whole days, 1 to 366); None gives the default."""
     if text is None or not text.strip():
         return default
     match = _WINDOW.match(text)

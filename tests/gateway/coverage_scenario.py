@@ -26,7 +26,8 @@ class Scenario:
         self.harness = harness
         self.writer: LogWriter = harness.app.state.platform.writer
         self._codes = itertools.count(1)
-        self._addresses: dict[int, str] = {}
+        self.addresses: dict[int, str] = {}  # database id: the address of its first contract
+        self._database_codes: dict[int, str] = {}
 
     async def _add(self, *rows: Any) -> None:
         async with self.harness.app.state.sessionmaker() as session:
@@ -36,12 +37,18 @@ class Scenario:
             await session.commit()
 
     async def agency(
-        self, code: str, *, tier: str = "department", created_at: datetime = LONG_AGO, name: str | None = None
+        self,
+        code: str,
+        *,
+        tier: str = "department",
+        created_at: datetime = LONG_AGO,
+        name: str | None = None,
+        name_en: str | None = None,
     ) -> str:
         parent = code.rpartition(".")[0] or None
         await self._add(
             Agency(
-                code=code, name=name or f"Cơ quan {code}", tier=AgencyTier(tier), parent_code=parent,
+                code=code, name=name or f"Cơ quan {code}", name_en=name_en, tier=AgencyTier(tier), parent_code=parent,
                 created_at=created_at, updated_at=created_at,
             )
         )  # fmt: skip
@@ -55,16 +62,20 @@ class Scenario:
         created_at: datetime = LONG_AGO,
         retired_at: datetime | None = None,
         contract: bool = True,
+        name: str | None = None,
+        contract_code: str | None = None,
+        contract_kind: str = "service",
     ) -> int:
         """A database, with an active service contract registered when it was unless `contract=False`."""
         row = Database(
-            agency_code=agency, code=code, name=f"CSDL {code}", created_at=created_at, updated_at=created_at,
+            agency_code=agency, code=code, name=name or f"CSDL {code}", created_at=created_at, updated_at=created_at,
             status=DatabaseStatus.RETIRED if retired_at else DatabaseStatus.ACTIVE, retired_at=retired_at,
         )  # fmt: skip
         await self._add(row)
         assert row.id is not None
+        self._database_codes[row.id] = code
         if contract:
-            await self.contract(row.id, agency, created_at=created_at)
+            await self.contract(row.id, agency, created_at=created_at, code=contract_code, kind=contract_kind)
         return row.id
 
     async def contract(
@@ -76,40 +87,51 @@ class Scenario:
         version_created_at: datetime | None = None,
         status: ContractStatus = ContractStatus.ACTIVE,
         kind: str = "service",
+        code: str | None = None,
     ) -> str:
         endpoint = Endpoint(
-            kind=kind, agency_code=agency, code=f"dich-vu-{next(self._codes)}", major=1,
+            kind=kind, agency_code=agency, code=code or f"dich-vu-{next(self._codes)}", major=1,
             database_id=database_id, created_at=created_at,
         )  # fmt: skip
         await self._add(endpoint)
         assert endpoint.id is not None
         version = ContractVersion(
             endpoint_id=endpoint.id, version="1.0.0", title="Dịch vụ", classification="internal",
-            compatibility="backward", status=status, document={}, sha256="0" * 64,
+            compatibility="backward", status=status, sha256="0" * 64,
+            document=_document(kind, endpoint.code, agency, self._database_codes[database_id]),
             created_at=version_created_at or created_at, created_by="test",
         )  # fmt: skip
         await self._add(version)
-        self._addresses.setdefault(database_id, endpoint.address)
+        self.addresses.setdefault(database_id, endpoint.address)
         return endpoint.address
 
-    def _record(self, database_id: int, kind: str, completed_at: datetime, outcome: str) -> ExchangeRecord:
-        address = self._addresses.get(database_id, f"H50.99/khong-ro/v{database_id}")
+    def _record(
+        self, database_id: int, kind: str, completed_at: datetime, outcome: str, duration: timedelta
+    ) -> ExchangeRecord:
+        address = self.addresses.get(database_id, f"H50.99/khong-ro/v{database_id}")
         return ExchangeRecord(
-            id=new_exchange_id(), kind=kind, instance="scenario", received_at=completed_at - timedelta(seconds=1),
+            id=new_exchange_id(), kind=kind, instance=self.writer.instance, received_at=completed_at - duration,
             outcome=outcome, consumer_agency="H50", client_id="portal", provider_agency=address.split("/")[0],
             address=address, database_id=database_id, completed_at=completed_at,
             http_status=200 if outcome == Outcome.OK else 502,
         )  # fmt: skip
 
-    async def call(self, database_id: int, completed_at: datetime, outcome: str = Outcome.OK) -> None:
+    async def call(
+        self,
+        database_id: int,
+        completed_at: datetime,
+        outcome: str = Outcome.OK,
+        duration: timedelta = timedelta(milliseconds=40),
+    ) -> None:
         """A service call, logged as the gateway logs it."""
-        await self.writer.close(
-            self._record(database_id, ExchangeKind.SERVICE, completed_at, outcome), opened=False
-        )
+        record = self._record(database_id, ExchangeKind.SERVICE, completed_at, outcome, duration)
+        await self.writer.close(record, opened=False)
 
     async def share(self, database_id: int, accepted_at: datetime, delivered_at: datetime | None) -> None:
         """A share accepted by the gateway, and the warehouse's acknowledgement unless `delivered_at` is None."""
-        record = self._record(database_id, ExchangeKind.SHARE, accepted_at, Outcome.OK)
+        record = self._record(
+            database_id, ExchangeKind.SHARE, accepted_at, Outcome.OK, timedelta(milliseconds=15)
+        )
         await self.writer.close(record, opened=False)
         if delivered_at is not None:
             await self.writer.deliver(Delivery(record.id, database_id, delivered_at, 1, "kho-test"))
@@ -135,3 +157,16 @@ def registered(report: dict[str, Any]) -> set[str]:
 
 def agency(report: dict[str, Any], code: str) -> dict[str, Any]:
     return next(a for a in report["agencies"] if a["code"] == code)
+
+
+def _document(kind: str, code: str, agency: str, database: str) -> dict[str, Any]:
+    """A minimal valid contract document, so that a gateway started on the scenario can load its routes."""
+    document: dict[str, Any] = {
+        "kind": kind, "code": code, "version": "1.0.0", "provider": agency, "database": database,
+        "title": "Dịch vụ thử",
+    }  # fmt: skip
+    if kind == "service":
+        document |= {"request": {"type": "object"}, "response": {"type": "object"}}
+    else:
+        document |= {"record": {"type": "object", "properties": {"id": {"type": "string"}}}, "key": ["id"]}
+    return document

@@ -25,7 +25,7 @@ async def log_exchange(
     response_size: int | None = 1000,
 ) -> None:
     record = ExchangeRecord(
-        id=new_exchange_id(), kind=ExchangeKind.SERVICE, instance="health-test",
+        id=new_exchange_id(), kind=ExchangeKind.SERVICE, instance=gateway.app.state.platform.writer.instance,
         received_at=completed_at - timedelta(milliseconds=duration_ms), completed_at=completed_at,
         outcome=outcome, address=address, provider_agency=address.split("/")[0], database_id=1,
         consumer_agency="H50", client_id="portal", request_size=request_size, response_size=response_size,
