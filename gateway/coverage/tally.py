@@ -1,9 +1,9 @@
 """Counting coverage from the registry rows and each database's activity: the rules of DESIGN.md §6."""
 
-import re
 from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from gateway.coverage.repository import AgencyRow, DatabaseRow
 from gateway.coverage.schemas import CoverageRatio, DatabaseCounts
@@ -27,9 +27,10 @@ def department_of(code: str, departments: set[str]) -> str | None:
     return None
 
 
+@cache
 def code_key(code: str) -> tuple[tuple[int, int | str], ...]:
     """Agency codes in their natural order: H50.2 before H50.10."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.]", code))
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in code.split("."))
 
 
 @dataclass(slots=True)

@@ -14,6 +14,22 @@ from gateway.coverage.tally import database_state, tally
 from gateway.coverage.window import Window, day_end
 from gateway.exchangelog.models import ExchangeKind
 
+KINDS = (ExchangeKind.SERVICE, ExchangeKind.SHARE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Edges:
+    """A window's edges, worked out once per trend point rather than once per database."""
+
+    start: datetime
+    at: datetime
+    first_day: date
+    last_day: date
+
+    @classmethod
+    def of(cls, window: Window) -> "_Edges":
+        return cls(window.start, window.at, window.first_day, window.last_day)
+
 
 @dataclass(slots=True)
 class _History:
@@ -22,7 +38,7 @@ class _History:
     by_day: dict[date, RollupDay] = field(default_factory=dict)
     days: list[date] = field(default_factory=list)  # sorted
 
-    def active_in(self, window: Window) -> bool:
+    def active_in(self, window: _Edges) -> bool:
         first, last = window.first_day, window.last_day
         edge = self.by_day.get(first)
         if edge is not None and edge.last_at > window.start:
@@ -57,7 +73,7 @@ async def trend_points(
         history.days.append(row.day)
         per_day[row.day, row.kind] += row.count
     points = []
-    for day, point in zip(point_days, windows, strict=True):
+    for day, point in zip(point_days, map(_Edges.of, windows), strict=True):
         states = []
         for database in databases:
             if database.created_at > point.at:
@@ -65,9 +81,7 @@ async def trend_points(
             since = contracts_since.get(database.id)
             active = 1 if since is not None and since <= point.at else 0
             exchanged = {
-                kind
-                for kind in ExchangeKind
-                if (h := histories.get((database.id, kind))) and h.active_in(point)
+                kind for kind in KINDS if (h := histories.get((database.id, kind))) and h.active_in(point)
             }
             states.append(database_state(database, point.at, active, exchanged))
         figures = tally(agencies, states, province=province, at=point.at, target=target)

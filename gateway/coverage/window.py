@@ -13,6 +13,7 @@ from contracts.errors import InvalidInput
 from gateway.exchangelog.writer import VIETNAM, rollup_day
 
 MAX_WINDOW_DAYS = 366
+_SPACED_OFFSET = re.compile(r"(?<=\d) (\d{2}:?\d{2})$")
 _WINDOW = re.compile(r"^\s*(\d{1,4})\s*d?\s*$", re.IGNORECASE)
 
 
@@ -59,8 +60,10 @@ def parse_days(text: str | None, default: int, parameter: str = "window") -> int
 
 def parse_time(text: str, parameter: str) -> datetime:
     """An ISO 8601 time in UTC (a date alone means its start); without an offset it is Vietnam time."""
+    # An unencoded '+' in a query string arrives as a space: 12:00:00 07:00 meant 12:00:00+07:00.
+    text = _SPACED_OFFSET.sub(r"+\1", text.strip())
     try:
-        moment = datetime.fromisoformat(text.strip())
+        moment = datetime.fromisoformat(text)
     except ValueError:
         message = f"'{text}' is not an ISO 8601 time such as 2025-12-31T17:00:00+07:00"
         raise invalid_parameter(parameter, message) from None

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, and_, cast, extract, func, or_, select
+from sqlalchemy import ColumnElement, Float, and_, case, cast, extract, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.exchangelog.models import Exchange, Outcome
@@ -20,22 +20,22 @@ class Period:
     visible_to: str | None = None  # an agency: only services it (or an agency below it) provides
 
 
+Triple = tuple[float | None, float | None, float | None]  # min, avg, max
+
+
 @dataclass(frozen=True, slots=True)
-class OutcomeCount:
+class OutcomeGroup:
+    """The exchanges at one address with one outcome: their count, and min/avg/max of duration (ms), request
+    size and response size (bytes)."""
+
     address: str
     kind: str
     provider_agency: str
     outcome: str
     count: int
-
-
-@dataclass(frozen=True, slots=True)
-class SuccessStats:
-    """Of the successful exchanges at one address: duration (ms) and sizes (bytes), min/avg/max each."""
-
-    duration: tuple[float | None, float | None, float | None]
-    request_size: tuple[float | None, float | None, float | None]
-    response_size: tuple[float | None, float | None, float | None]
+    duration: Triple
+    request_size: Triple
+    response_size: Triple
 
 
 def _duration_ms(dialect: str) -> ColumnElement[Any]:
@@ -62,53 +62,46 @@ class HealthRepository:
             )
         return condition
 
-    async def outcomes(self, period: Period) -> list[OutcomeCount]:
+    async def groups(self, period: Period) -> list[OutcomeGroup]:
         c = EXCHANGES.c
+        columns = []
+        for value in (_duration_ms(self.dialect), c.request_size, c.response_size):
+            columns += [func.min(value), func.avg(value), func.max(value)]
+        # The outcome is grouped on, not filtered on: a condition on it would steer the planner to the
+        # outcome index (most rows are ok) instead of the period's range on completed_at.
         rows = await self.session.exec(  # type: ignore[call-overload]
-            select(c.address, c.kind, c.provider_agency, c.outcome, func.count())
+            select(c.address, c.kind, c.provider_agency, c.outcome, func.count(), *columns)
             .where(self._where(period))
             .group_by(c.address, c.kind, c.provider_agency, c.outcome)
         )
-        return [OutcomeCount(*row) for row in rows.all()]
-
-    async def success_stats(self, period: Period) -> dict[str, SuccessStats]:
-        c = EXCHANGES.c
-        duration = _duration_ms(self.dialect)
-        columns = []
-        for value in (duration, c.request_size, c.response_size):
-            columns += [func.min(value), func.avg(value), func.max(value)]
-        rows = await self.session.exec(  # type: ignore[call-overload]
-            select(c.address, *columns)
-            .where(self._where(period), c.outcome == Outcome.OK)
-            .group_by(c.address)
-        )
-        stats = {}
-        for address, *values in rows.all():
-            numbers = [None if v is None else float(v) for v in values]
-            stats[address] = SuccessStats(
-                duration=(numbers[0], numbers[1], numbers[2]),
-                request_size=(numbers[3], numbers[4], numbers[5]),
-                response_size=(numbers[6], numbers[7], numbers[8]),
-            )
-        return stats
+        groups = []
+        for address, kind, provider, outcome, count, *values in rows.all():
+            n = [None if v is None else float(v) for v in values]
+            triples = ((n[0], n[1], n[2]), (n[3], n[4], n[5]), (n[6], n[7], n[8]))
+            groups.append(OutcomeGroup(address, kind, provider, outcome, int(count), *triples))
+        return groups
 
     async def duration_p95(self, period: Period) -> dict[str, float]:
         """Per address, the nearest-rank 95th percentile of successful exchanges' durations (ms)."""
         c = EXCHANGES.c
         duration = _duration_ms(self.dialect).label("duration")
+        # A computed flag rather than the outcome column: a condition on the outcome pushed into the subquery
+        # would again steer the planner to the outcome index.
+        ok = case((c.outcome == Outcome.OK, 1), else_=0).label("ok")
         ranked = (
             select(
                 c.address,
+                ok,
                 duration,
-                func.row_number().over(partition_by=c.address, order_by=duration).label("rank"),
-                func.count().over(partition_by=c.address).label("total"),
+                func.row_number().over(partition_by=(c.address, ok), order_by=duration).label("rank"),
+                func.count().over(partition_by=(c.address, ok)).label("total"),
             )
-            .where(self._where(period), c.outcome == Outcome.OK)
+            .where(self._where(period))
             .subquery()
         )
         rows = await self.session.exec(  # type: ignore[call-overload]
             select(ranked.c.address, ranked.c.duration).where(
-                ranked.c.rank == (ranked.c.total * 95 + 99) // 100
+                ranked.c.ok == 1, ranked.c.rank == (ranked.c.total * 95 + 99) // 100
             )
         )
         return {address: float(value) for address, value in rows.all()}

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.coverage.window import invalid_parameter
-from gateway.exchangehealth.repository import HealthRepository, Period
+from gateway.exchangehealth.repository import HealthRepository, Period, Triple
 from gateway.exchangehealth.schemas import DurationStats, HealthReport, ServiceHealth, Stats
 from gateway.exchangelog.models import Outcome
 
@@ -26,7 +26,7 @@ def health_period(
     return Period(since, until, visible_to)
 
 
-def _stats(values: tuple[float | None, float | None, float | None] | None) -> Stats:
+def _stats(values: Triple | None) -> Stats:
     low, mean, high = values or (None, None, None)
     return Stats(min=low, avg=mean, max=high)
 
@@ -36,32 +36,30 @@ class HealthService:
         self.repository = HealthRepository(session)
 
     async def report(self, period: Period) -> HealthReport:
-        outcomes = await self.repository.outcomes(period)
-        stats = await self.repository.success_stats(period)
+        groups = await self.repository.groups(period)
         p95 = await self.repository.duration_p95(period)
+        successes = {g.address: g for g in groups if g.outcome == Outcome.OK}
         services: dict[str, ServiceHealth] = {}
-        for row in outcomes:
-            service = services.get(row.address)
+        for group in groups:
+            service = services.get(group.address)
             if service is None:
-                found = stats.get(row.address)
-                duration = _stats(found.duration if found else None)
-                service = services[row.address] = ServiceHealth(
-                    address=row.address,
-                    kind=row.kind,
-                    provider_agency=row.provider_agency,
+                ok = successes.get(group.address)
+                duration = _stats(ok.duration if ok else None)
+                service = services[group.address] = ServiceHealth(
+                    address=group.address,
+                    kind=group.kind,
+                    provider_agency=group.provider_agency,
                     count=0,
-                    ok=0,
+                    ok=ok.count if ok else 0,
                     failures={},
                     failure_rate=0.0,
-                    duration_ms=DurationStats(**duration.model_dump(), p95=p95.get(row.address)),
-                    request_size=_stats(found.request_size if found else None),
-                    response_size=_stats(found.response_size if found else None),
+                    duration_ms=DurationStats(**duration.model_dump(), p95=p95.get(group.address)),
+                    request_size=_stats(ok.request_size if ok else None),
+                    response_size=_stats(ok.response_size if ok else None),
                 )
-            service.count += row.count
-            if row.outcome == Outcome.OK:
-                service.ok += row.count
-            else:
-                service.failures[row.outcome] = service.failures.get(row.outcome, 0) + row.count
+            service.count += group.count
+            if group.outcome != Outcome.OK:
+                service.failures[group.outcome] = service.failures.get(group.outcome, 0) + group.count
         for service in services.values():
             service.failure_rate = (service.count - service.ok) / service.count if service.count else 0.0
         ordered = sorted(services.values(), key=lambda s: s.address)

@@ -108,6 +108,11 @@ class TestBadInput:
         assert response.status_code == 200
         assert response.json()["at"] == "2026-06-30T05:00:00Z"
 
+    async def test_an_unencoded_plus_in_the_offset_is_understood(self, gateway: Harness) -> None:
+        response = await gateway.http.get("/api/v1/coverage?at=2026-06-30T12:00:00+07:00")
+        assert response.status_code == 200
+        assert response.json()["at"] == "2026-06-30T05:00:00Z"
+
     async def test_too_many_trend_days_is_refused(self, gateway: Harness) -> None:
         response = await gateway.http.get("/api/v1/coverage/trend", params={"days": 1000})
         assert response.status_code == 422

@@ -132,8 +132,8 @@ class TestLanguage:
         assert mixed == []
 
 
-class TestPhoneLayout:
-    async def test_nothing_overflows_the_page_but_tables_scroll(
+class TestLayout:
+    async def test_on_a_phone_nothing_overflows_the_page_but_tables_scroll(
         self, browser: Browser, served_province: LiveServer
     ) -> None:
         context = await browser.new_context(
@@ -163,7 +163,7 @@ class TestPhoneLayout:
         assert layout["outside"] == []
         assert any(w["scroll"] > w["client"] for w in layout["wrappers"])  # the wide tables scroll in place
 
-    async def test_laptop_screenshot(self, page: Page, served_province: LiveServer) -> None:
+    async def test_on_a_laptop_nothing_overflows(self, page: Page, served_province: LiveServer) -> None:
         response = await page.goto(f"{served_province.url}/dashboard")
         assert response is not None
         assert response.status == 200
