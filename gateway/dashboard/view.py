@@ -3,7 +3,7 @@ the trend charts and the health rows, every string in the page's language."""
 
 import unicodedata
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
@@ -68,18 +68,20 @@ def agency_name(agency: AgencyCoverage, language: Language) -> str:
 def sort_agencies(
     agencies: list[AgencyCoverage], column: SortColumn, direction: SortDirection, language: Language
 ) -> list[AgencyCoverage]:
-    def key(agency: AgencyCoverage) -> tuple[Any, ...]:
-        code = code_key(agency.code)
+    """Sorted by the column, ties always in code order (two stable sorts)."""
+
+    def key(agency: AgencyCoverage) -> Any:
         if column is SortColumn.NAME:
-            return (folded(agency_name(agency, language)), code)
+            return folded(agency_name(agency, language))
         if column is SortColumn.LAST_EXCHANGE:
             last = agency.last_exchange_at
-            return (last is not None, last or datetime.min, code)
+            return (last is not None, last or datetime.min.replace(tzinfo=UTC))
         if column is SortColumn.CODE:
-            return (code,)
-        return (getattr(agency.databases, column.value), code)
+            return code_key(agency.code)
+        return getattr(agency.databases, column.value)
 
-    return sorted(agencies, key=key, reverse=direction is SortDirection.DESC)
+    by_code = sorted(agencies, key=lambda agency: code_key(agency.code))
+    return sorted(by_code, key=key, reverse=direction is SortDirection.DESC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +127,7 @@ def department_rows(report: CoverageReport, query: PageQuery, t: Translator) -> 
 
 
 def not_connected(report: CoverageReport, t: Translator) -> list[dict[str, str]]:
+    names = {agency.code: agency_name(agency, t.language) for agency in report.agencies}
     rows = []
     for database in report.database_list:
         if not database.registered or database.connected:
@@ -138,7 +141,7 @@ def not_connected(report: CoverageReport, t: Translator) -> list[dict[str, str]]
             {
                 "name": database.name,
                 "address": f"{database.agency}/{database.code}",
-                "agency": database.agency_name,
+                "agency": names.get(database.agency, database.agency_name),
                 "reason": "; ".join(reasons) or t("reason_no_exchange"),
             }
         )

@@ -1,5 +1,6 @@
 """`GET /dashboard` in-process, on both backends: it renders the province's figures, and answers bad input."""
 
+import re
 from datetime import timedelta
 
 from registry.storage import utcnow
@@ -32,6 +33,26 @@ class TestPage:
         response = await gateway.http.get("/dashboard", params={"window": "7d", "at": "2026-06-30T12:00"})
         assert response.status_code == 200
         assert "Kỳ đo 7 ngày, đến 30/06/2026 12:00" in response.text
+
+
+class TestSorting:
+    async def test_ties_stay_in_code_order_either_way(self, gateway: Harness) -> None:
+        s = Scenario(gateway)
+        for code in ("H50.3", "H50.10", "H50.2", "H50.7"):
+            await s.agency(code)
+        for code in ("H50.10", "H50.7"):
+            database = await s.database(code, "csdl")
+            await s.share(database, utcnow() - timedelta(hours=2), delivered_at=utcnow() - timedelta(hours=1))
+
+        def order(html: str) -> list[str]:
+            return re.findall(r'<tr data-agency="([^"]+)"', html)
+
+        default = await gateway.http.get("/dashboard")
+        assert order(default.text) == ["H50.2", "H50.3", "H50.7", "H50.10"]
+        descending = await gateway.http.get("/dashboard", params={"sort": "sharing", "dir": "desc"})
+        assert order(descending.text) == ["H50.7", "H50.10", "H50.2", "H50.3"]
+        ascending = await gateway.http.get("/dashboard", params={"sort": "sharing", "dir": "asc"})
+        assert order(ascending.text) == ["H50.2", "H50.3", "H50.7", "H50.10"]
 
 
 class TestBadInput:
