@@ -10,6 +10,8 @@ from gateway.exchange.router import router as exchange_router
 from gateway.exchangelog.router import router as exchangelog_router
 from gateway.health import router as health_router
 from gateway.limits import BodySizeLimit
+from gateway.metrics.collectors import GatewayMetrics
+from gateway.monitoring import router as monitoring_router
 from gateway.oauth.authenticator import BearerAuthenticator
 from gateway.oauth.errors import OAuthError
 from gateway.oauth.router import oauth_error
@@ -45,6 +47,7 @@ def create_app(
         app.state.shares = platform.shares
         app.state.registry_events = platform.events
         app.state.authenticator = BearerAuthenticator(platform.tokens, platform.directory.is_disabled)
+        app.state.metrics = GatewayMetrics.attach(platform)
         try:
             async with AsyncExitStack() as stack:
                 for extension in extensions:
@@ -60,4 +63,5 @@ def create_app(
     app.add_exception_handler(OAuthError, oauth_error)
     for router in (oauth_router, exchange_router, registry_router, exchangelog_router, health_router):
         app.include_router(router)
+    app.include_router(monitoring_router)
     return app

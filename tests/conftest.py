@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,6 +18,9 @@ from tests.services import (
     start_kafka,
     start_postgres,
 )
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
 
 BACKENDS = [b for b in os.environ.get("LGSP_TEST_BACKENDS", "sqlite,postgres").split(",") if b]
 
@@ -46,6 +50,36 @@ def kafka_broker() -> Iterator[KafkaBroker]:
         unavailable(str(exc))
     yield broker
     broker.stop()
+
+
+CHROMIUM = os.environ.get("LGSP_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's headless Chromium driven by Playwright (never `playwright install`: it cannot download here)."""
+    try:
+        from playwright.async_api import Error as PlaywrightError
+        from playwright.async_api import async_playwright
+    except ImportError:
+        unavailable("Playwright for Python is not installed")
+    if not os.path.exists(CHROMIUM):
+        unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    async with async_playwright() as playwright:
+        try:
+            chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except PlaywrightError as exc:
+            unavailable(f"cannot start Chromium: {exc}")
+        yield chromium
+        await chromium.close()
 
 
 @pytest.fixture(params=BACKENDS)

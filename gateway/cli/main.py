@@ -7,6 +7,7 @@ import typer
 from contracts.cli import app as contract_app
 from gateway.cli.call import call
 from gateway.cli.connector import connector as connector_app
+from gateway.cli.coverage import coverage
 from gateway.cli.errors import LgspGroup
 from gateway.cli.log import log as log_app
 from gateway.cli.replay import replay_app
@@ -67,6 +68,7 @@ register_server_commands(app)
 app.add_typer(log_app, name="log")
 app.add_typer(warehouse, name="warehouse")
 app.add_typer(replay_app, name="replay")
+app.command("coverage")(coverage)
 
 
 def main() -> None:

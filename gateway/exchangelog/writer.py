@@ -6,6 +6,7 @@ complete record and adds successful exchanges to the daily rollups that coverage
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
@@ -74,6 +75,7 @@ class LogWriter:
         self._statements: ExchangeStatements | None = None
         self._head = GENESIS
         self.written = 0
+        self.on_written: Callable[[list[tuple[ExchangeRecord, bool]], int], None] = lambda closed, size: None
 
     async def start(self) -> None:
         async with self.engine.connect() as connection:
@@ -172,6 +174,7 @@ class LogWriter:
         for future in batch.waiters:
             if not future.done():
                 future.set_result(None)
+        self.on_written(batch.closed, len(batch.waiters))  # metrics: each closed record, and the batch size
 
     async def _persist(self, connection: AsyncConnection, batch: _Batch) -> None:
         statements = self._statements or ExchangeStatements(connection.dialect)

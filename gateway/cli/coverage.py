@@ -1,0 +1,80 @@
+"""`lgsp coverage`: the province's coverage from a running gateway (`GET /api/v1/coverage`)."""
+
+import json
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gateway.coverage.export import coverage_csv
+from registry.cli import call
+
+console = Console()
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+def _percent(figure: dict[str, Any]) -> str:
+    verdict = "[green]met[/green]" if figure["met"] else "[yellow]not met[/yellow]"
+    return (
+        f"[bold]{figure['ratio']:.1%}[/bold] ({figure['covered']}/{figure['total']}), "
+        f"target {figure['target']:.0%}: {verdict}"
+    )
+
+
+def _show_table(report: dict[str, Any]) -> None:
+    console.print(
+        f"Coverage of {report['province']} at {report['at']} over {report['window']} "
+        f"(since {report['window_start']})"
+    )
+    console.print(f"  agency coverage (departments sharing):    {_percent(report['agency_coverage'])}")
+    console.print(f"  database coverage (sharing / registered): {_percent(report['database_coverage'])}")
+    counts = report["databases"]
+    console.print(
+        f"  databases: {counts['registered']} registered, {counts['connected']} connected (kết nối), "
+        f"{counts['sharing']} sharing (chia sẻ)"
+    )
+    table = Table(show_lines=False)
+    for column in ("agency", "name", "registered", "connected", "sharing", "last exchange"):
+        table.add_column(
+            column, justify="right" if column in ("registered", "connected", "sharing") else "left"
+        )
+    for agency in report["agencies"]:
+        databases = agency["databases"]
+        table.add_row(
+            agency["code"] + ("" if agency["in_scope"] else " *"),
+            agency["name"],
+            str(databases["registered"]),
+            str(databases["connected"]),
+            str(databases["sharing"]),
+            agency["last_exchange_at"] or "—",
+        )
+    console.print(table)
+    if any(not agency["in_scope"] for agency in report["agencies"]):
+        console.print("[dim]* not a department of the province: not counted in the agency coverage[/dim]")
+
+
+def coverage(
+    ctx: typer.Context,
+    window: Annotated[
+        str | None, typer.Option(help="W in whole days, e.g. 30d (default: the gateway's)")
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option(help="T, ISO 8601 (default now; without an offset, Vietnam time)")
+    ] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")] = OutputFormat.TABLE,
+) -> None:
+    """Registered, connected and sharing databases per department, and the coverage against the target."""
+    report = call(ctx, lambda api: api.get("/api/v1/coverage", window=window, at=at))
+    if output is OutputFormat.JSON:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    elif output is OutputFormat.CSV:
+        typer.echo(coverage_csv(report), nl=False)
+    else:
+        _show_table(report)

@@ -1,0 +1,1 @@
+"""The coverage and health dashboard: server-rendered HTML with inline CSS and SVG, no JavaScript."""

@@ -1,0 +1,45 @@
+"""Numbers, percentages and times as each language writes them (Vietnamese: 62,5% and 1.234; times in Vietnam
+time, dd/mm/yyyy)."""
+
+from datetime import date, datetime
+
+from gateway.dashboard.messages import Language
+from gateway.exchangelog.writer import VIETNAM
+
+
+def _decimal(text: str, language: Language) -> str:
+    return text.replace(".", ",") if language is Language.VI else text
+
+
+def percent(ratio: float, language: Language) -> str:
+    text = f"{ratio * 100:.1f}".removesuffix(".0")
+    return _decimal(text, language) + "%"
+
+
+def number(value: int, language: Language) -> str:
+    text = f"{value:,}"
+    return text.replace(",", ".") if language is Language.VI else text
+
+
+def moment(value: datetime | None, language: Language, never: str) -> str:
+    if value is None:
+        return never
+    local = value.astimezone(VIETNAM)
+    return local.strftime("%d/%m/%Y %H:%M" if language is Language.VI else "%Y-%m-%d %H:%M")
+
+
+def day(value: date, language: Language) -> str:
+    return value.strftime("%d/%m" if language is Language.VI else "%d %b")
+
+
+def milliseconds(value: float | None, language: Language) -> str:
+    if value is None:
+        return "—"
+    if value >= 1000:
+        return _decimal(f"{value / 1000:.1f}", language) + " s"
+    return f"{value:.0f} ms"
+
+
+def local_input(value: datetime) -> str:
+    """The value of an `<input type=datetime-local>`: Vietnam time to the minute."""
+    return value.astimezone(VIETNAM).strftime("%Y-%m-%dT%H:%M")

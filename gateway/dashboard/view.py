@@ -1,0 +1,191 @@
+"""What the dashboard shows, ready for the template: sorted department rows, the databases not connected,
+the trend charts and the health rows, every string in the page's language."""
+
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlencode
+
+from markupsafe import Markup
+
+from gateway.coverage.schemas import AgencyCoverage, CoverageReport, CoverageTrend
+from gateway.coverage.tally import code_key
+from gateway.dashboard import formatting as fmt
+from gateway.dashboard.charts import Series, bar_chart, line_chart
+from gateway.dashboard.messages import Language, Translator
+from gateway.exchangehealth.schemas import HealthReport
+
+
+class SortColumn(StrEnum):
+    CODE = "code"
+    NAME = "name"
+    REGISTERED = "registered"
+    CONNECTED = "connected"
+    SHARING = "sharing"
+    LAST_EXCHANGE = "last_exchange"
+
+
+class SortDirection(StrEnum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    """The dashboard's query parameters, to link to the same page with some of them changed."""
+
+    lang: Language = Language.VI
+    window: str | None = None
+    at: str | None = None
+    sort: SortColumn = SortColumn.CODE
+    direction: SortDirection = SortDirection.ASC
+
+    def url(self, **changes: Any) -> str:
+        query = replace(self, **changes)
+        params = {
+            "lang": query.lang if query.lang is not Language.VI else None,
+            "window": query.window,
+            "at": query.at,
+            "sort": query.sort if query.sort is not SortColumn.CODE else None,
+            "dir": query.direction if query.direction is not SortDirection.ASC else None,
+        }
+        encoded = urlencode({k: str(v) for k, v in params.items() if v})
+        return "/dashboard" + (f"?{encoded}" if encoded else "")
+
+
+def folded(text: str) -> str:
+    """Vietnamese names compared without their marks (Đ as D), so that they sort as readers expect."""
+    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def agency_name(agency: AgencyCoverage, language: Language) -> str:
+    return (agency.name_en or agency.name) if language is Language.EN else agency.name
+
+
+def sort_agencies(
+    agencies: list[AgencyCoverage], column: SortColumn, direction: SortDirection, language: Language
+) -> list[AgencyCoverage]:
+    """Sorted by the column, ties always in code order (two stable sorts)."""
+
+    def key(agency: AgencyCoverage) -> Any:
+        if column is SortColumn.NAME:
+            return folded(agency_name(agency, language))
+        if column is SortColumn.LAST_EXCHANGE:
+            last = agency.last_exchange_at
+            return (last is not None, last or datetime.min.replace(tzinfo=UTC))
+        if column is SortColumn.CODE:
+            return code_key(agency.code)
+        return getattr(agency.databases, column.value)
+
+    by_code = sorted(agencies, key=lambda agency: code_key(agency.code))
+    return sorted(by_code, key=key, reverse=direction is SortDirection.DESC)
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    label: str
+    url: str
+    aria_sort: str | None
+    numeric: bool
+
+
+def headings(query: PageQuery, t: Translator) -> list[Heading]:
+    result = []
+    for column in SortColumn:
+        current = column is query.sort
+        flip = SortDirection.DESC if query.direction is SortDirection.ASC else SortDirection.ASC
+        numeric = column in (SortColumn.REGISTERED, SortColumn.CONNECTED, SortColumn.SHARING)
+        first = SortDirection.DESC if numeric or column is SortColumn.LAST_EXCHANGE else SortDirection.ASC
+        direction = flip if current else first
+        aria = None
+        if current:
+            aria = "ascending" if query.direction is SortDirection.ASC else "descending"
+        result.append(
+            Heading(t(f"col_{column.value}"), query.url(sort=column, direction=direction), aria, numeric)
+        )
+    return result
+
+
+def department_rows(report: CoverageReport, query: PageQuery, t: Translator) -> list[dict[str, Any]]:
+    language = query.lang
+    return [
+        {
+            "code": agency.code,
+            "name": agency_name(agency, language),
+            "in_scope": agency.in_scope,
+            "covered": agency.covered,
+            "registered": agency.databases.registered,
+            "connected": agency.databases.connected,
+            "sharing": agency.databases.sharing,
+            "last_exchange": fmt.moment(agency.last_exchange_at, language, t("never")),
+        }
+        for agency in sort_agencies(report.agencies, query.sort, query.direction, language)
+    ]
+
+
+def not_connected(report: CoverageReport, t: Translator) -> list[dict[str, str]]:
+    names = {agency.code: agency_name(agency, t.language) for agency in report.agencies}
+    rows = []
+    for database in report.database_list:
+        if not database.registered or database.connected:
+            continue
+        reasons = []
+        if database.active_contracts == 0:
+            reasons.append(t("reason_no_contract"))
+        if database.last_exchange_at is None or database.last_exchange_at <= report.window_start:
+            reasons.append(t("reason_no_exchange"))
+        rows.append(
+            {
+                "name": database.name,
+                "address": f"{database.agency}/{database.code}",
+                "agency": names.get(database.agency, database.agency_name),
+                "reason": "; ".join(reasons) or t("reason_no_exchange"),
+            }
+        )
+    return rows
+
+
+def trend_charts(trend: CoverageTrend, target: float, t: Translator) -> tuple[Markup, Markup]:
+    language = t.language
+    labels = [fmt.day(point.day, language) for point in trend.points]
+    coverage = line_chart(
+        t("trend_coverage"),
+        "trend-coverage",
+        labels,
+        [
+            Series(t("legend_agency"), [p.agency_coverage.ratio for p in trend.points], "s-agency"),
+            Series(t("legend_database"), [p.database_coverage.ratio for p in trend.points], "s-database"),
+        ],
+        target=target,
+        target_label=t("target", target=fmt.percent(target, language)),
+        tick_label=lambda value: fmt.percent(value, language),
+    )
+    exchanges = bar_chart(
+        t("trend_exchanges"),
+        "trend-exchanges",
+        labels,
+        [
+            Series(t("legend_service"), [p.service_exchanges for p in trend.points], "s-service"),
+            Series(t("legend_share"), [p.share_deliveries for p in trend.points], "s-share"),
+        ],
+        tick_label=lambda value: fmt.number(int(value), language),
+    )
+    return coverage, exchanges
+
+
+def health_rows(health: HealthReport, t: Translator) -> list[dict[str, str]]:
+    language = t.language
+    return [
+        {
+            "address": service.address,
+            "kind": t(f"kind_{service.kind}"),
+            "volume": fmt.number(service.count, language),
+            "error_rate": fmt.percent(service.failure_rate, language),
+            "errors": str(service.count - service.ok),
+            "p95": fmt.milliseconds(service.duration_ms.p95, language),
+        }
+        for service in sorted(health.services, key=lambda s: (-s.count, s.address))
+    ]

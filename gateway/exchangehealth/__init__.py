@@ -1,0 +1,1 @@
+"""Exchange health per service over a period, like X-Road's health data: volume, failures, durations, sizes."""

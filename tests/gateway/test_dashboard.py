@@ -1,0 +1,70 @@
+"""`GET /dashboard` in-process, on both backends: it renders the province's figures, and answers bad input."""
+
+import re
+from datetime import timedelta
+
+from registry.storage import utcnow
+from tests.gateway.coverage_scenario import Scenario
+from tests.harness import Harness
+
+
+class TestPage:
+    async def test_renders_the_figures_and_forbids_anything_external(self, gateway: Harness) -> None:
+        s = Scenario(gateway)
+        await s.agency("H50.20", name="Sở Tài nguyên và Môi trường")
+        await s.agency("H50.15", name="Sở Tư pháp")
+        land = await s.database("H50.20", "csdl-dat-dai", name="CSDL đất đai")
+        await s.database("H50.15", "csdl-ho-tich", name="CSDL hộ tịch", contract=False)
+        await s.share(land, utcnow() - timedelta(hours=2), delivered_at=utcnow() - timedelta(hours=1))
+        await s.call(land, utcnow() - timedelta(minutes=30))
+
+        response = await gateway.http.get("/dashboard")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/html")
+        assert "default-src 'none'" in response.headers["content-security-policy"]
+        html = response.text
+        assert 'data-ratio="0.5"' in html  # one of the two departments shares
+        assert "Chưa đạt mục tiêu" in html
+        assert 'data-database="H50.15/csdl-ho-tich"' in html  # not connected: no contract
+        assert "chưa có hợp đồng dịch vụ, dữ liệu đang hiệu lực" in html
+        assert f'data-address="{s.addresses[land]}"' in html  # its exchanges in the last 24 hours
+
+    async def test_a_past_time_and_a_window(self, gateway: Harness) -> None:
+        response = await gateway.http.get("/dashboard", params={"window": "7d", "at": "2026-06-30T12:00"})
+        assert response.status_code == 200
+        assert "Kỳ đo 7 ngày, đến 30/06/2026 12:00" in response.text
+
+
+class TestSorting:
+    async def test_ties_stay_in_code_order_either_way(self, gateway: Harness) -> None:
+        s = Scenario(gateway)
+        for code in ("H50.3", "H50.10", "H50.2", "H50.7"):
+            await s.agency(code)
+        for code in ("H50.10", "H50.7"):
+            database = await s.database(code, "csdl")
+            await s.share(database, utcnow() - timedelta(hours=2), delivered_at=utcnow() - timedelta(hours=1))
+
+        def order(html: str) -> list[str]:
+            return re.findall(r'<tr data-agency="([^"]+)"', html)
+
+        default = await gateway.http.get("/dashboard")
+        assert order(default.text) == ["H50.2", "H50.3", "H50.7", "H50.10"]
+        descending = await gateway.http.get("/dashboard", params={"sort": "sharing", "dir": "desc"})
+        assert order(descending.text) == ["H50.7", "H50.10", "H50.2", "H50.3"]
+        ascending = await gateway.http.get("/dashboard", params={"sort": "sharing", "dir": "asc"})
+        assert order(ascending.text) == ["H50.2", "H50.3", "H50.7", "H50.10"]
+
+
+class TestBadInput:
+    async def test_a_bad_window_is_explained_on_a_page(self, gateway: Harness) -> None:
+        response = await gateway.http.get("/dashboard", params={"window": "forever", "lang": "en"})
+        assert response.status_code == 422
+        assert response.headers["content-type"].startswith("text/html")
+        assert "Invalid parameter" in response.text
+        assert "window: &#39;forever&#39; is not a number of days" in response.text
+
+    async def test_an_unknown_language_or_sort_is_a_problem(self, gateway: Harness) -> None:
+        for params in ({"lang": "fr"}, {"sort": "colour"}):
+            response = await gateway.http.get("/dashboard", params=params)
+            assert response.status_code == 422
+            assert response.json()["errors"][0]["parameter"] in params
