@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from contracts.document import Kind
+from gateway.cli.demo.backdate import backdate_registry
 from gateway.exchange.directory import Route
 from gateway.exchangelog.models import Exchange, ExchangeKind, Outcome
 from gateway.exchangelog.record import ExchangeRecord, new_exchange_id
@@ -112,6 +113,12 @@ async def backfill(platform: Platform, consumers: dict[str, list[Consumer]], sha
             elif route.kind is Kind.DATASET and days_ago % 2 == 0:
                 records.append(_share(route, day, rng, platform.settings.instance_id, sharer))
     records.sort(key=lambda record: record.completed_at or record.received_at)
+    published = {
+        address: midnight - timedelta(days=max(active_days(address))) for address in platform.directory.routes
+    }
+    async with platform.sessionmaker() as session:
+        await backdate_registry(session, midnight - timedelta(days=DAYS + 14), published)
+    await platform.directory.refresh()
     writer = platform.writer
     for start in range(0, len(records), CHUNK):
         chunk = records[start : start + CHUNK]
