@@ -65,7 +65,10 @@ class TestDemoProvince:
             trend = (await demo.http.get("/api/v1/coverage/trend", params={"days": 40})).json()
             figures = [point["agency_coverage"]["ratio"] for point in trend["points"]]
             assert figures[0] < figures[-1], "departments join over the demo's history"
-            assert trend["points"][0]["databases"]["registered"] == trend["points"][-1]["databases"]["registered"]
+            assert (
+                trend["points"][0]["databases"]["registered"]
+                == trend["points"][-1]["databases"]["registered"]
+            )
 
     async def test_second_start_changes_nothing_that_was_there(
         self, database_url: str, tmp_path: Path

@@ -3,6 +3,7 @@ gives 504, a stopped broker 503 without waiting for the reply timeout; every out
 
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -47,17 +48,25 @@ async def outcome(harness: Harness, exchange_id: str) -> str:
     return str(record["outcome"])
 
 
+@asynccontextmanager
+async def land_on_kafka(
+    broker: KafkaBroker, database_url: str, data_dir: Path, *, reply_timeout: float
+) -> AsyncIterator[tuple[Harness, dict[str, str]]]:
+    """A gateway on `broker` with the land service and a consumer's auth headers."""
+    settings = gateway_settings(
+        database_url, data_dir, kafka_bootstrap=broker.bootstrap, kafka_idempotence=False,
+        instance_id=f"gw-{uuid.uuid4().hex[:8]}", reply_timeout_seconds=reply_timeout,
+    )  # fmt: skip
+    async with running_gateway(settings) as gateway:
+        await land_department(gateway)
+        yield gateway, await consumer(gateway)
+
+
 class TestOnKafka:
     async def test_answered_then_504_once_the_connector_stops(
         self, kafka_broker: KafkaBroker, database_url: str, tmp_path: Path
     ) -> None:
-        settings = gateway_settings(
-            database_url, tmp_path, kafka_bootstrap=kafka_broker.bootstrap, kafka_idempotence=False,
-            instance_id=f"gw-{uuid.uuid4().hex[:8]}", reply_timeout_seconds=2,
-        )  # fmt: skip
-        async with running_gateway(settings) as gateway:
-            await land_department(gateway)
-            headers = await consumer(gateway)
+        async with land_on_kafka(kafka_broker, database_url, tmp_path, reply_timeout=2) as (gateway, headers):
             connector_bus = KafkaBus(kafka_broker.bootstrap, f"cn-{uuid.uuid4().hex[:8]}", idempotence=False)
             await connector_bus.start()
             keys = GatewayKeys(provider=lambda: gateway.app.state.platform.keyring.key_set)
@@ -82,13 +91,7 @@ class TestOnKafka:
         self, own_broker: KafkaBroker, database_url: str, tmp_path: Path
     ) -> None:
         # A reply timeout far longer than the test: a 504 here would mean the gateway waited for it.
-        settings = gateway_settings(
-            database_url, tmp_path, kafka_bootstrap=own_broker.bootstrap, kafka_idempotence=False,
-            instance_id=f"gw-{uuid.uuid4().hex[:8]}", reply_timeout_seconds=120,
-        )  # fmt: skip
-        async with running_gateway(settings) as gateway:
-            await land_department(gateway)
-            headers = await consumer(gateway)
+        async with land_on_kafka(own_broker, database_url, tmp_path, reply_timeout=120) as (gateway, headers):
             own_broker.stop()
             refused = await gateway.http.post(f"/exchange/{LAND_ADDRESS}", json=REQUEST, headers=headers)
             assert refused.status_code == 503, refused.text
