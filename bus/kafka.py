@@ -26,7 +26,7 @@ from aiokafka.errors import (
 
 from bus.base import Bus, Handler, Subscription, log
 from bus.errors import BusUnavailable
-from bus.kafka_group import KafkaSubscription
+from bus.kafka_group import KafkaSubscription, stop_consumer
 from contracts.envelope import Envelope, EnvelopeInvalid, from_kafka, to_kafka_headers
 
 _TOPIC_EXISTS = 36
@@ -127,7 +127,7 @@ class KafkaBus(Bus):
     async def _close_clients(self) -> None:
         if not self._started:
             return
-        for close in (self._reply_consumer.stop, self._producer.stop, self._admin.close):
+        for close in (partial(stop_consumer, self._reply_consumer), self._producer.stop, self._admin.close):
             try:
                 await close()
             except Exception as exc:  # closing what never started, or a broker already gone
@@ -309,7 +309,7 @@ class KafkaBus(Bus):
             await subscription.start()
         except KafkaError as exc:
             with contextlib.suppress(Exception):
-                await consumer.stop()
+                await stop_consumer(consumer)
             raise BusUnavailable(f"cannot join consumer group {group}: {exc!r}") from exc
         self._subscriptions.add(subscription)
         return subscription

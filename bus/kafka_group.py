@@ -20,6 +20,21 @@ from bus.base import BusStats, Handler, Subscription, log
 from contracts.envelope import Envelope, EnvelopeInvalid, from_kafka
 
 
+async def stop_consumer(consumer: AIOKafkaConsumer) -> None:
+    """Stop an aiokafka consumer, even while the broker is down.
+
+    There `stop()` can re-raise the cancellation of the consumer's own fetch retry (aio-libs/aiokafka#647):
+    that one is not ours to propagate. A cancellation of the calling task still is.
+    """
+    try:
+        await consumer.stop()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+        log.debug("aiokafka consumer stopped with a stray cancellation (broker down)")
+
+
 class OffsetTracker:
     """Per partition, the next offset safe to commit: all messages before it have been handled."""
 
@@ -107,7 +122,7 @@ class KafkaSubscription(Subscription):
         fetching.cancel()
         await asyncio.gather(fetching, return_exceptions=True)
         await self._drain()
-        await self._consumer.stop()
+        await stop_consumer(self._consumer)
         if self._on_stop is not None:
             await self._on_stop(self)
 
