@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 from collections.abc import Iterable, Sequence
 from functools import partial
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -72,7 +73,7 @@ class KafkaBus(Bus):
         }
         self._request_timeout_ms = request_timeout_ms
         self._topics: dict[str, int] = {}
-        self._undelivered: set[asyncio.Future[None]] | set[asyncio.Future[Envelope]] = set()
+        self._undelivered: set[asyncio.Future[Any]] = set()  # waiters to fail if the broker goes away
         self._subscriptions: set[KafkaSubscription] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._started = self._running = self._available = False
@@ -100,7 +101,12 @@ class KafkaBus(Bus):
             await self._assign_reply_partitions()
         except KafkaError as exc:
             await self._close_clients()
-            raise BusUnavailable(f"cannot reach the Kafka broker at {self.bootstrap}: {exc!r}") from exc
+            hint = ""
+            if self._producer_options["enable_idempotence"]:
+                hint = " (a broker without idempotent producers, such as Tansu, needs idempotence off)"
+            raise BusUnavailable(
+                f"cannot start on the Kafka broker at {self.bootstrap}: {exc!r}{hint}"
+            ) from exc
         self._running = self._available = True
         self._tasks = [asyncio.create_task(self._receive_replies()), asyncio.create_task(self._probe())]
 
@@ -233,7 +239,13 @@ class KafkaBus(Bus):
         await self._send(topic, envelope, None, reply, complete=False)
 
     async def _send(
-        self, topic: str, envelope: Envelope, key: bytes | None, waiter: asyncio.Future, *, complete: bool
+        self,
+        topic: str,
+        envelope: Envelope,
+        key: bytes | None,
+        waiter: asyncio.Future[Any],
+        *,
+        complete: bool,
     ) -> None:
         """Hand the message to the producer; its delivery completes `waiter` (or only fails it)."""
         if not self._available:
@@ -250,7 +262,7 @@ class KafkaBus(Bus):
         self._undelivered.add(waiter)
         delivery.add_done_callback(partial(self._delivered, waiter, complete))
 
-    def _delivered(self, waiter: asyncio.Future, complete: bool, delivery: asyncio.Future) -> None:
+    def _delivered(self, waiter: asyncio.Future[Any], complete: bool, delivery: asyncio.Future[Any]) -> None:
         self._undelivered.discard(waiter)
         error = BaseException("cancelled") if delivery.cancelled() else delivery.exception()
         if error is None:
