@@ -56,7 +56,8 @@ def report(name: str, in_flight: int, elapsed: float, latencies: list[float]) ->
     cuts = statistics.quantiles(latencies, n=100)
     print(
         f"{name:<12} in flight {in_flight:>3}: {len(latencies) / elapsed:>9,.0f} round trips/s"
-        f"   p50 {cuts[49] * 1e3:7.3f} ms   p99 {cuts[98] * 1e3:7.3f} ms   ({len(latencies)} requests)"
+        f"   p50 {cuts[49] * 1e3:7.3f} ms   p99 {cuts[98] * 1e3:7.3f} ms   max {max(latencies) * 1e3:8.3f} ms"
+        f"   ({len(latencies)} requests)"
     )
 
 
