@@ -1,4 +1,17 @@
-"""The event bus: one interface (`Bus`), in-process (embedded default) and Kafka implementations."""
+"""The event bus: one interface (`Bus`), in-process (embedded default) and Kafka implementations.
+
+bus = create_bus(settings.kafka_bootstrap, instance_id=settings.instance_id,
+                 idempotence=settings.kafka_idempotence, partitions=settings.kafka_partitions)
+await bus.start()
+# gateway: set replyto before signing, then wait for the reply matched by exchange id
+request = sign_envelope(replace(envelope, replyto=bus.reply_topic), key, kid)
+reply = await bus.request(address.service_topic, request, timeout=10)  # BusTimeout / BusUnavailable
+# connector: one consumer group per service
+async def handle(request: Envelope) -> None:
+    verify_envelope(request, jwks)
+    await bus.reply(request, make_reply(request, source=..., data=...))
+await (await bus.subscribe([address.service_topic], address.consumer_group, handle)).ready()
+"""
 
 from bus.base import Bus, BusStats, Handler, Subscription
 from bus.errors import BusTimeout, BusUnavailable

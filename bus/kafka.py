@@ -5,6 +5,10 @@ goes out. Availability is tracked, not discovered by timing out: a background pr
 connection every `probe_interval` seconds and a failed delivery marks the bus down; while down, `publish` and
 `request` raise `BusUnavailable` at once and requests not yet delivered fail with it. When the broker is back
 the bus re-creates the topics it ensured (a broker with memory storage loses them on restart) and resumes.
+
+`fetch_max_wait_ms` is low (5 ms) on every consumer: a broker holds an empty fetch that long, so with the
+default 500 ms a lone request waits for it twice. Measured against Tansu, 1 ms makes some fetches stall for
+seconds (plain aiokafka too), 5 ms does not.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import asyncio
 import contextlib
 from collections.abc import Iterable, Sequence
 from functools import partial
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -26,7 +31,7 @@ from aiokafka.errors import (
 
 from bus.base import Bus, Handler, Subscription, log
 from bus.errors import BusUnavailable
-from bus.kafka_group import KafkaSubscription
+from bus.kafka_group import KafkaSubscription, stop_consumer
 from contracts.envelope import Envelope, EnvelopeInvalid, from_kafka, to_kafka_headers
 
 _TOPIC_EXISTS = 36
@@ -72,7 +77,7 @@ class KafkaBus(Bus):
         }
         self._request_timeout_ms = request_timeout_ms
         self._topics: dict[str, int] = {}
-        self._undelivered: set[asyncio.Future[None]] | set[asyncio.Future[Envelope]] = set()
+        self._undelivered: set[asyncio.Future[Any]] = set()  # waiters to fail if the broker goes away
         self._subscriptions: set[KafkaSubscription] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._started = self._running = self._available = False
@@ -100,7 +105,12 @@ class KafkaBus(Bus):
             await self._assign_reply_partitions()
         except KafkaError as exc:
             await self._close_clients()
-            raise BusUnavailable(f"cannot reach the Kafka broker at {self.bootstrap}: {exc!r}") from exc
+            hint = ""
+            if self._producer_options["enable_idempotence"]:
+                hint = " (a broker without idempotent producers, such as Tansu, needs idempotence off)"
+            raise BusUnavailable(
+                f"cannot start on the Kafka broker at {self.bootstrap}: {exc!r}{hint}"
+            ) from exc
         self._running = self._available = True
         self._tasks = [asyncio.create_task(self._receive_replies()), asyncio.create_task(self._probe())]
 
@@ -127,7 +137,7 @@ class KafkaBus(Bus):
     async def _close_clients(self) -> None:
         if not self._started:
             return
-        for close in (self._reply_consumer.stop, self._producer.stop, self._admin.close):
+        for close in (partial(stop_consumer, self._reply_consumer), self._producer.stop, self._admin.close):
             try:
                 await close()
             except Exception as exc:  # closing what never started, or a broker already gone
@@ -233,7 +243,13 @@ class KafkaBus(Bus):
         await self._send(topic, envelope, None, reply, complete=False)
 
     async def _send(
-        self, topic: str, envelope: Envelope, key: bytes | None, waiter: asyncio.Future, *, complete: bool
+        self,
+        topic: str,
+        envelope: Envelope,
+        key: bytes | None,
+        waiter: asyncio.Future[Any],
+        *,
+        complete: bool,
     ) -> None:
         """Hand the message to the producer; its delivery completes `waiter` (or only fails it)."""
         if not self._available:
@@ -250,7 +266,7 @@ class KafkaBus(Bus):
         self._undelivered.add(waiter)
         delivery.add_done_callback(partial(self._delivered, waiter, complete))
 
-    def _delivered(self, waiter: asyncio.Future, complete: bool, delivery: asyncio.Future) -> None:
+    def _delivered(self, waiter: asyncio.Future[Any], complete: bool, delivery: asyncio.Future[Any]) -> None:
         self._undelivered.discard(waiter)
         error = BaseException("cancelled") if delivery.cancelled() else delivery.exception()
         if error is None:
@@ -309,7 +325,7 @@ class KafkaBus(Bus):
             await subscription.start()
         except KafkaError as exc:
             with contextlib.suppress(Exception):
-                await consumer.stop()
+                await stop_consumer(consumer)
             raise BusUnavailable(f"cannot join consumer group {group}: {exc!r}") from exc
         self._subscriptions.add(subscription)
         return subscription

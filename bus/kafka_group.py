@@ -1,8 +1,8 @@
 """One member of a Kafka consumer group: handlers run concurrently, offsets are committed in batches.
 
 An offset is committed only when every message before it in its partition has been handled, so a member that
-dies redelivers what was in flight (at least once). Commits go out at most every `commit_interval` seconds,
-on rebalance and on stop, never one per message.
+dies redelivers what was in flight (at least once). Commits go out at most every `commit_interval` seconds
+(in the background: the fetch loop does not wait), on rebalance and on stop, never one per message.
 """
 
 from __future__ import annotations
@@ -18,6 +18,21 @@ from aiokafka.errors import KafkaError
 
 from bus.base import BusStats, Handler, Subscription, log
 from contracts.envelope import Envelope, EnvelopeInvalid, from_kafka
+
+
+async def stop_consumer(consumer: AIOKafkaConsumer) -> None:
+    """Stop an aiokafka consumer, even while the broker is down.
+
+    There `stop()` can re-raise the cancellation of the consumer's own fetch retry (aio-libs/aiokafka#647):
+    that one is not ours to propagate. A cancellation of the calling task still is.
+    """
+    try:
+        await consumer.stop()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+        log.debug("aiokafka consumer stopped with a stray cancellation (broker down)")
 
 
 class OffsetTracker:
@@ -58,10 +73,12 @@ class _Rebalance(ConsumerRebalanceListener):
         self._member = member
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        log.info("consumer group %s: %d partition(s) revoked", self._member.group, len(revoked))
         await self._member._drain()
         self._member._tracker.forget(set(revoked))
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        log.info("consumer group %s: %d partition(s) assigned", self._member.group, len(assigned))
         self._member._assigned.set()
 
 
@@ -76,6 +93,7 @@ class KafkaSubscription(Subscription):
         stats: BusStats,
         *,
         commit_interval: float = 0.1,
+        commit_timeout: float = 2.0,
         on_stop: Callable[[KafkaSubscription], Awaitable[None]] | None = None,
     ) -> None:
         self.topics = topics
@@ -88,7 +106,10 @@ class KafkaSubscription(Subscription):
         self._tasks: set[asyncio.Task[None]] = set()
         self._assigned = asyncio.Event()
         self._commit_interval = commit_interval
+        self._commit_timeout = commit_timeout
         self._last_commit = time.monotonic()
+        self._committing: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._committing.set_result(None)
         self._on_stop = on_stop
         self._fetching: asyncio.Task[None] | None = None
 
@@ -107,7 +128,7 @@ class KafkaSubscription(Subscription):
         fetching.cancel()
         await asyncio.gather(fetching, return_exceptions=True)
         await self._drain()
-        await self._consumer.stop()
+        await stop_consumer(self._consumer)
         if self._on_stop is not None:
             await self._on_stop(self)
 
@@ -126,8 +147,8 @@ class KafkaSubscription(Subscription):
                     task = asyncio.create_task(self._handle(partition, record))
                     self._tasks.add(task)
                     task.add_done_callback(self._tasks.discard)
-            if time.monotonic() - self._last_commit >= self._commit_interval:
-                await self._commit()
+            if self._committing.done() and time.monotonic() - self._last_commit >= self._commit_interval:
+                self._committing = asyncio.create_task(self._commit())  # the fetch loop does not wait for it
 
     async def _handle(self, partition: TopicPartition, record: ConsumerRecord[bytes, bytes]) -> None:
         try:
@@ -154,6 +175,7 @@ class KafkaSubscription(Subscription):
         """Let the handlers in flight finish, then commit what they consumed."""
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._committing
         await self._commit()
 
     async def _commit(self) -> None:
@@ -162,8 +184,9 @@ class KafkaSubscription(Subscription):
         if not offsets:
             return
         try:
-            await self._consumer.commit(offsets)
-        except KafkaError as exc:
+            # Bounded: with the broker gone aiokafka waits for a coordinator forever, and stop() must end.
+            await asyncio.wait_for(self._consumer.commit(offsets), self._commit_timeout)
+        except (KafkaError, TimeoutError) as exc:
             # The group rebalanced or the broker is gone: whoever owns the partitions next reads them again
             # from the last commit (at least once). Retrying these offsets could skip messages on a broker
             # that lost its log.

@@ -98,8 +98,10 @@ _HEADERS: Final = (
     ("signature", "ce_signature"),
 )
 _ATTRIBUTE_OF: Final = {header: attribute for attribute, header in _HEADERS} | {
-    CONTENT_TYPE_HEADER: "datacontenttype"
+    CONTENT_TYPE_HEADER: "datacontenttype",
+    "ce_specversion": "specversion",
 }
+_REQUIRED: Final = ("id", "source", "type")
 _SPECVERSION_HEADER: Final = ("ce_specversion", SPECVERSION.encode())
 
 
@@ -120,20 +122,19 @@ def from_kafka(
 ) -> Envelope:
     """The envelope carried by a Kafka record; raises `EnvelopeInvalid` when it is not one."""
     attributes: dict[str, str] = {}
-    specversion = None
-    for name, raw in headers:
-        name = name.lower()
-        if name == "ce_specversion":
-            specversion = raw.decode()
-        elif (attribute := _ATTRIBUTE_OF.get(name)) is not None:
-            try:
+    name = ""
+    try:
+        for name, raw in headers:
+            attribute = _ATTRIBUTE_OF.get(name) or _ATTRIBUTE_OF.get(name.lower())
+            if attribute is not None:
                 attributes[attribute] = raw.decode()
-            except UnicodeDecodeError:
-                raise EnvelopeInvalid(f"header '{name}' is not UTF-8") from None
+    except UnicodeDecodeError:
+        raise EnvelopeInvalid(f"header '{name}' is not UTF-8") from None
+    specversion = attributes.pop("specversion", None)
     if specversion != SPECVERSION:
         raise EnvelopeInvalid(f"ce_specversion is {specversion!r}, expected '{SPECVERSION}'")
-    missing = [f"ce_{name}" for name in ("id", "source", "type") if name not in attributes]
-    if missing:
+    if len(attributes.keys() & _REQUIRED) != len(_REQUIRED):
+        missing = [f"ce_{name}" for name in _REQUIRED if name not in attributes]
         raise EnvelopeInvalid(f"missing required header(s): {', '.join(missing)}")
     if key is not None and key != attributes["id"].encode():
         attributes["partitionkey"] = key.decode(errors="replace")

@@ -23,17 +23,12 @@ class Buses:
     kind: str
 
 
-def kafka_bus(bootstrap: str, role: str) -> Bus:
+def kafka_bus(bootstrap: str, role: str, **options: int) -> Bus:
     from bus.kafka import KafkaBus
 
     # A short session makes Tansu form groups in about a second instead of five.
-    return KafkaBus(
-        bootstrap,
-        f"{role}-{uuid.uuid4().hex[:10]}",
-        partitions=3,
-        session_timeout_ms=2000,
-        metadata_max_age_ms=1000,
-    )
+    settings = {"partitions": 3, "session_timeout_ms": 2000, "metadata_max_age_ms": 1000} | options
+    return KafkaBus(bootstrap, f"{role}-{uuid.uuid4().hex[:10]}", **settings)
 
 
 @pytest.fixture(params=["memory", "kafka"])
