@@ -47,9 +47,12 @@ def wrk(url: str, connections: int, seconds: int, token: str | None) -> Figure:
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, url],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    try:
+        rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+        p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+        p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    except (AttributeError, ValueError):
+        raise RuntimeError(f"cannot read wrk's output:\n{output}") from None
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return Figure(rate, p50, p99, int(bad.group(1)) if bad else 0)
 

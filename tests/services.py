@@ -133,12 +133,10 @@ class KafkaBroker:
     process: subprocess.Popen[bytes] | None = None
 
     def stop(self) -> None:
+        # Tansu keeps everything in memory and ignores SIGTERM while clients are connected: kill it outright.
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+            self.process.kill()
+            self.process.wait(timeout=10)
 
     def restart(self) -> None:
         """Start the same broker again on the same port (memory storage: topics are gone)."""
