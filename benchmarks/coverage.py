@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.app import create_app
 from gateway.exchangelog.models import Exchange, ExchangeRollup, ShareDelivery
-from gateway.exchangelog.writer import rollup_day
+from gateway.exchangelog.rollups import rollup_day
 from gateway.settings import Settings
 from registry.agencies.models import Agency
 from registry.contracts.models import ContractVersion, Endpoint

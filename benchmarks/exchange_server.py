@@ -13,13 +13,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
-import uvicorn
 from fastapi import FastAPI
 
 from bus import create_bus
 from connectors.sdk import Connector, ConnectorRunner, GatewayClient, GatewayKeys, RequestContext
 from contracts.loading import load_contract
 from gateway.app import create_app
+from gateway.cli.server import serve
 from gateway.platform import Platform
 from gateway.settings import Settings
 
@@ -122,7 +122,7 @@ def main() -> None:
         instance_id=f"bench-{uuid.uuid4().hex[:6]}", secret_hash_time_cost=1, secret_hash_memory_kib=1024,
     )  # fmt: skip
     app = create_app(settings, extensions=[province(args.data, args.kafka)])
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+    serve(app, host="127.0.0.1", port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

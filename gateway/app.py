@@ -6,6 +6,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from fastapi import FastAPI
 
 from bus import Bus
+from gateway.exchange.hotpath import ExchangeHotPath
 from gateway.exchange.router import router as exchange_router
 from gateway.exchangelog.router import router as exchangelog_router
 from gateway.health import router as health_router
@@ -58,6 +59,7 @@ def create_app(
 
     app = FastAPI(title="LGSP Mock", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
+    app.add_middleware(ExchangeHotPath)
     app.add_middleware(BodySizeLimit, max_bytes=max(settings.max_body_bytes, settings.max_contract_bytes))
     install_problem_handlers(app)
     app.add_exception_handler(OAuthError, oauth_error)

@@ -1,11 +1,13 @@
 """`lgsp up`, `lgsp db upgrade`, `lgsp keys rotate`: commands that run the platform or work on its database."""
 
 import asyncio
+import gc
 import logging
 from typing import Annotated
 
 import typer
 import uvicorn
+from fastapi import FastAPI
 from rich.console import Console
 
 from gateway.app import create_app
@@ -39,9 +41,15 @@ def up(
     for chatty in ("httpx", "aiokafka", "alembic.runtime.migration"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     extensions = [demo_province()] if settings.demo else []
-    uvicorn.run(
-        create_app(settings, extensions=extensions), host=host, port=port, log_level="info", access_log=False
-    )
+    serve(create_app(settings, extensions=extensions), host=host, port=port)
+
+
+def serve(app: FastAPI, *, host: str, port: int, log_level: str = "info") -> None:
+    """Serve the gateway with uvicorn, tuned for the exchange path."""
+    # Each exchange allocates many short-lived objects; collecting the youngest generation every 700
+    # allocations (CPython's default) costs a tenth of the throughput and adds latency spikes.
+    gc.set_threshold(50_000, 50, 100)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
 
 
 def demo() -> None:

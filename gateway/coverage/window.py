@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from contracts.errors import InvalidInput
-from gateway.exchangelog.writer import VIETNAM, rollup_day
+from gateway.exchangelog.rollups import VIETNAM, rollup_day
 
 MAX_WINDOW_DAYS = 366
 _SPACED_OFFSET = re.compile(r"(?<=\d) (\d{2}:?\d{2})$")

@@ -4,7 +4,7 @@ time, dd/mm/yyyy)."""
 from datetime import date, datetime
 
 from gateway.dashboard.messages import Language
-from gateway.exchangelog.writer import VIETNAM
+from gateway.exchangelog.rollups import VIETNAM
 
 
 def _decimal(text: str, language: Language) -> str:

@@ -13,7 +13,7 @@ from contracts.errors import LgspError, PayloadTooLarge
 from gateway.exchange.errors import RecordsInvalid, RequestInvalid
 from gateway.exchange.path import ExchangePath, Inbound, Outbound, Parts
 from gateway.exchangelog.models import ExchangeKind, Outcome
-from gateway.exchangelog.writer import Delivery
+from gateway.exchangelog.rollups import Delivery
 from registry.storage import utcnow
 
 log = logging.getLogger("lgsp.exchange")

@@ -8,7 +8,8 @@ from typing import Any
 
 from gateway.exchangelog.models import ExchangeKind, Outcome
 from gateway.exchangelog.record import ExchangeRecord, new_exchange_id
-from gateway.exchangelog.writer import Delivery, LogWriter
+from gateway.exchangelog.rollups import Delivery
+from gateway.exchangelog.writer import LogWriter
 from registry.agencies.models import Agency, AgencyTier
 from registry.contracts.models import ContractStatus, ContractVersion, Endpoint
 from registry.databases.models import Database, DatabaseStatus

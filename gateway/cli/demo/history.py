@@ -17,7 +17,7 @@ from gateway.cli.demo.backdate import backdate_registry
 from gateway.exchange.directory import Route
 from gateway.exchangelog.models import Exchange, ExchangeKind, Outcome
 from gateway.exchangelog.record import ExchangeRecord, new_exchange_id
-from gateway.exchangelog.writer import Delivery
+from gateway.exchangelog.rollups import Delivery
 from gateway.platform import Platform
 from registry.storage import utcnow
 

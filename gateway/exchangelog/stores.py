@@ -1,0 +1,148 @@
+"""Where a batch of the exchange log goes, in one transaction.
+
+On SQLite the batch is written by a private `sqlite3` connection in a thread of its own, in one hand-off:
+going through aiosqlite costs a thread hop per statement, which is most of a batch's time. PostgreSQL is written
+through SQLAlchemy on asyncpg. Both use the same compiled statements and rows (`statements.LogStatements`).
+"""
+
+import asyncio
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.exchangelog.record import ExchangeRecord
+from gateway.exchangelog.rollups import Delivery, tally
+from gateway.exchangelog.statements import LogStatements
+
+
+@dataclass(slots=True)
+class PreparedBatch:
+    inserts: list[ExchangeRecord] = field(
+        default_factory=list
+    )  # opened, or closed without having been opened
+    updates: list[ExchangeRecord] = field(default_factory=list)  # closed after being opened
+    closed: list[ExchangeRecord] = field(default_factory=list)
+    delivered: list[Delivery] = field(default_factory=list)
+
+
+class LogStore(Protocol):
+    async def persist(self, batch: PreparedBatch) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class SqlAlchemyLogStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.statements = LogStatements(engine.dialect)
+
+    async def persist(self, batch: PreparedBatch) -> None:
+        statements = self.statements
+        async with self.engine.begin() as connection:
+            if batch.inserts:
+                await connection.exec_driver_sql(statements.insert.sql, statements.insert_rows(batch.inserts))
+            if batch.updates:
+                await connection.exec_driver_sql(statements.update.sql, statements.update_rows(batch.updates))
+            new = []
+            for delivery in batch.delivered:  # a warehouse may acknowledge twice: only the first counts
+                result = await connection.exec_driver_sql(
+                    statements.delivery.sql, statements.delivery_row(delivery)
+                )
+                if result.rowcount:
+                    new.append(delivery)
+            rollups = tally(batch.closed, new)
+            if rollups:
+                await connection.exec_driver_sql(statements.rollup.sql, statements.rollup_rows(rollups))
+
+    async def close(self) -> None:
+        """The engine belongs to the platform."""
+
+
+class SqliteLogStore:
+    CHECKPOINT_EVERY = 1.0  # seconds
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.path = make_url(engine.url).database or ""
+        self.statements = LogStatements(engine.dialect)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exchange-log")
+        self._checkpointer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exchange-log-checkpoint")
+        self._connection: sqlite3.Connection | None = None
+        self._checkpoint_connection: sqlite3.Connection | None = None
+        self._checkpoint: asyncio.Future[None] | None = None
+        self._last_checkpoint = 0.0
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            # No automatic checkpoints on the write path: a checkpoint syncs the file, and the caller whose
+            # commit crossed the threshold would wait for it. `_checkpoint_now` runs them beside the writes.
+            self._connection = _open(self.path, "wal_autocheckpoint=0")
+        return self._connection
+
+    def _checkpoint_now(self) -> None:
+        if self._checkpoint_connection is None:
+            self._checkpoint_connection = _open(self.path)
+        self._checkpoint_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def _schedule_checkpoint(self) -> None:
+        loop = asyncio.get_running_loop()
+        if (self._checkpoint is None or self._checkpoint.done()) and (
+            loop.time() - self._last_checkpoint > self.CHECKPOINT_EVERY
+        ):
+            self._last_checkpoint = loop.time()
+            self._checkpoint = loop.run_in_executor(self._checkpointer, self._checkpoint_now)
+
+    def _persist(self, batch: PreparedBatch) -> None:
+        statements, connection = self.statements, self._connect()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            if batch.inserts:
+                connection.executemany(statements.insert.sql, statements.insert_rows(batch.inserts))
+            if batch.updates:
+                connection.executemany(statements.update.sql, statements.update_rows(batch.updates))
+            new = [
+                delivery
+                for delivery in batch.delivered
+                if connection.execute(statements.delivery.sql, statements.delivery_row(delivery)).rowcount
+            ]
+            rollups = tally(batch.closed, new)
+            if rollups:
+                connection.executemany(statements.rollup.sql, statements.rollup_rows(rollups))
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+    async def persist(self, batch: PreparedBatch) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._persist, batch)
+        self._schedule_checkpoint()
+
+    async def close(self) -> None:
+        if self._checkpoint is not None:
+            await asyncio.gather(self._checkpoint, return_exceptions=True)
+        for connection in (self._connection, self._checkpoint_connection):
+            if connection is not None:
+                connection.close()  # sqlite3 objects may be closed from any thread once unused
+        self._connection = self._checkpoint_connection = None
+        self._thread.shutdown(wait=True)
+        self._checkpointer.shutdown(wait=True)
+
+
+def _open(path: str, *extra_pragmas: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "foreign_keys=ON",
+        "busy_timeout=30000",
+        *extra_pragmas,
+    ):
+        connection.execute(f"PRAGMA {pragma}")
+    return connection
+
+
+def log_store(engine: AsyncEngine) -> LogStore:
+    return SqliteLogStore(engine) if engine.dialect.name == "sqlite" else SqlAlchemyLogStore(engine)
