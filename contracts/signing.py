@@ -23,6 +23,7 @@ from contracts.errors import LgspError
 
 ALGORITHMS: Final = ("ES256", "Ed25519")
 _REGISTRY: Final = jws.JWSRegistry(algorithms=list(ALGORITHMS))
+_KEY_TYPES: Final = {"ES256": ECKey, "Ed25519": OKPKey}
 SigningKey = ECKey | OKPKey
 
 
@@ -109,6 +110,8 @@ def verify_envelope(envelope: Envelope, jwks: KeySet) -> None:
         if algorithm not in ALGORITHMS:
             raise ValueError(f"algorithm {algorithm!r} is not accepted")
         key = jwks.get_by_kid(kid)
+        if not isinstance(key, _KEY_TYPES[algorithm]):
+            raise ValueError(f"key {kid} is not a key for {algorithm}")
         message = header.encode() + b"." + _b64(signing_input(envelope))
         raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
         valid = _REGISTRY.get_alg(algorithm).verify(message, raw, key)
