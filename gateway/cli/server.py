@@ -12,12 +12,15 @@ from rich.console import Console
 
 from gateway.app import create_app
 from gateway.bootstrap import prepare_schema
+from gateway.cli.demo.clients import capture_demo_services, ensure_demo_clients
 from gateway.cli.demo.province import demo_province
 from gateway.cli.demo.tour import run_tour
 from gateway.database import upgrade
 from gateway.oauth.keys import KeyRing
 from gateway.settings import Settings
-from registry.demo.seed import seed_demo
+from registry.clients.secrets import configure_hashing
+from registry.demo.seed import seed_demo, seeder
+from registry.events import discard
 from registry.storage import create_engine, create_sessionmaker
 
 db = typer.Typer(help="The platform's SQL database.", no_args_is_help=True)
@@ -80,21 +83,33 @@ def db_upgrade() -> None:
 
 @seed.command("demo")
 def seed_demo_command() -> None:
-    """Load the demo province (Quảng Trị: agencies, databases, contracts) into the registry; idempotent."""
+    """Load the demo province (Quảng Trị: agencies, databases, contracts) and its demo clients and grants;
+    idempotent. Client secrets are new each time and printed once (the connectors' comes from
+    LGSP_DEMO_CONNECTOR_SECRET when set)."""
     settings = Settings()
 
-    async def run() -> str:
+    async def run() -> tuple[str, dict[str, str]]:
         if settings.effective_database_url.startswith("sqlite"):
             settings.data_dir.mkdir(parents=True, exist_ok=True)
+        configure_hashing(
+            time_cost=settings.secret_hash_time_cost, memory_kib=settings.secret_hash_memory_kib
+        )
         engine = create_engine(settings.effective_database_url)
         try:
             await prepare_schema(engine, demo=True)
             async with create_sessionmaker(engine)() as session:
-                return (await seed_demo(session)).summary()
+                report = await seed_demo(session)
+                principal = seeder(settings.province)
+                secrets = await ensure_demo_clients(session, discard, principal)
+                await capture_demo_services(session, discard, principal)
+                return report.summary(), secrets
         finally:
             await engine.dispose()
 
-    typer.echo(asyncio.run(run()))
+    summary, secrets = asyncio.run(run())
+    typer.echo(summary)
+    for client_id, secret in secrets.items():
+        typer.echo(f"client {client_id}: secret {secret}")
 
 
 @keys.command("rotate")

@@ -16,3 +16,5 @@ class TestSeedDemo:
         assert "agencies: 0 created, 0 updated" in second.output
         assert "databases: 0 created, 0 updated" in second.output
         assert "0 registered" in second.output
+        assert "client ket-noi-cac-so: secret " in second.output  # the connectors' client, for sharing
+        assert "client cong-dich-vu-cong: secret " in second.output
