@@ -83,7 +83,6 @@ VILLAGES = (
     "Thôn Đông", "Thôn Tây", "Thôn Trung", "Thôn Nam", "Thôn Bắc", "Thôn Tân Định", "Thôn An Thái",
     "Thôn Phước Mỹ", "Thôn Hà Thượng", "Thôn Lập Thạch", "Thôn Xuân Mỹ", "Thôn Bích La",
 )  # fmt: skip
-MOBILE_PREFIXES = ("091", "094", "097", "098", "096", "035", "036", "037", "038", "039", "086", "088", "077")
 
 
 def pick(rng: random.Random, weighted: Sequence[tuple[T, float]]) -> T:
@@ -212,10 +211,6 @@ def street_address(rng: random.Random, commune: Commune) -> str:
 
 def address(rng: random.Random, commune: Commune) -> str:
     return commune.address(street_address(rng, commune))
-
-
-def mobile_number(rng: random.Random) -> str:
-    return f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**7):07d}"
 
 
 def landline_number(rng: random.Random) -> str:

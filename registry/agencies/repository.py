@@ -22,12 +22,6 @@ class AgencyRepository(Repository[Agency]):
             statement = statement.where(Agency.tier == tier)
         return await self.page(statement, offset, limit)
 
-    async def has_children(self, code: str) -> bool:
-        return await self.exists(select(Agency.code).where(Agency.parent_code == code))
-
-    async def codes(self) -> set[str]:
-        return set((await self.session.exec(select(Agency.code))).all())
-
     async def references(self, code: str) -> dict[str, int]:
         """What still points at an agency, by kind, leaving out kinds with none."""
         counts = {

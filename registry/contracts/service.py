@@ -1,7 +1,6 @@
 """Registering contract versions (DESIGN.md §5 flow 1) and reading them back."""
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import orjson
@@ -249,6 +248,3 @@ class ContractService(RegistryService):
         endpoints = await self.endpoints.list(kind=kind, agency=agency)
         latest = await self.versions.latest_by_endpoint([e.id for e in endpoints if e.id is not None])
         return [(e, latest[e.id]) for e in endpoints if e.id in latest]
-
-    async def documents(self, pairs: Sequence[tuple[Endpoint, ContractVersion]]) -> list[ContractDocument]:
-        return [ContractDocument.model_validate(version.document) for _, version in pairs]

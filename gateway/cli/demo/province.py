@@ -87,12 +87,6 @@ class DemoExtension:
             await sharer.aclose()
 
 
-def _now():
-    from registry.storage import utcnow
-
-    return utcnow()
-
-
 def _datasets(platform: Platform) -> DatasetContracts:
     async def published() -> list[ContractDocument]:
         async with platform.sessionmaker() as session:
