@@ -12,10 +12,10 @@ import uuid
 
 import orjson
 
-from connectors.warehouse.batch import parse_batch
-from connectors.warehouse.store import WarehouseStore
 from contracts.addresses import Address
 from contracts.envelope import utc_now
+from warehouse.batch import parse_batch
+from warehouse.store import WarehouseStore
 
 ADDRESS = Address.parse("H50.20/thua-dat/v1")
 

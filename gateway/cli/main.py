@@ -14,9 +14,9 @@ from gateway.cli.replay import replay_app
 from gateway.cli.server import register_server_commands
 from gateway.cli.state import cli_state
 from gateway.cli.verify import verify as contract_verify
-from gateway.cli.warehouse import warehouse
 from gateway.settings import Settings
 from registry import cli as registry_cli
+from warehouse.cli import warehouse
 
 app = typer.Typer(
     name="lgsp",

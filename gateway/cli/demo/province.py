@@ -11,8 +11,6 @@ from rich.console import Console
 
 from connectors.samples.connectors import build_connectors
 from connectors.sdk import ConnectorRunner, GatewayClient, GatewayKeys
-from connectors.warehouse.embedded import start_embedded_sink
-from connectors.warehouse.sink import DatasetContracts
 from contracts.document import ContractDocument, Kind
 from gateway.bootstrap import admin_credentials
 from gateway.cli.demo.clients import CONNECTORS, CONSUMERS, capture_demo_services, ensure_demo_clients
@@ -22,6 +20,8 @@ from gateway.platform import Platform
 from registry.catalogue.service import CatalogueService
 from registry.demo.seed import seed_demo, seeder
 from registry.storage import utcnow
+from warehouse.embedded import start_embedded_sink
+from warehouse.sink import DatasetContracts
 
 INTERNAL_URL = "http://lgsp.internal"  # in-process HTTP to the app itself; never leaves the process
 console = Console(highlight=False)

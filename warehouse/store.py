@@ -23,8 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from connectors.warehouse.batch import Batch
-from connectors.warehouse.tables import (
+from contracts.addresses import Address
+from warehouse.batch import Batch
+from warehouse.tables import (
     batches_table,
     dataset_table,
     datasets_table,
@@ -32,7 +33,6 @@ from connectors.warehouse.tables import (
     metadata,
     table_name,
 )
-from contracts.addresses import Address
 
 _REPLACED = ("record", "exchange_id", "version", "shared_at", "updated_at")
 

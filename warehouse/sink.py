@@ -16,15 +16,15 @@ from joserfc.jwk import KeySet
 from sqlalchemy.exc import SQLAlchemyError
 
 from bus import Bus, BusUnavailable, Subscription
-from connectors.warehouse.batch import Batch, BatchInvalid, parse_batch
-from connectors.warehouse.catalogue import Dataset, DatasetContracts
-from connectors.warehouse.keys import CachedKeys, EnvelopeVerifier, KeySource
-from connectors.warehouse.store import Applied, WarehouseStore
 from contracts.addresses import REGISTRY_TOPIC, SHARE_ACK_TOPIC, Address
 from contracts.document import Kind
 from contracts.envelope import REGISTRY_PREFIX, SHARE_ACK, SHARE_RECORDS, Envelope, utc_now
 from contracts.errors import InvalidInput
 from contracts.signing import SignatureInvalid
+from warehouse.batch import Batch, BatchInvalid, parse_batch
+from warehouse.catalogue import Dataset, DatasetContracts
+from warehouse.keys import CachedKeys, EnvelopeVerifier, KeySource
+from warehouse.store import Applied, WarehouseStore
 
 log = logging.getLogger("lgsp.warehouse")
 _CONTRACT_EVENTS = REGISTRY_PREFIX + "contract."

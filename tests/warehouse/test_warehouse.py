@@ -29,15 +29,6 @@ from joserfc.jwk import ECKey
 
 from bus import Bus, InProcessBus
 from connectors.sdk.client import GatewayClient
-from connectors.warehouse import (
-    GatewayCatalogue,
-    WarehouseSink,
-    WarehouseStore,
-    gateway_jwks,
-    start_embedded_sink,
-)
-from connectors.warehouse.batch import parse_batch
-from connectors.warehouse.tables import MAX_IDENTIFIER
 from contracts.addresses import SHARE_ACK_TOPIC, Address
 from contracts.document import ContractDocument, Kind
 from contracts.envelope import SHARE_RECORDS, Envelope, utc_now
@@ -45,6 +36,15 @@ from contracts.signing import sign_envelope
 from gateway.app import create_app
 from tests.harness import LAND_DATASET, Harness, basic, gateway_settings, land_department, parcel, run_cli
 from tests.services import KafkaBroker, free_port
+from warehouse import (
+    GatewayCatalogue,
+    WarehouseSink,
+    WarehouseStore,
+    gateway_jwks,
+    start_embedded_sink,
+)
+from warehouse.batch import parse_batch
+from warehouse.tables import MAX_IDENTIFIER
 
 # helpers
 

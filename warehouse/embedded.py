@@ -3,10 +3,10 @@
 from joserfc.jwk import KeySet
 
 from bus import Bus
-from connectors.warehouse.catalogue import DatasetContracts
-from connectors.warehouse.keys import EnvelopeVerifier, KeySource
-from connectors.warehouse.sink import WarehouseSink
-from connectors.warehouse.store import WarehouseStore
+from warehouse.catalogue import DatasetContracts
+from warehouse.keys import EnvelopeVerifier, KeySource
+from warehouse.sink import WarehouseSink
+from warehouse.store import WarehouseStore
 
 
 async def start_embedded_sink(

@@ -1,10 +1,10 @@
 """The shared data warehouse (Kho CSDL dùng chung): a sink from the dataset topics into the warehouse store."""
 
-from connectors.warehouse.catalogue import Dataset, DatasetContracts, GatewayCatalogue
-from connectors.warehouse.embedded import start_embedded_sink
-from connectors.warehouse.keys import CachedKeys, EnvelopeVerifier, KeySource, gateway_jwks
-from connectors.warehouse.sink import SinkStats, WarehouseSink
-from connectors.warehouse.store import Applied, DatasetSummary, WarehouseStore
+from warehouse.catalogue import Dataset, DatasetContracts, GatewayCatalogue
+from warehouse.embedded import start_embedded_sink
+from warehouse.keys import CachedKeys, EnvelopeVerifier, KeySource, gateway_jwks
+from warehouse.sink import SinkStats, WarehouseSink
+from warehouse.store import Applied, DatasetSummary, WarehouseStore
 
 __all__ = [
     "Applied",

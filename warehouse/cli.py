@@ -3,7 +3,7 @@
 import asyncio
 import logging
 import signal
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import typer
 from rich.console import Console
@@ -12,21 +12,37 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bus import create_bus
 from connectors.sdk.client import GatewayClient
-from connectors.warehouse import DatasetSummary, GatewayCatalogue, WarehouseSink, WarehouseStore, gateway_jwks
-from gateway.cli.errors import CliError
-from gateway.settings import Settings
+from contracts.errors import InvalidInput
+from warehouse import DatasetSummary, GatewayCatalogue, WarehouseSink, WarehouseStore, gateway_jwks
 
 warehouse = typer.Typer(help="The shared data warehouse (Kho CSDL dùng chung).", no_args_is_help=True)
 console = Console()
+
+
+class WarehouseSettings(Protocol):
+    """What the warehouse reads of the platform's settings (the `lgsp` root hands them over in ctx.obj)."""
+
+    kafka_bootstrap: str | None
+    kafka_idempotence: bool
+    kafka_partitions: int
+    instance_id: str
+
+    @property
+    def effective_warehouse_url(self) -> str: ...
+
+
+def _settings(ctx: typer.Context) -> WarehouseSettings:
+    settings: WarehouseSettings = ctx.find_root().obj.settings()
+    return settings
 
 
 async def _open_store(url: str) -> WarehouseStore:
     try:
         return await WarehouseStore.open(url)
     except ArgumentError as exc:
-        raise CliError(f"LGSP_WAREHOUSE_URL is not a database URL: {exc}") from None
+        raise InvalidInput(f"LGSP_WAREHOUSE_URL is not a database URL: {exc}") from None
     except (SQLAlchemyError, OSError) as exc:
-        raise CliError(f"cannot open the warehouse store: {exc.__class__.__name__}: {exc}") from None
+        raise InvalidInput(f"cannot open the warehouse store: {exc.__class__.__name__}: {exc}") from None
 
 
 @warehouse.command("run")
@@ -39,16 +55,16 @@ def run(
     concurrency: Annotated[int, typer.Option(min=1, help="batches applied at once")] = 8,
 ) -> None:
     """Consume the dataset topics from Kafka into the warehouse store until SIGINT or SIGTERM."""
-    settings = Settings()
+    settings = _settings(ctx)
     if not settings.kafka_bootstrap:
-        raise CliError("set LGSP_KAFKA_BOOTSTRAP: the warehouse reads the dataset topics from Kafka")
+        raise InvalidInput("set LGSP_KAFKA_BOOTSTRAP: the warehouse reads the dataset topics from Kafka")
     url = str(ctx.find_root().params.get("url") or "http://localhost:8080")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("aiokafka").setLevel(logging.WARNING)  # group joins and rebalances are routine
     asyncio.run(_run(settings, url, name, group, concurrency))
 
 
-async def _run(settings: Settings, url: str, name: str, group: str, concurrency: int) -> None:
+async def _run(settings: WarehouseSettings, url: str, name: str, group: str, concurrency: int) -> None:
     async with GatewayClient(url) as client:
         keys = gateway_jwks(client)
         await keys()  # fail now, in one line, if the gateway is not there
@@ -81,9 +97,9 @@ async def _run(settings: Settings, url: str, name: str, group: str, concurrency:
 
 
 @warehouse.command("status")
-def status() -> None:
+def status(ctx: typer.Context) -> None:
     """Each dataset in the warehouse store (LGSP_WAREHOUSE_URL) with its row count and last update."""
-    settings = Settings()
+    settings = _settings(ctx)
 
     async def read() -> list[DatasetSummary]:
         store = await _open_store(settings.effective_warehouse_url)
