@@ -3,12 +3,14 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md alembic.ini ./
 COPY contracts contracts
 COPY registry registry
 COPY bus bus
 COPY gateway gateway
 COPY connectors connectors
+COPY warehouse warehouse
+COPY migrations migrations
 RUN pip install . && useradd --system --home /app lgsp && mkdir -p /data && chown lgsp /data
 USER lgsp
 ENV LGSP_DATA_DIR=/data

@@ -5,8 +5,8 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gateway.database import SchemaState, schema_state, upgrade
 from gateway.settings import Settings
+from migrations import SchemaState, schema_state, upgrade
 from registry.agencies.models import Agency, AgencyTier
 from registry.agencies.repository import AgencyRepository
 from registry.clients.models import ClientRole

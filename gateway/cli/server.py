@@ -15,9 +15,9 @@ from gateway.bootstrap import prepare_schema
 from gateway.cli.demo.clients import capture_demo_services, ensure_demo_clients
 from gateway.cli.demo.province import demo_province
 from gateway.cli.demo.tour import run_tour
-from gateway.database import upgrade
 from gateway.oauth.keys import KeyRing
 from gateway.settings import Settings
+from migrations import upgrade
 from registry.clients.secrets import configure_hashing
 from registry.demo.seed import seed_demo, seeder
 from registry.events import discard

@@ -1,4 +1,9 @@
-"""The schema's migrations (Alembic) and the database's state relative to them."""
+"""The platform's one migration tree (Alembic): every domain's tables, and a database's state relative to them.
+
+Each domain defines its own tables (`registry/*/models.py`, `gateway/oauth/models.py`,
+`gateway/exchangelog/models.py`); this tree sees them all, so it is imported only by start-up (`lgsp up`,
+`lgsp db upgrade`) and by `alembic` itself (`alembic.ini` at the repository root).
+"""
 
 import importlib
 from enum import StrEnum
@@ -11,7 +16,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).parent
 
 
 class SchemaState(StrEnum):
