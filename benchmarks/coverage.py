@@ -236,7 +236,7 @@ async def measure(arguments: argparse.Namespace, url: str, data: Path) -> None:
     )  # fmt: skip
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        engine: AsyncEngine = app.state.platform.engine
+        engine: AsyncEngine = app.state.runtime.engine
         now = utcnow()
         started = time.perf_counter()
         sources = await seed_registry(engine, arguments.agencies, arguments.databases, now)

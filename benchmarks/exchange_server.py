@@ -20,7 +20,7 @@ from connectors.sdk import Connector, ConnectorRunner, GatewayClient, GatewayKey
 from contracts.loading import load_contract
 from gateway.app import create_app
 from gateway.cli.server import serve
-from gateway.platform import Platform
+from gateway.runtime import GatewayRuntime
 from gateway.settings import Settings
 
 CONTRACT = """
@@ -65,7 +65,7 @@ def connector() -> Connector:
 
 def province(data: Path, kafka: str | None):
     @asynccontextmanager
-    async def run(app: FastAPI, platform: Platform) -> AsyncIterator[None]:
+    async def run(app: FastAPI, runtime: GatewayRuntime) -> AsyncIterator[None]:
         transport = httpx.ASGITransport(app=app)
         async with GatewayClient("http://bench", "admin", "admin", transport=transport) as admin:
             await admin.send(
@@ -92,12 +92,12 @@ def province(data: Path, kafka: str | None):
             "http://bench", "bench", created["client_secret"], transport=transport
         ) as bench:
             (data / "token").write_text(await bench.token())
-        bus = platform.bus
+        bus = runtime.bus
         if kafka:  # the connector on Kafka clients of its own, as a separate process would have
             bus = create_bus(kafka, instance_id=f"bench-connector-{uuid.uuid4().hex[:6]}")
             await bus.start()
         runner = ConnectorRunner(
-            connector(), bus, keys=GatewayKeys(provider=lambda: platform.keyring.key_set), concurrency=64
+            connector(), bus, keys=GatewayKeys(provider=lambda: runtime.keyring.key_set), concurrency=64
         )
         await runner.start()
         (data / "ready").write_text("ready")

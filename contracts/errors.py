@@ -65,6 +65,10 @@ class PayloadTooLarge(LgspError):
     name, status, title = "payload-too-large", 413, "Payload too large"
 
 
+class UnsupportedMediaType(LgspError):
+    name, status, title = "unsupported-media-type", 415, "Unsupported media type"
+
+
 class Unauthorized(LgspError):
     name, status, title = "unauthorized", 401, "Unauthorized"
 

@@ -163,9 +163,9 @@ def _json_compatible(data: Any) -> list[dict[str, str]]:
                         {"pointer": pointer, "message": f"key {key!r} is not a string: quote it in YAML"}
                     )
                     continue
-                stack.append((value, pointer + pointers.join(key)))
+                stack.append((value, pointer + pointers.from_path([key])))
         elif isinstance(node, list):
-            stack.extend((value, pointer + pointers.join(index)) for index, value in enumerate(node))
+            stack.extend((value, pointer + pointers.from_path([index])) for index, value in enumerate(node))
         elif isinstance(node, float) and not math.isfinite(node):
             issues.append({"pointer": pointer, "message": f"{node} is not a JSON number"})
         elif node is not None and not isinstance(node, str | int | float | bool):

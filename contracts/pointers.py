@@ -12,12 +12,8 @@ def unescape(segment: str) -> str:
     return segment.replace("~1", "/").replace("~0", "~")
 
 
-def join(*segments: str | int) -> str:
-    """`join("examples", 0, "name")` → `/examples/0/name`; no segments → `""` (the root)."""
-    return "".join("/" + escape(segment) for segment in segments)
-
-
 def from_path(segments: Iterable[str | int]) -> str:
+    """`from_path(["examples", 0, "name"])` → `/examples/0/name`; no segments → `""` (the root)."""
     return "".join("/" + escape(segment) for segment in segments)
 
 

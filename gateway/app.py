@@ -6,19 +6,22 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from fastapi import FastAPI
 
 from bus import Bus
+from gateway.coverage.router import router as coverage_router
+from gateway.dashboard.router import router as dashboard_router
 from gateway.exchange.hotpath import ExchangeHotPath
 from gateway.exchange.router import router as exchange_router
+from gateway.exchangehealth.router import router as exchange_health_router
 from gateway.exchangelog.router import router as exchangelog_router
-from gateway.health import router as health_router
 from gateway.limits import BodySizeLimit
 from gateway.metrics.collectors import GatewayMetrics
-from gateway.monitoring import router as monitoring_router
+from gateway.metrics.router import router as metrics_router
 from gateway.oauth.authenticator import BearerAuthenticator
 from gateway.oauth.errors import OAuthError
 from gateway.oauth.router import oauth_error
 from gateway.oauth.router import router as oauth_router
-from gateway.platform import Platform
+from gateway.probes import router as probes_router
 from gateway.problems import install_problem_handlers
+from gateway.runtime import GatewayRuntime
 from gateway.settings import Settings
 from registry.router import router as registry_router
 
@@ -27,7 +30,7 @@ departments register databases and contracts; consumers call services through an
 every exchange is logged and coverage is measured against the province's targets."""
 
 
-Extension = Callable[[FastAPI, Platform], AbstractAsyncContextManager[None]]
+Extension = Callable[[FastAPI, GatewayRuntime], AbstractAsyncContextManager[None]]
 
 
 def create_app(
@@ -39,23 +42,23 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        platform = await Platform.start(settings, bus)
-        app.state.platform = platform
-        app.state.sessionmaker = platform.sessionmaker
-        app.state.tokens = platform.tokens
-        app.state.cipher = platform.cipher
-        app.state.calls = platform.calls
-        app.state.shares = platform.shares
-        app.state.registry_events = platform.events
-        app.state.authenticator = BearerAuthenticator(platform.tokens, platform.directory.is_disabled)
-        app.state.metrics = GatewayMetrics.attach(platform)
+        runtime = await GatewayRuntime.start(settings, bus)
+        app.state.runtime = runtime
+        app.state.sessionmaker = runtime.sessionmaker
+        app.state.tokens = runtime.tokens
+        app.state.cipher = runtime.cipher
+        app.state.calls = runtime.calls
+        app.state.shares = runtime.shares
+        app.state.registry_events = runtime.events
+        app.state.authenticator = BearerAuthenticator(runtime.tokens, runtime.directory.is_disabled)
+        app.state.metrics = GatewayMetrics.attach(runtime)
         try:
             async with AsyncExitStack() as stack:
                 for extension in extensions:
-                    await stack.enter_async_context(extension(app, platform))
+                    await stack.enter_async_context(extension(app, runtime))
                 yield
         finally:
-            await platform.stop()
+            await runtime.stop()
 
     app = FastAPI(title="LGSP Mock", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
@@ -63,7 +66,10 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=max(settings.max_body_bytes, settings.max_contract_bytes))
     install_problem_handlers(app)
     app.add_exception_handler(OAuthError, oauth_error)
-    for router in (oauth_router, exchange_router, registry_router, exchangelog_router, health_router):
+    routers = (
+        oauth_router, exchange_router, registry_router, exchangelog_router, probes_router,
+        coverage_router, exchange_health_router, metrics_router, dashboard_router,
+    )  # fmt: skip
+    for router in routers:
         app.include_router(router)
-    app.include_router(monitoring_router)
     return app

@@ -13,7 +13,7 @@ from contracts.errors import LgspError
 from gateway.exchange.directory import GrantRule, Route
 from gateway.exchange.errors import ProviderError, ReplyInvalid, RequestInvalid
 from gateway.exchange.fields import project
-from gateway.exchange.path import ExchangePath, Inbound, Outbound, Parts
+from gateway.exchange.flow import ExchangeFlow, ExchangeServices, Inbound, Outbound
 from gateway.exchangelog.models import ExchangeKind, Outcome
 from gateway.exchangelog.record import ExchangeRecord
 from registry.storage import utcnow
@@ -21,14 +21,18 @@ from registry.storage import utcnow
 log = logging.getLogger("lgsp.exchange")
 
 
-class ServiceCalls(ExchangePath):
+class ServiceCalls(ExchangeFlow):
     kind = Kind.SERVICE
     record_kind = ExchangeKind.SERVICE
 
     def __init__(
-        self, parts: Parts, *, reply_timeout: float, save_result: Callable[[str, bytes], Awaitable[None]]
+        self,
+        services: ExchangeServices,
+        *,
+        reply_timeout: float,
+        save_result: Callable[[str, bytes], Awaitable[None]],
     ) -> None:
-        super().__init__(parts)
+        super().__init__(services)
         self.reply_timeout = reply_timeout
         self.save_result = save_result
         self._background: set[asyncio.Task[None]] = set()
@@ -46,21 +50,21 @@ class ServiceCalls(ExchangePath):
                     errors=[v.as_error() for v in violations],
                 )
             if route.capture:
-                record.request_payload = self.parts.cipher.seal(payload, route.document.sensitive)
-            await self.parts.writer.open(record)
+                record.request_payload = self.services.cipher.seal(payload, route.document.sensitive)
+            await self.services.writer.open(record)
             opened = True
             envelope = self.envelope(
                 record,
                 route,
                 EXCHANGE_REQUEST,
                 body,
-                replyto=self.parts.bus.reply_topic,
+                replyto=self.services.bus.reply_topic,
                 traceparent=traceparent,
             )
             if inbound.respond_async:
                 return self._accept(record, route, grant, envelope)
             answer = await self._forward(record, route, grant, envelope)
-            await self.parts.writer.close(record)
+            await self.services.writer.close(record)
             return Outbound(200, answer, self.headers(record))
         except LgspError as error:
             return await self.fail(record, error, opened)
@@ -81,7 +85,7 @@ class ServiceCalls(ExchangePath):
     ) -> bytes:
         """Send the request over the bus and check the reply; returns the body for the consumer."""
         record.sent_at = utcnow()
-        reply = await self.parts.bus.request(route.topic, envelope, timeout=self.reply_timeout)
+        reply = await self.services.bus.request(route.topic, envelope, timeout=self.reply_timeout)
         record.replied_at = utcnow()
         if reply.status != STATUS_OK:
             problem = _provider_problem(reply.data)
@@ -105,7 +109,7 @@ class ServiceCalls(ExchangePath):
                 errors=[v.as_error() for v in violations],
             )
         if route.capture:
-            record.response_payload = self.parts.cipher.seal(answer, route.document.sensitive)
+            record.response_payload = self.services.cipher.seal(answer, route.document.sensitive)
         body = reply.data if grant.fields is None else orjson.dumps(project(answer, grant.fields))
         record.outcome, record.http_status, record.completed_at = Outcome.OK, 200, utcnow()
         record.response_size, record.response_sha256 = len(body), hashlib.sha256(body).hexdigest()
@@ -117,7 +121,7 @@ class ServiceCalls(ExchangePath):
         try:
             body = await self._forward(record, route, grant, envelope)
             await self.save_result(record.id, body)
-            await self.parts.writer.close(record)
+            await self.services.writer.close(record)
         except LgspError as error:
             await self.fail(record, error, opened=True)
 

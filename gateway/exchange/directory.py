@@ -18,6 +18,7 @@ from contracts.validation import CompiledContract, compile_contract
 from gateway.exchange.fields import field_tree
 from gateway.exchange.repository import DirectoryRepository
 from registry.contracts.models import ContractVersion, Endpoint
+from registry.grants.models import validity_covers
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +44,7 @@ class GrantRule:
     revoked_at: datetime | None
 
     def active_at(self, moment: datetime) -> bool:
-        if self.revoked_at is not None and self.revoked_at <= moment:
-            return False
-        if self.valid_until is not None and self.valid_until <= moment:
-            return False
-        return self.valid_from <= moment
+        return validity_covers(self.valid_from, self.valid_until, self.revoked_at, moment)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,10 +20,6 @@ class RateLimited(LgspError):
     name, status, title = "rate-limited", 429, "Too many calls"
 
 
-class UnsupportedMediaType(LgspError):
-    name, status, title = "unsupported-media-type", 415, "Unsupported media type"
-
-
 class MalformedBody(LgspError):
     name, status, title = "malformed-json", 400, "Malformed JSON"
 

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request, Response
 
 from contracts.errors import PayloadTooLarge
 from gateway.exchange.calls import ServiceCalls
-from gateway.exchange.path import Inbound, Outbound
+from gateway.exchange.flow import Inbound, Outbound
 from gateway.exchange.shares import ShareIntake
 from gateway.problems import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA
 
@@ -69,7 +69,7 @@ async def exchange(agency: str, service: str, major: str, request: Request) -> R
     """Call a service. The body is the request defined by the service's contract (see its OpenAPI)."""
     calls: ServiceCalls = request.app.state.calls
     return response(
-        await calls.call(inbound(request, f"{agency}/{service}/v{major}", calls.parts.max_body_bytes))
+        await calls.call(inbound(request, f"{agency}/{service}/v{major}", calls.services.max_body_bytes))
     )
 
 
@@ -95,5 +95,5 @@ async def share(agency: str, dataset: str, major: str, request: Request) -> Resp
     """Publish a batch of a dataset's records to the shared data warehouse (refused whole if any is invalid)."""
     shares: ShareIntake = request.app.state.shares
     return response(
-        await shares.share(inbound(request, f"{agency}/{dataset}/v{major}", shares.parts.max_body_bytes))
+        await shares.share(inbound(request, f"{agency}/{dataset}/v{major}", shares.services.max_body_bytes))
     )

@@ -11,7 +11,7 @@ from contracts.document import Kind
 from contracts.envelope import SHARE_RECORDS, Envelope
 from contracts.errors import LgspError, PayloadTooLarge
 from gateway.exchange.errors import RecordsInvalid, RequestInvalid
-from gateway.exchange.path import ExchangePath, Inbound, Outbound, Parts
+from gateway.exchange.flow import ExchangeFlow, ExchangeServices, Inbound, Outbound
 from gateway.exchangelog.models import ExchangeKind, Outcome
 from gateway.exchangelog.rollups import Delivery
 from registry.storage import utcnow
@@ -21,12 +21,12 @@ MAX_RECORDS = 10_000
 MAX_REPORTED = 100
 
 
-class ShareIntake(ExchangePath):
+class ShareIntake(ExchangeFlow):
     kind = Kind.DATASET
     record_kind = ExchangeKind.SHARE
 
-    def __init__(self, parts: Parts) -> None:
-        super().__init__(parts)
+    def __init__(self, services: ExchangeServices) -> None:
+        super().__init__(services)
         self._acks: Subscription | None = None
 
     async def share(self, inbound: Inbound) -> Outbound:
@@ -61,18 +61,18 @@ class ShareIntake(ExchangePath):
                 )
             record.record_count = len(records)
             if route.capture:
-                record.request_payload = self.parts.cipher.seal(
+                record.request_payload = self.services.cipher.seal(
                     payload, [f"/records/*{p}" for p in route.document.sensitive]
                 )
-            await self.parts.writer.open(record)
+            await self.services.writer.open(record)
             opened = True
             envelope = self.envelope(record, route, SHARE_RECORDS, body, traceparent=traceparent)
             record.sent_at = utcnow()
-            await self.parts.bus.publish(route.topic, envelope)
+            await self.services.bus.publish(route.topic, envelope)
             answer = orjson.dumps({"exchange_id": record.id, "records": len(records), "status": "accepted"})
             record.outcome, record.http_status, record.completed_at = Outcome.OK, 202, utcnow()
             record.response_size = len(answer)
-            await self.parts.writer.close(record)
+            await self.services.writer.close(record)
             location = f"/api/v1/exchanges/{record.id}"
             return Outbound(202, answer, self.headers(record) | {"Location": location})
         except LgspError as error:
@@ -80,8 +80,8 @@ class ShareIntake(ExchangePath):
 
     async def start(self) -> None:
         """Listen for the warehouse's acknowledgements (one gateway instance handles each)."""
-        await self.parts.bus.ensure_topics([SHARE_ACK_TOPIC])
-        self._acks = await self.parts.bus.subscribe(
+        await self.services.bus.ensure_topics([SHARE_ACK_TOPIC])
+        self._acks = await self.services.bus.subscribe(
             [SHARE_ACK_TOPIC], "lgsp.gateway.share-acks", self._on_ack
         )
 
@@ -95,8 +95,8 @@ class ShareIntake(ExchangePath):
         except orjson.JSONDecodeError:
             log.warning("share acknowledgement %s is not JSON; ignored", envelope.id)
             return
-        route = self.parts.directory.route(envelope.subject or "")
-        await self.parts.writer.deliver(
+        route = self.services.directory.route(envelope.subject or "")
+        await self.services.writer.deliver(
             Delivery(
                 exchange_id=envelope.id,
                 database_id=route.database_id if route else None,

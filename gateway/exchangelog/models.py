@@ -64,6 +64,10 @@ class Exchange(SQLModel, table=True):
     hash: str | None = Field(default=None, max_length=64)
 
 
+EXCHANGES = Exchange.__table__  # type: ignore[attr-defined]
+"""The log's table as SQLAlchemy Core, for the writer's compiled statements and the readers' scans."""
+
+
 class ShareDelivery(SQLModel, table=True):
     """The warehouse's acknowledgement of a share: kept beside the chained record, which never changes."""
 

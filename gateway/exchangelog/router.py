@@ -6,10 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from contracts.errors import NotFound
-from gateway.exchange.results import ResultStore
 from gateway.exchangelog.capture import PayloadCipher
 from gateway.exchangelog.models import Exchange, ExchangeKind, Outcome
 from gateway.exchangelog.repository import ExchangeFilter, ExchangeRepository
+from gateway.exchangelog.results import ResultStore
 from gateway.exchangelog.schemas import ExchangeDetail, ExchangePublic
 from registry.auth import CurrentPrincipal, Principal
 from registry.deps import LimitQuery, OffsetQuery, SessionDep

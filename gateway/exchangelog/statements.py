@@ -14,11 +14,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import Compiled
 
-from gateway.exchangelog.models import Exchange, ExchangeRollup, ShareDelivery
+from gateway.exchangelog.models import EXCHANGES, ExchangeRollup, ShareDelivery
 from gateway.exchangelog.record import FIELD_NAMES, ExchangeRecord
 from gateway.exchangelog.rollups import Delivery, RollupRow
 
-EXCHANGES = Exchange.__table__  # type: ignore[attr-defined]
 ROLLUPS = ExchangeRollup.__table__  # type: ignore[attr-defined]
 DELIVERIES = ShareDelivery.__table__  # type: ignore[attr-defined]
 _TIMES = frozenset(

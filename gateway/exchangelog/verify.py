@@ -7,10 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.exchangelog.chain import GENESIS, record_hash
-from gateway.exchangelog.models import Exchange
+from gateway.exchangelog.models import EXCHANGES
 from gateway.exchangelog.record import FIELD_NAMES
-
-EXCHANGES = Exchange.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.errors import LgspError
 from gateway.exchangelog.chain import GENESIS, record_hash
-from gateway.exchangelog.models import Exchange
+from gateway.exchangelog.models import EXCHANGES
 from gateway.exchangelog.record import ExchangeRecord
 from gateway.exchangelog.rollups import Delivery
 from gateway.exchangelog.stores import PreparedBatch, log_store
 
 log = logging.getLogger("lgsp.exchangelog")
-EXCHANGES = Exchange.__table__  # type: ignore[attr-defined]
 
 
 class LogUnavailable(LgspError):

@@ -14,7 +14,7 @@ from gateway.exchangelog.models import Outcome
 from gateway.exchangelog.record import ExchangeRecord
 
 if TYPE_CHECKING:
-    from gateway.platform import Platform
+    from gateway.runtime import GatewayRuntime
 
 log = logging.getLogger("lgsp.metrics")
 UNROUTED = "unrouted"  # an exchange refused before its address was found: not a label per made-up address
@@ -25,11 +25,11 @@ BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 class PlatformCollector(Collector):
     """Read at each scrape: whether the bus and the log writer work, and their running totals."""
 
-    def __init__(self, platform: "Platform") -> None:
-        self.platform = platform
+    def __init__(self, runtime: "GatewayRuntime") -> None:
+        self.runtime = runtime
 
     def collect(self) -> Iterator[Metric]:
-        bus, writer = self.platform.bus, self.platform.writer
+        bus, writer = self.runtime.bus, self.runtime.writer
         yield GaugeMetricFamily(
             "lgsp_bus_up", "1 when the event bus takes messages", value=int(bus.available)
         )
@@ -90,11 +90,11 @@ class GatewayMetrics:
         self._latencies: dict[str, Histogram] = {}
 
     @classmethod
-    def attach(cls, platform: "Platform") -> "GatewayMetrics":
-        """Metrics for a started platform: counted as its log writer commits, read from it at each scrape."""
+    def attach(cls, runtime: "GatewayRuntime") -> "GatewayMetrics":
+        """Metrics for a started gateway: counted as its log writer commits, read from it at each scrape."""
         metrics = cls()
-        metrics.registry.register(PlatformCollector(platform))
-        platform.writer.on_written = metrics.written
+        metrics.registry.register(PlatformCollector(runtime))
+        runtime.writer.on_written = metrics.written
         return metrics
 
     def written(self, closed: list[tuple[ExchangeRecord, bool]], batch_size: int) -> None:

@@ -24,7 +24,7 @@ from contracts.errors import LgspError
 from contracts.signing import sign_envelope
 from contracts.validation import CompiledContract
 from gateway.exchange.errors import ProviderError, ReplyInvalid, RequestInvalid
-from gateway.exchange.path import trace_context
+from gateway.exchange.flow import trace_context
 from gateway.replay.recording import Answer
 
 REFUSED = (401, 403, 429)  # the tester's own client was refused: nothing the target's behaviour says

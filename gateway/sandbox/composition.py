@@ -15,7 +15,7 @@ from bus import InProcessBus
 from connectors.sdk import Connector, ConnectorRunner, GatewayClient, GatewayKeys
 from contracts.document import ContractDocument, Kind
 from gateway.app import create_app
-from gateway.platform import Platform
+from gateway.runtime import GatewayRuntime
 from gateway.sandbox.registration import (
     Credentials,
     connector_client,
@@ -51,9 +51,9 @@ class Sandbox:
         self.connectors = list(connectors)
 
     @property
-    def platform(self) -> Platform:
-        platform: Platform = self.app.state.platform
-        return platform
+    def runtime(self) -> GatewayRuntime:
+        runtime: GatewayRuntime = self.app.state.runtime
+        return runtime
 
     def client(self, client_id: str | None = None, client_secret: str | None = None) -> GatewayClient:
         """Another client of the sandbox gateway (close it when done)."""

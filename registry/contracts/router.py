@@ -6,12 +6,12 @@ from fastapi import APIRouter, Request, Response, status
 
 from contracts.asyncapi import datasets_asyncapi
 from contracts.document import ContractDocument, Kind
-from contracts.errors import LgspError
+from contracts.errors import UnsupportedMediaType
 from contracts.openapi import service_openapi
 from registry.auth import CurrentPrincipal
+from registry.contracts.presenters import contract_public, endpoint_public
 from registry.contracts.schemas import ContractPublic, ContractUpdate, EndpointPublic
 from registry.contracts.service import ContractService
-from registry.contracts.views import contract_public, endpoint_public
 from registry.deps import EventsDep, SessionDep
 
 CONTRACT_MEDIA_TYPES = {
@@ -23,10 +23,6 @@ CONTRACT_MEDIA_TYPES = {
 }
 
 router = APIRouter(tags=["contracts"])
-
-
-class UnsupportedMediaType(LgspError):
-    name, status, title = "unsupported-media-type", 415, "Unsupported media type"
 
 
 async def read_document(request: Request) -> bytes:

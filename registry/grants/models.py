@@ -6,6 +6,17 @@ from sqlmodel import Field, SQLModel
 from registry.storage import JSONDocument, UTCDateTime, utcnow
 
 
+def validity_covers(
+    valid_from: datetime, valid_until: datetime | None, revoked_at: datetime | None, moment: datetime
+) -> bool:
+    """Whether a grant valid from `valid_from` until `valid_until`, perhaps revoked, is in force at `moment`."""
+    if revoked_at is not None and revoked_at <= moment:
+        return False
+    if valid_until is not None and valid_until <= moment:
+        return False
+    return valid_from <= moment
+
+
 class Grant(SQLModel, table=True):
     """Permission for a client to call a service or publish a dataset (Decree 47/2020 Art. 35)."""
 
@@ -24,8 +35,4 @@ class Grant(SQLModel, table=True):
     created_by: str = Field(max_length=64)
 
     def active_at(self, moment: datetime) -> bool:
-        if self.revoked_at is not None and self.revoked_at <= moment:
-            return False
-        if self.valid_until is not None and self.valid_until <= moment:
-            return False
-        return self.valid_from <= moment
+        return validity_covers(self.valid_from, self.valid_until, self.revoked_at, moment)

@@ -59,7 +59,7 @@ class TestDemoProvince:
             history = (await demo.http.get("/api/v1/exchanges", headers=await demo.admin())).json()
             assert history["total"] > 1000
             assert await shares_delivered_since_start(demo)
-            report = await verify_log(demo.app.state.platform.engine)
+            report = await verify_log(demo.app.state.runtime.engine)
             assert report.intact
 
             trend = (await demo.http.get("/api/v1/coverage/trend", params={"days": 40})).json()

@@ -27,10 +27,10 @@ class Province:
 
     def runner(self, connector: Connector) -> ConnectorRunner:
         transport = httpx.ASGITransport(app=self.harness.app)
-        platform = self.harness.app.state.platform
+        runtime = self.harness.app.state.runtime
         return ConnectorRunner(
             connector,
-            platform.bus,
+            runtime.bus,
             keys=GatewayKeys(url="http://testserver", transport=transport),
             gateway=GatewayClient("http://testserver", transport=transport),
         )

@@ -47,7 +47,7 @@ class Department:
     warehouse: Warehouse
 
     def runner(self, connector: Connector, **options: Any) -> ConnectorRunner:
-        platform = self.harness.app.state.platform
+        runtime = self.harness.app.state.runtime
         gateway = GatewayClient(
             "http://testserver",
             self.client_id,
@@ -56,8 +56,8 @@ class Department:
         )
         return ConnectorRunner(
             connector,
-            platform.bus,
-            keys=GatewayKeys(provider=lambda: platform.keyring.key_set),
+            runtime.bus,
+            keys=GatewayKeys(provider=lambda: runtime.keyring.key_set),
             gateway=gateway,
             **options,
         )
@@ -76,7 +76,7 @@ async def department(gateway: Harness) -> Department:
     async def read(envelope: Envelope) -> None:
         warehouse.batches.append(orjson.loads(envelope.data)["records"])
 
-    bus = gateway.app.state.platform.bus
+    bus = gateway.app.state.runtime.bus
     await bus.subscribe([Address.parse(LAND_DATASET_ADDRESS).share_topic], "test-warehouse", read)
     return Department(gateway, client_id, secret, warehouse)
 

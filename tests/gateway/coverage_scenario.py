@@ -25,7 +25,7 @@ TICK = timedelta(microseconds=1)
 class Scenario:
     def __init__(self, harness: Harness) -> None:
         self.harness = harness
-        self.writer: LogWriter = harness.app.state.platform.writer
+        self.writer: LogWriter = harness.app.state.runtime.writer
         self._codes = itertools.count(1)
         self.addresses: dict[int, str] = {}  # database id: the address of its first contract
         self._database_codes: dict[int, str] = {}

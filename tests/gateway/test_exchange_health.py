@@ -25,12 +25,12 @@ async def log_exchange(
     response_size: int | None = 1000,
 ) -> None:
     record = ExchangeRecord(
-        id=new_exchange_id(), kind=ExchangeKind.SERVICE, instance=gateway.app.state.platform.writer.instance,
+        id=new_exchange_id(), kind=ExchangeKind.SERVICE, instance=gateway.app.state.runtime.writer.instance,
         received_at=completed_at - timedelta(milliseconds=duration_ms), completed_at=completed_at,
         outcome=outcome, address=address, provider_agency=address.split("/")[0], database_id=1,
         consumer_agency="H50", client_id="portal", request_size=request_size, response_size=response_size,
     )  # fmt: skip
-    await gateway.app.state.platform.writer.close(record, opened=False)
+    await gateway.app.state.runtime.writer.close(record, opened=False)
 
 
 async def health(gateway: Harness, headers: dict[str, str], **params: str) -> dict[str, dict]:

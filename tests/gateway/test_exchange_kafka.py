@@ -69,7 +69,7 @@ class TestOnKafka:
         async with land_on_kafka(kafka_broker, database_url, tmp_path, reply_timeout=2) as (gateway, headers):
             connector_bus = KafkaBus(kafka_broker.bootstrap, f"cn-{uuid.uuid4().hex[:8]}", idempotence=False)
             await connector_bus.start()
-            keys = GatewayKeys(provider=lambda: gateway.app.state.platform.keyring.key_set)
+            keys = GatewayKeys(provider=lambda: gateway.app.state.runtime.keyring.key_set)
             runner = ConnectorRunner(parcel_connector(), connector_bus, keys=keys)
             try:
                 await runner.start()
@@ -85,7 +85,7 @@ class TestOnKafka:
             assert stopped.json()["type"] == "urn:lgsp:error:timeout"
             assert await outcome(gateway, answered.headers["x-exchange-id"]) == "ok"
             assert await outcome(gateway, stopped.headers["x-exchange-id"]) == "timeout"
-            assert (await verify_log(gateway.app.state.platform.engine)).intact
+            assert (await verify_log(gateway.app.state.runtime.engine)).intact
 
     async def test_stopped_broker_is_503_not_a_timeout(
         self, own_broker: KafkaBroker, database_url: str, tmp_path: Path
@@ -97,4 +97,4 @@ class TestOnKafka:
             assert refused.status_code == 503, refused.text
             assert refused.json()["type"] == "urn:lgsp:error:bus-unavailable"
             assert await outcome(gateway, refused.headers["x-exchange-id"]) == "unavailable"
-            assert (await verify_log(gateway.app.state.platform.engine)).intact
+            assert (await verify_log(gateway.app.state.runtime.engine)).intact

@@ -22,7 +22,7 @@ async def some_traffic(gateway: Harness, calls: int) -> list[str]:
 class TestChain:
     async def test_every_exchange_is_chained_in_order(self, gateway: Harness) -> None:
         ids = await some_traffic(gateway, 5)
-        report = await verify_log(gateway.app.state.platform.engine)
+        report = await verify_log(gateway.app.state.runtime.engine)
         assert report.intact
         assert report.checked == 5
         records = [
@@ -34,20 +34,20 @@ class TestChain:
 
     async def test_altering_one_record_is_found_and_named(self, gateway: Harness) -> None:
         ids = await some_traffic(gateway, 4)
-        async with gateway.app.state.platform.engine.begin() as connection:
+        async with gateway.app.state.runtime.engine.begin() as connection:
             await connection.execute(
                 text("UPDATE exchange SET http_status = 200 WHERE id = :id"), {"id": ids[2]}
             )
-        report = await verify_log(gateway.app.state.platform.engine)
+        report = await verify_log(gateway.app.state.runtime.engine)
         assert not report.intact
         assert report.breaks[0].exchange_id == ids[2]
         assert "altered" in report.breaks[0].reason
 
     async def test_removing_a_record_is_found(self, gateway: Harness) -> None:
         ids = await some_traffic(gateway, 4)
-        async with gateway.app.state.platform.engine.begin() as connection:
+        async with gateway.app.state.runtime.engine.begin() as connection:
             await connection.execute(text("DELETE FROM exchange WHERE id = :id"), {"id": ids[1]})
-        report = await verify_log(gateway.app.state.platform.engine)
+        report = await verify_log(gateway.app.state.runtime.engine)
         assert report.breaks[0].exchange_id == ids[2]
         assert "missing" in report.breaks[0].reason
 
@@ -59,7 +59,7 @@ class TestVerifyCommand:
         intact = await run_cli(["log", "verify"], env)
         assert intact.exit_code == 0, intact.output
         assert "3 records" in intact.output
-        async with gateway.app.state.platform.engine.begin() as connection:
+        async with gateway.app.state.runtime.engine.begin() as connection:
             await connection.execute(
                 text("UPDATE exchange SET consumer_agency = 'H50.99' WHERE id = :id"), {"id": ids[0]}
             )

@@ -11,7 +11,7 @@ class TestHealth:
         assert response.json()["checks"] == {"database": "ok", "bus": "ok", "exchange_log": "ok"}
 
     async def test_not_ready_when_the_bus_is_down(self, gateway: Harness) -> None:
-        await gateway.app.state.platform.bus.stop()
+        await gateway.app.state.runtime.bus.stop()
         response = await gateway.http.get("/readyz")
         assert response.status_code == 503
         assert response.json()["checks"]["bus"] == "unavailable"

@@ -23,7 +23,7 @@ class TestUnwritableLog:
     ) -> None:
         await land_department(gateway)
         headers = await portal(gateway)
-        engine = gateway.app.state.platform.engine
+        engine = gateway.app.state.runtime.engine
         async with engine.begin() as connection:
             await connection.execute(text("ALTER TABLE exchange RENAME TO exchange_away"))
         try:
@@ -47,9 +47,9 @@ class TestCapturedPayloads:
             f"/api/v1/services/{LAND_ADDRESS}", json={"capture_payloads": True}, headers=await gateway.admin()
         )
         assert capture.status_code == 200
-        platform = gateway.app.state.platform
+        runtime = gateway.app.state.runtime
         runner = ConnectorRunner(
-            parcel_connector(), platform.bus, keys=GatewayKeys(provider=lambda: platform.keyring.key_set)
+            parcel_connector(), runtime.bus, keys=GatewayKeys(provider=lambda: runtime.keyring.key_set)
         )
         async with runner:
             response = await gateway.http.post(f"/exchange/{LAND_ADDRESS}", json=REQUEST, headers=headers)
@@ -57,7 +57,7 @@ class TestCapturedPayloads:
         assert response.json()["owner"]["citizen_id"] == "045089001234"  # the consumer gets the real answer
         exchange_id = response.headers["x-exchange-id"]
 
-        async with platform.engine.connect() as connection:
+        async with runtime.engine.connect() as connection:
             stored = (
                 await connection.execute(
                     text("SELECT response_payload FROM exchange WHERE id = :id"), {"id": exchange_id}

@@ -12,7 +12,7 @@ from tests.harness import LAND_DATASET_ADDRESS, Harness, land_sharing, parcel
 class TestAcceptedBatch:
     async def test_batch_is_logged_and_put_on_the_dataset_topic(self, gateway: Harness) -> None:
         headers = await land_sharing(gateway)
-        bus = gateway.app.state.platform.bus
+        bus = gateway.app.state.runtime.bus
         seen: list[Envelope] = []
         topic = Address.parse(LAND_DATASET_ADDRESS).share_topic
         subscription = await bus.subscribe([topic], "test-observer", lambda e: _append(seen, e))
@@ -46,7 +46,7 @@ class TestAcceptedBatch:
             id=exchange_id, source="urn:test:warehouse", type=SHARE_ACK, subject=LAND_DATASET_ADDRESS,
             data=orjson.dumps({"records": 1, "warehouse": "kho-test"}), time=utc_now(),
         )  # fmt: skip
-        bus = gateway.app.state.platform.bus
+        bus = gateway.app.state.runtime.bus
         await bus.publish(SHARE_ACK_TOPIC, ack)
         await bus.publish(SHARE_ACK_TOPIC, ack)
         for _ in range(100):

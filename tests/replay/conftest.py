@@ -12,7 +12,6 @@ import pytest
 from fastapi import FastAPI
 
 from connectors.sdk import Connector, ConnectorRunner, GatewayClient, GatewayKeys
-from gateway.platform import Platform
 from gateway.replay import (
     RecordedExchange,
     ReplayOptions,
@@ -22,6 +21,7 @@ from gateway.replay import (
     replay,
     select_from_gateway,
 )
+from gateway.runtime import GatewayRuntime
 from gateway.settings import Settings
 from tests.harness import (
     LAND_ADDRESS,
@@ -47,13 +47,13 @@ MISSING = parcel("19234", 1, 1)
 CALLS = [P1, P2, P3, P1, P2, MISSING]
 
 
-def serving(connector: Connector) -> Callable[[FastAPI, Platform], Any]:
+def serving(connector: Connector) -> Callable[[FastAPI, GatewayRuntime], Any]:
     """A gateway extension: the connector answering on the gateway's own bus (as `lgsp up --demo` runs them)."""
 
     @asynccontextmanager
-    async def extension(app: FastAPI, platform: Platform) -> AsyncIterator[None]:
-        keys = GatewayKeys(provider=lambda: platform.keyring.key_set)
-        async with ConnectorRunner(connector, platform.bus, keys=keys):
+    async def extension(app: FastAPI, runtime: GatewayRuntime) -> AsyncIterator[None]:
+        keys = GatewayKeys(provider=lambda: runtime.keyring.key_set)
+        async with ConnectorRunner(connector, runtime.bus, keys=keys):
             yield
 
     return extension

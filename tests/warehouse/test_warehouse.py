@@ -571,14 +571,14 @@ class TestEmbeddedSink:
             async with gateway_on(bus, tmp_path) as gateway:
                 department = Department(gateway=gateway)
                 await department.join()
-                platform = gateway.app.state.platform
+                runtime = gateway.app.state.runtime
 
                 async def catalogue() -> list[ContractDocument]:  # as `lgsp up` reads its own registry
-                    async with platform.sessionmaker() as session:
+                    async with runtime.sessionmaker() as session:
                         return [doc for _, doc in await CatalogueService(session).entries(Kind.DATASET)]
 
                 sink = await start_embedded_sink(
-                    bus, database_url, lambda: platform.keyring.key_set, catalogue
+                    bus, database_url, lambda: runtime.keyring.key_set, catalogue
                 )
                 try:
                     exchange_id = await department.share([land(1), land(2)])

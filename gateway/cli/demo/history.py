@@ -18,7 +18,7 @@ from gateway.exchange.directory import Route
 from gateway.exchangelog.models import Exchange, ExchangeKind, Outcome
 from gateway.exchangelog.record import ExchangeRecord, new_exchange_id
 from gateway.exchangelog.rollups import Delivery
-from gateway.platform import Platform
+from gateway.runtime import GatewayRuntime
 from registry.storage import utcnow
 
 DAYS = 45
@@ -49,8 +49,8 @@ def active_days(address: str) -> range:
     return range(joined, 0, -1)
 
 
-async def log_is_empty(platform: Platform) -> bool:
-    async with platform.engine.connect() as connection:
+async def log_is_empty(runtime: GatewayRuntime) -> bool:
+    async with runtime.engine.connect() as connection:
         return (await connection.execute(select(Exchange.id).limit(1))).first() is None  # type: ignore[call-overload]
 
 
@@ -95,31 +95,31 @@ def _share(
     )  # fmt: skip
 
 
-async def backfill(platform: Platform, consumers: dict[str, list[Consumer]], sharer: Consumer) -> int:
+async def backfill(runtime: GatewayRuntime, consumers: dict[str, list[Consumer]], sharer: Consumer) -> int:
     """Write the demo's history into an empty log; returns how many exchanges it wrote (0 if not empty)."""
-    if not await log_is_empty(platform):
+    if not await log_is_empty(runtime):
         return 0
     rng = random.Random(2025)
     midnight = utcnow().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(hours=7)  # Vietnam day
     records: list[ExchangeRecord] = []
-    for address in sorted(platform.directory.routes):
-        route = platform.directory.routes[address]
+    for address in sorted(runtime.directory.routes):
+        route = runtime.directory.routes[address]
         for days_ago in active_days(address):
             day = midnight - timedelta(days=days_ago)
             if route.kind is Kind.SERVICE and consumers.get(address):
                 records.extend(
-                    _service_day(route, day, consumers[address], rng, platform.settings.instance_id)
+                    _service_day(route, day, consumers[address], rng, runtime.settings.instance_id)
                 )
             elif route.kind is Kind.DATASET and days_ago % 2 == 0:
-                records.append(_share(route, day, rng, platform.settings.instance_id, sharer))
+                records.append(_share(route, day, rng, runtime.settings.instance_id, sharer))
     records.sort(key=lambda record: record.completed_at or record.received_at)
     published = {
-        address: midnight - timedelta(days=max(active_days(address))) for address in platform.directory.routes
+        address: midnight - timedelta(days=max(active_days(address))) for address in runtime.directory.routes
     }
-    async with platform.sessionmaker() as session:
+    async with runtime.sessionmaker() as session:
         await backdate_registry(session, midnight - timedelta(days=DAYS + 14), published)
-    await platform.directory.refresh()
-    writer = platform.writer
+    await runtime.directory.refresh()
+    writer = runtime.writer
     for start in range(0, len(records), CHUNK):
         chunk = records[start : start + CHUNK]
         await asyncio.gather(*(writer.close(record, opened=False) for record in chunk))

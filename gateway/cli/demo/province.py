@@ -16,7 +16,7 @@ from gateway.bootstrap import admin_credentials
 from gateway.cli.demo.clients import CONNECTORS, CONSUMERS, capture_demo_services, ensure_demo_clients
 from gateway.cli.demo.history import Consumer, backfill
 from gateway.cli.demo.traffic import Caller, Traffic
-from gateway.platform import Platform
+from gateway.runtime import GatewayRuntime
 from registry.catalogue.service import CatalogueService
 from registry.demo.seed import seed_demo, seeder
 from registry.storage import utcnow
@@ -35,35 +35,35 @@ class DemoExtension:
     def __init__(self, traffic_interval: float) -> None:
         self.traffic_interval = traffic_interval
 
-    def __call__(self, app: FastAPI, platform: Platform) -> AbstractAsyncContextManager[None]:
-        return self._run(app, platform)
+    def __call__(self, app: FastAPI, runtime: GatewayRuntime) -> AbstractAsyncContextManager[None]:
+        return self._run(app, runtime)
 
     @asynccontextmanager
-    async def _run(self, app: FastAPI, platform: Platform) -> AsyncIterator[None]:
-        settings = platform.settings
-        async with platform.sessionmaker() as session:
-            report = await seed_demo(session, platform.events)
-            secrets = await ensure_demo_clients(session, platform.events, seeder(settings.province))
-            await capture_demo_services(session, platform.events, seeder(settings.province))
+    async def _run(self, app: FastAPI, runtime: GatewayRuntime) -> AsyncIterator[None]:
+        settings = runtime.settings
+        async with runtime.sessionmaker() as session:
+            report = await seed_demo(session, runtime.events)
+            secrets = await ensure_demo_clients(session, runtime.events, seeder(settings.province))
+            await capture_demo_services(session, runtime.events, seeder(settings.province))
         transport = httpx.ASGITransport(app=app)
 
         def client(client_id: str) -> GatewayClient:
             return GatewayClient(INTERNAL_URL, client_id, secrets[client_id], transport=transport)
 
-        keys = GatewayKeys(provider=lambda: platform.keyring.key_set)
+        keys = GatewayKeys(provider=lambda: runtime.keyring.key_set)
         sink = await start_embedded_sink(
-            platform.bus, settings.effective_warehouse_url, keys, _datasets(platform)
+            runtime.bus, settings.effective_warehouse_url, keys, _datasets(runtime)
         )
         connectors = await asyncio.to_thread(build_connectors, settings.data_dir / "samples")
         sharer = client(CONNECTORS.client_id)
-        runner = ConnectorRunner(connectors, platform.bus, keys=keys, gateway=sharer)
+        runner = ConnectorRunner(connectors, runtime.bus, keys=keys, gateway=sharer)
         await runner.start()
         granted = {
             c.client_id: tuple(
                 address
-                for address, route in platform.directory.routes.items()
+                for address, route in runtime.directory.routes.items()
                 if route.kind is Kind.SERVICE
-                and platform.directory.grant(c.client_id, address, utcnow()) is not None
+                and runtime.directory.grant(c.client_id, address, utcnow()) is not None
             )
             for c in CONSUMERS
         }
@@ -71,11 +71,11 @@ class DemoExtension:
         for demo_client in CONSUMERS:
             for address in granted[demo_client.client_id]:
                 consumers.setdefault(address, []).append(Consumer(demo_client.client_id, demo_client.agency))
-        written = await backfill(platform, consumers, Consumer(CONNECTORS.client_id, CONNECTORS.agency))
+        written = await backfill(runtime, consumers, Consumer(CONNECTORS.client_id, CONNECTORS.agency))
         callers = [Caller(client(c.client_id), granted[c.client_id]) for c in CONSUMERS]
-        traffic = Traffic(platform.directory, callers, interval=self.traffic_interval)
+        traffic = Traffic(runtime.directory, callers, interval=self.traffic_interval)
         traffic.start()
-        _banner(platform, secrets, report.summary(), written, len(runner.services))
+        _banner(runtime, secrets, report.summary(), written, len(runner.services))
         try:
             yield
         finally:
@@ -87,16 +87,16 @@ class DemoExtension:
             await sharer.aclose()
 
 
-def _datasets(platform: Platform) -> DatasetContracts:
+def _datasets(runtime: GatewayRuntime) -> DatasetContracts:
     async def published() -> list[ContractDocument]:
-        async with platform.sessionmaker() as session:
+        async with runtime.sessionmaker() as session:
             return [document for _, document in await CatalogueService(session).entries(Kind.DATASET)]
 
     return published
 
 
-def _banner(platform: Platform, secrets: dict[str, str], seeded: str, written: int, served: int) -> None:
-    settings = platform.settings
+def _banner(runtime: GatewayRuntime, secrets: dict[str, str], seeded: str, written: int, served: int) -> None:
+    settings = runtime.settings
     base = settings.issuer.rstrip("/")
     admin = admin_credentials(settings) or ("(none)", "")
     portal = CONSUMERS[0].client_id

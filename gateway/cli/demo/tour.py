@@ -66,10 +66,10 @@ async def run_tour(console: Console, data_dir: Path | None = None) -> bool:
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url=URL) as http:
                 tour = Tour(console, http, transport)
-                platform = app.state.platform
-                keys = GatewayKeys(provider=lambda: platform.keyring.key_set)
+                runtime = app.state.runtime
+                keys = GatewayKeys(provider=lambda: runtime.keyring.key_set)
                 runner = ConnectorRunner(
-                    [sample_connector(LAND, directory, datasets=False)], platform.bus, keys=keys,
+                    [sample_connector(LAND, directory, datasets=False)], runtime.bus, keys=keys,
                     gateway=tour.client(*ADMIN),
                 )  # fmt: skip
                 await _register(tour)
@@ -80,7 +80,7 @@ async def run_tour(console: Console, data_dir: Path | None = None) -> bool:
                 await runner.stop()
                 await _log(tour)
                 tour.say("The exchange log's hash chain")
-                report = await verify_log(platform.engine)
+                report = await verify_log(runtime.engine)
                 verdict = "[green]intact[/green]" if report.intact else "[red]broken[/red]"
                 console.print(f"  {verdict}: {report.checked} records checked")
                 return report.intact

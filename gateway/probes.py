@@ -1,4 +1,4 @@
-"""Liveness and readiness."""
+"""Liveness and readiness probes (`/healthz`, `/readyz`); the health of exchanges per service is `exchangehealth/`."""
 
 from typing import Any
 
@@ -23,10 +23,10 @@ async def readyz(request: Request) -> JSONResponse:
         checks["database"] = "ok"
     except Exception as exc:  # readiness reports any failure rather than raising it
         checks["database"] = f"unavailable: {type(exc).__name__}"
-    platform = getattr(request.app.state, "platform", None)
-    if platform is not None:
-        checks["bus"] = "ok" if platform.bus.available else "unavailable"
-        checks["exchange_log"] = "ok" if platform.writer.available else "unavailable"
+    runtime = getattr(request.app.state, "runtime", None)
+    if runtime is not None:
+        checks["bus"] = "ok" if runtime.bus.available else "unavailable"
+        checks["exchange_log"] = "ok" if runtime.writer.available else "unavailable"
     ready = all(value == "ok" for value in checks.values())
     body = {"status": "ready" if ready else "not ready", "checks": checks}
     return JSONResponse(body, status_code=200 if ready else 503)

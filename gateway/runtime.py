@@ -1,4 +1,5 @@
-"""The running platform: every long-lived part of a gateway, started and stopped in order."""
+"""A gateway at run time: every long-lived part of it (database, keys, bus, log writer, exchange paths), started
+and stopped in order."""
 
 import logging
 from dataclasses import dataclass
@@ -11,10 +12,10 @@ from gateway.bootstrap import ensure_admin, prepare_schema
 from gateway.events import RegistryEventHub
 from gateway.exchange.calls import ServiceCalls
 from gateway.exchange.directory import Directory
-from gateway.exchange.path import Parts
-from gateway.exchange.results import ResultStore
+from gateway.exchange.flow import ExchangeServices
 from gateway.exchange.shares import ShareIntake
 from gateway.exchangelog.capture import PayloadCipher
+from gateway.exchangelog.results import ResultStore
 from gateway.exchangelog.writer import LogWriter
 from gateway.oauth.keys import KeyRing
 from gateway.oauth.tokens import TokenService
@@ -26,7 +27,7 @@ log = logging.getLogger("lgsp.gateway")
 
 
 @dataclass
-class Platform:
+class GatewayRuntime:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
@@ -42,7 +43,7 @@ class Platform:
     shares: ShareIntake
 
     @classmethod
-    async def start(cls, settings: Settings, bus: Bus | None = None) -> "Platform":
+    async def start(cls, settings: Settings, bus: Bus | None = None) -> "GatewayRuntime":
         """Start everything; a `bus` given by a composition root (in-process connectors) is used, not owned."""
         if settings.effective_database_url.startswith("sqlite"):
             settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -76,7 +77,7 @@ class Platform:
         await directory.refresh()
         writer = LogWriter(engine, instance=settings.instance_id, batch_size=settings.log_batch_size)
         await writer.start()
-        parts = Parts(
+        services = ExchangeServices(
             directory=directory,
             bus=bus,
             writer=writer,
@@ -87,11 +88,11 @@ class Platform:
             max_body_bytes=settings.max_body_bytes,
         )
         calls = ServiceCalls(
-            parts,
+            services,
             reply_timeout=settings.reply_timeout_seconds,
             save_result=ResultStore(sessionmaker, cipher).save,
         )
-        shares = ShareIntake(parts)
+        shares = ShareIntake(services)
         await shares.start()
         events = RegistryEventHub(directory, bus, settings.instance_id)
         await events.start()

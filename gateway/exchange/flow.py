@@ -1,5 +1,6 @@
-"""What every exchange goes through, a service call or a share: the checks before the bus, the log record,
-the signed envelope and the problem answers (DESIGN.md §5 flows 2 and 3)."""
+"""The flow every exchange goes through, a service call or a share (DESIGN.md §5 flows 2 and 3): the exchange as it
+arrives (`Inbound`) and its answer (`Outbound`), the services it uses (`ExchangeServices`), and the steps they
+share (`ExchangeFlow`): the checks before the bus, the log record, the signed envelope and the problem answers."""
 
 import hashlib
 import secrets
@@ -12,7 +13,7 @@ import orjson
 from bus import Bus
 from contracts.document import Kind
 from contracts.envelope import Envelope, utc_now
-from contracts.errors import LgspError, Unauthorized
+from contracts.errors import LgspError, Unauthorized, UnsupportedMediaType
 from contracts.signing import sign_envelope
 from gateway.exchange.directory import Directory, GrantRule, Route
 from gateway.exchange.errors import (
@@ -21,7 +22,6 @@ from gateway.exchange.errors import (
     NoGrant,
     RateLimited,
     UnknownService,
-    UnsupportedMediaType,
     outcome_for,
 )
 from gateway.exchange.ratelimit import RateLimiter
@@ -59,7 +59,7 @@ class Outbound:
 
 
 @dataclass(frozen=True, slots=True)
-class Parts:
+class ExchangeServices:
     """The shared services an exchange path needs."""
 
     directory: Directory
@@ -80,20 +80,20 @@ def trace_context(traceparent: str | None) -> tuple[str, str]:
     return trace_id, f"00-{trace_id}-{secrets.token_hex(8)}-01"
 
 
-class ExchangePath:
+class ExchangeFlow:
     kind: Kind
     record_kind: ExchangeKind
 
-    def __init__(self, parts: Parts) -> None:
-        self.parts = parts
-        self.source = f"urn:lgsp:gateway:{parts.instance}"
+    def __init__(self, services: ExchangeServices) -> None:
+        self.services = services
+        self.source = f"urn:lgsp:gateway:{services.instance}"
 
     def begin(self, inbound: Inbound) -> tuple[ExchangeRecord, str]:
         """A new log record for the exchange, and the traceparent to send on."""
         record = ExchangeRecord(
             id=new_exchange_id(),
             kind=self.record_kind,
-            instance=self.parts.instance,
+            instance=self.services.instance,
             received_at=utcnow(),
             address=inbound.address[:200],
             request_id=(inbound.request_id or "")[:200] or None,
@@ -105,7 +105,7 @@ class ExchangePath:
         """Authenticate, find the route, authorise, rate-limit and parse; each failure its own problem."""
         principal = self._principal(inbound.authorization)
         record.client_id, record.consumer_agency = principal.client_id, principal.agency
-        route = self.parts.directory.route(inbound.address)
+        route = self.services.directory.route(inbound.address)
         if route is None or route.kind is not self.kind:
             raise UnknownService(f"no {self.kind} is published at {inbound.address}")
         record.provider_agency, record.database_id, record.contract_version = (
@@ -127,8 +127,8 @@ class ExchangePath:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise Unauthorized("send the token as 'Authorization: Bearer <token>'", headers=_INVALID_TOKEN)
-        principal = self.parts.tokens.verify(token.strip())
-        if self.parts.directory.is_disabled(principal.client_id):
+        principal = self.services.tokens.verify(token.strip())
+        if self.services.directory.is_disabled(principal.client_id):
             raise Unauthorized(f"client {principal.client_id} is disabled or unknown", headers=_INVALID_TOKEN)
         return principal
 
@@ -138,11 +138,11 @@ class ExchangePath:
                 f"the token's scope does not include {route.address}; ask /oauth/token for it",
                 headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{route.address}"'},
             )
-        grant = self.parts.directory.grant(principal.client_id, route.address, record.received_at)
+        grant = self.services.directory.grant(principal.client_id, route.address, record.received_at)
         if grant is None:
             raise NoGrant(f"client {principal.client_id} holds no active grant for {route.address}")
         if grant.calls_per_minute is not None:
-            wait = self.parts.limiter.acquire(grant.grant_id, grant.calls_per_minute)
+            wait = self.services.limiter.acquire(grant.grant_id, grant.calls_per_minute)
             if wait is not None:
                 raise RateLimited(
                     f"the grant allows {grant.calls_per_minute} calls per minute",
@@ -174,7 +174,7 @@ class ExchangePath:
             consumer=record.consumer_agency,
             **extra,
         )
-        return sign_envelope(envelope, self.parts.keyring.signing_key, self.parts.keyring.kid)
+        return sign_envelope(envelope, self.services.keyring.signing_key, self.services.keyring.kid)
 
     async def fail(self, record: ExchangeRecord, error: LgspError, opened: bool) -> Outbound:
         """Log the failure, then answer with its problem (or 503 if even the log cannot be written)."""
@@ -182,7 +182,7 @@ class ExchangePath:
         record.http_status, record.error_type = error.status, error.name
         record.completed_at = utcnow()
         try:
-            await self.parts.writer.close(record, opened=opened)
+            await self.services.writer.close(record, opened=opened)
         except LogUnavailable as unavailable:
             error = unavailable
         problem = error.problem(f"/{'exchange' if self.kind is Kind.SERVICE else 'share'}/{record.address}")
