@@ -1,4 +1,4 @@
-"""Request-reply round trips per second and latency on the in-process bus and on Kafka (a Tansu it starts).
+"""Request-reply round trips per second and latency on the in-process bus and on Kafka (an Apache Kafka broker it starts).
 
 Both ends (gateway and an echo connector) run in this one process, as in the embedded default.
 Run: python -m benchmarks.bus [--requests N] [--kafka-requests N] [--no-kafka]
@@ -85,15 +85,15 @@ async def in_process(total: int) -> None:
 
 async def kafka(total: int) -> None:
     from bus.kafka import KafkaBus
-    from tests.services import start_kafka
+    from tests.kafka.broker import start_kafka
 
-    broker = start_kafka()
+    broker = start_kafka(use_external=False, quick_start=False)
     gateway = KafkaBus(broker.bootstrap, f"gw-{uuid.uuid4().hex[:8]}", session_timeout_ms=2000)
     connector = KafkaBus(broker.bootstrap, f"cn-{uuid.uuid4().hex[:8]}", session_timeout_ms=2000)
     try:
         await gateway.start()
         await connector.start()
-        await measure("kafka/tansu", gateway, connector, total)
+        await measure("kafka", gateway, connector, total)
     finally:
         await connector.stop()
         await gateway.stop()

@@ -118,7 +118,7 @@ def main() -> None:
     parser.add_argument("--kafka")
     args = parser.parse_args()
     settings = Settings(
-        data_dir=args.data, demo=True, kafka_bootstrap=args.kafka, kafka_idempotence=False,
+        data_dir=args.data, demo=True, kafka_bootstrap=args.kafka,
         instance_id=f"bench-{uuid.uuid4().hex[:6]}", secret_hash_time_cost=1, secret_hash_memory_kib=1024,
     )  # fmt: skip
     app = create_app(settings, extensions=[province(args.data, args.kafka)])

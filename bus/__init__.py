@@ -30,11 +30,22 @@ __all__ = [
 
 
 def create_bus(
-    kafka_bootstrap: str | None, *, instance_id: str, idempotence: bool = False, partitions: int = 3
+    kafka_bootstrap: str | None,
+    *,
+    instance_id: str,
+    idempotence: bool = True,
+    partitions: int = 3,
+    replication_factor: int = 1,
 ) -> Bus:
     """Kafka when a bootstrap address is given, otherwise the in-process bus. Call `start()` on the result."""
     if not kafka_bootstrap:
         return InProcessBus(instance_id)
     from bus.kafka import KafkaBus  # aiokafka is loaded only when Kafka is used
 
-    return KafkaBus(kafka_bootstrap, instance_id, idempotence=idempotence, partitions=partitions)
+    return KafkaBus(
+        kafka_bootstrap,
+        instance_id,
+        idempotence=idempotence,
+        partitions=partitions,
+        replication_factor=replication_factor,
+    )

@@ -49,7 +49,7 @@ class KafkaBus(Bus):
         bootstrap: str,
         instance_id: str,
         *,
-        idempotence: bool = False,
+        idempotence: bool = True,
         partitions: int = 3,
         replication_factor: int = 1,
         client_id: str | None = None,
@@ -105,12 +105,7 @@ class KafkaBus(Bus):
             await self._assign_reply_partitions()
         except KafkaError as exc:
             await self._close_clients()
-            hint = ""
-            if self._producer_options["enable_idempotence"]:
-                hint = " (a broker without idempotent producers, such as Tansu, needs idempotence off)"
-            raise BusUnavailable(
-                f"cannot start on the Kafka broker at {self.bootstrap}: {exc!r}{hint}"
-            ) from exc
+            raise BusUnavailable(f"cannot start on the Kafka broker at {self.bootstrap}: {exc!r}") from exc
         self._running = self._available = True
         self._tasks = [asyncio.create_task(self._receive_replies()), asyncio.create_task(self._probe())]
 
@@ -137,11 +132,29 @@ class KafkaBus(Bus):
     async def _close_clients(self) -> None:
         if not self._started:
             return
-        for close in (partial(stop_consumer, self._reply_consumer), self._producer.stop, self._admin.close):
+        for close in (partial(stop_consumer, self._reply_consumer), self._stop_producer, self._admin.close):
             try:
                 await close()
             except Exception as exc:  # closing what never started, or a broker already gone
                 log.debug("closing a Kafka client failed: %r", exc)
+
+    async def _stop_producer(self) -> None:
+        """Flush what the broker can still take, then give up: an idempotent producer retries a batch for as
+        long as it lives, so with the broker gone its flush would never end. Waiters were failed already."""
+        stopping = asyncio.ensure_future(self._producer.stop())
+        patience = self._request_timeout_ms / 1000 if self._available else 0
+        done, _ = await asyncio.wait({stopping}, timeout=patience)
+        if not done:  # aiokafka has no public way to abandon its batches: stop its sender, then fail them
+            sender = self._producer._sender.sender_task
+            if sender is not None:
+                sender.cancel()
+            self._producer._message_accumulator.fail_all(KafkaConnectionError("the bus stopped"))
+        try:
+            await stopping
+        except asyncio.CancelledError:  # the sender's, re-raised by aiokafka's close; not ours unless we are
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
 
     # availability
 

@@ -14,10 +14,19 @@ from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
-from aiokafka.errors import KafkaError
+from aiokafka.errors import (
+    GroupAuthorizationFailedError,
+    InvalidSessionTimeoutError,
+    KafkaError,
+    TopicAuthorizationFailedError,
+)
 
 from bus.base import BusStats, Handler, Subscription, log
+from bus.errors import BusUnavailable
 from contracts.envelope import Envelope, EnvelopeInvalid, from_kafka
+
+# Refusals that no retry cures: the member stops and `ready()` says why instead of waiting forever.
+_FATAL = (InvalidSessionTimeoutError, GroupAuthorizationFailedError, TopicAuthorizationFailedError)
 
 
 async def stop_consumer(consumer: AIOKafkaConsumer) -> None:
@@ -112,6 +121,7 @@ class KafkaSubscription(Subscription):
         self._committing.set_result(None)
         self._on_stop = on_stop
         self._fetching: asyncio.Task[None] | None = None
+        self._refused: KafkaError | None = None
 
     async def start(self) -> None:
         await self._consumer.start()
@@ -120,6 +130,8 @@ class KafkaSubscription(Subscription):
 
     async def ready(self) -> None:
         await self._assigned.wait()
+        if self._refused is not None:
+            raise BusUnavailable(f"the broker refused consumer group {self.group}: {self._refused!r}")
 
     async def stop(self) -> None:
         if self._fetching is None:
@@ -136,6 +148,11 @@ class KafkaSubscription(Subscription):
         while True:
             try:
                 batches = await self._consumer.getmany(timeout_ms=100)
+            except _FATAL as exc:
+                log.error("consumer group %s: the broker refused it: %r", self.group, exc)
+                self._refused = exc
+                self._assigned.set()
+                return
             except KafkaError as exc:
                 log.warning("consumer group %s: fetch failed: %r", self.group, exc)
                 await asyncio.sleep(0.5)

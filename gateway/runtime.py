@@ -71,6 +71,7 @@ class GatewayRuntime:
                 instance_id=settings.instance_id,
                 idempotence=settings.kafka_idempotence,
                 partitions=settings.kafka_partitions,
+                replication_factor=settings.kafka_replication_factor,
             )
             await bus.start()
         directory = Directory(sessionmaker)

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     kafka_bootstrap: str | None = None
     kafka_idempotence: bool = True
     kafka_partitions: int = 3
+    # topics this platform creates: 3 on a cluster of three or more brokers (with min.insync.replicas=2)
+    kafka_replication_factor: int = Field(default=1, ge=1)
     instance_id: str = Field(default_factory=_default_instance, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
 
     # bootstrap admin, a client of the operating agency

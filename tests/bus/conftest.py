@@ -1,4 +1,4 @@
-"""Buses for the behavioural suite: each test runs on the in-process bus and on Kafka (Tansu)."""
+"""Buses for the behavioural suite: each test runs on the in-process bus and on Apache Kafka."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from bus import Bus, InProcessBus
 from contracts.envelope import EXCHANGE_REQUEST, Envelope, utc_now
-from tests.services import KafkaBroker
+from tests.kafka.broker import KafkaBroker
 
 
 @dataclass
@@ -26,7 +26,7 @@ class Buses:
 def kafka_bus(bootstrap: str, role: str, **options: int) -> Bus:
     from bus.kafka import KafkaBus
 
-    # A short session makes Tansu form groups in about a second instead of five.
+    # A short session lets a group notice a departed member in seconds.
     settings = {"partitions": 3, "session_timeout_ms": 2000, "metadata_max_age_ms": 1000} | options
     return KafkaBus(bootstrap, f"{role}-{uuid.uuid4().hex[:10]}", **settings)
 

@@ -1,4 +1,4 @@
-"""The behaviour both buses promise, run against the in-process bus and Kafka (Tansu)."""
+"""The behaviour both buses promise, run against the in-process bus and Apache Kafka."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from contracts.envelope import EXCHANGE_REQUEST, Envelope, utc_now
 from contracts.signing import sign_envelope
 from tests.bus.conftest import kafka_bus
 from tests.connectors.parcels import ADDRESS
-from tests.services import KafkaBroker
+from tests.kafka.broker import KafkaBroker
 
 KID = "gw-test-1"
 VALID_REQUEST = {"commune_code": "19234", "map_sheet": 12, "parcel_number": 345}
@@ -111,7 +111,7 @@ async def stage(signing_key: ECKey) -> AsyncIterator[Stage]:
 
 @pytest.fixture(params=["memory", "kafka"])
 async def any_stage(request: pytest.FixtureRequest, signing_key: ECKey) -> AsyncIterator[Stage]:
-    """Each bus in turn: the in-process bus, then two Kafka clients of one Tansu broker."""
+    """Each bus in turn: the in-process bus, then two Kafka clients of one Apache Kafka broker."""
     if request.param == "memory":
         async for value in _memory_stage(signing_key):
             yield value

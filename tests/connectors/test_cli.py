@@ -16,7 +16,7 @@ from gateway.cli import app
 from tests.connectors.conftest import VALID_REQUEST
 from tests.connectors.parcels import ADDRESS, PARCELS
 from tests.harness import Harness, LiveGateway, gateway_settings, land_department
-from tests.services import KafkaBroker
+from tests.kafka.broker import KafkaBroker
 
 ROOT = Path(__file__).parents[2]
 
@@ -58,7 +58,6 @@ async def served_gateway(kafka_broker: KafkaBroker, tmp_path: Path) -> AsyncIter
         f"sqlite+aiosqlite:///{tmp_path / 'lgsp.db'}",
         tmp_path,
         kafka_bootstrap=kafka_broker.bootstrap,
-        kafka_idempotence=False,
         instance_id=f"gw-{uuid.uuid4().hex[:8]}",
     )
     with LiveGateway(settings) as live:
@@ -80,7 +79,6 @@ class TestRun:
             **{k: v for k, v in os.environ.items() if not k.startswith("LGSP_")},
             "LGSP_URL": str(gateway.http.base_url),
             "LGSP_KAFKA_BOOTSTRAP": kafka_broker.bootstrap,
-            "LGSP_KAFKA_IDEMPOTENCE": "false",
             "LGSP_INSTANCE_ID": f"cn-{uuid.uuid4().hex[:8]}",
             "PYTHONUNBUFFERED": "1",
             "COLUMNS": "200",

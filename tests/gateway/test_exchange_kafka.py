@@ -13,7 +13,8 @@ from connectors.sdk import ConnectorRunner, GatewayKeys
 from gateway.exchangelog.verify import verify_log
 from tests.connectors.parcels import parcel_connector
 from tests.harness import LAND_ADDRESS, Harness, gateway_settings, land_department, running_gateway
-from tests.services import KafkaBroker, ServiceUnavailable, start_kafka
+from tests.kafka.broker import KafkaBroker, start_kafka
+from tests.services import ServiceUnavailable
 
 REQUEST = {"commune_code": "19234", "map_sheet": 12, "parcel_number": 345}
 
@@ -27,7 +28,7 @@ async def own_broker() -> AsyncIterator[KafkaBroker]:
         from tests.conftest import unavailable
 
         unavailable(str(exc))
-    if broker.process is None:
+    if broker.external:
         pytest.skip("an external broker (LGSP_TEST_KAFKA_BOOTSTRAP) cannot be stopped by the test")
     yield broker
     broker.stop()
@@ -54,7 +55,7 @@ async def land_on_kafka(
 ) -> AsyncIterator[tuple[Harness, dict[str, str]]]:
     """A gateway on `broker` with the land service and a consumer's auth headers."""
     settings = gateway_settings(
-        database_url, data_dir, kafka_bootstrap=broker.bootstrap, kafka_idempotence=False,
+        database_url, data_dir, kafka_bootstrap=broker.bootstrap,
         instance_id=f"gw-{uuid.uuid4().hex[:8]}", reply_timeout_seconds=reply_timeout,
     )  # fmt: skip
     async with running_gateway(settings) as gateway:
@@ -67,7 +68,7 @@ class TestOnKafka:
         self, kafka_broker: KafkaBroker, database_url: str, tmp_path: Path
     ) -> None:
         async with land_on_kafka(kafka_broker, database_url, tmp_path, reply_timeout=2) as (gateway, headers):
-            connector_bus = KafkaBus(kafka_broker.bootstrap, f"cn-{uuid.uuid4().hex[:8]}", idempotence=False)
+            connector_bus = KafkaBus(kafka_broker.bootstrap, f"cn-{uuid.uuid4().hex[:8]}")
             await connector_bus.start()
             keys = GatewayKeys(provider=lambda: gateway.app.state.runtime.keyring.key_set)
             runner = ConnectorRunner(parcel_connector(), connector_bus, keys=keys)

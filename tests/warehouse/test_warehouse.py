@@ -1,7 +1,7 @@
 """The shared data warehouse: shares reach the warehouse store by key, once, and are acknowledged.
 
 The store runs on both backends (`database_url`); the end-to-end tests run the real gateway and the sink on the
-in-process bus and on Kafka (Tansu). Each test shares its own dataset, so Kafka topics never carry another
+in-process bus and on Apache Kafka. Each test shares its own dataset, so Kafka topics never carry another
 test's batches.
 """
 
@@ -35,7 +35,8 @@ from contracts.envelope import SHARE_RECORDS, Envelope, utc_now
 from contracts.signing import sign_envelope
 from gateway.app import create_app
 from tests.harness import LAND_DATASET, Harness, basic, gateway_settings, land_department, parcel, run_cli
-from tests.services import KafkaBroker, free_port
+from tests.kafka.broker import KafkaBroker
+from tests.services import free_port
 from warehouse import (
     GatewayCatalogue,
     WarehouseSink,
@@ -517,7 +518,7 @@ class TestWarehouseProcess:
     ) -> None:
         settings = gateway_settings(
             f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}", tmp_path,
-            kafka_bootstrap=kafka_broker.bootstrap, kafka_idempotence=False, instance_id=f"gw-{uuid.uuid4().hex[:8]}",
+            kafka_bootstrap=kafka_broker.bootstrap, instance_id=f"gw-{uuid.uuid4().hex[:8]}",
         )  # fmt: skip
         app = create_app(settings)
         with served(app) as url:
@@ -531,7 +532,7 @@ class TestWarehouseProcess:
                     stdout=output, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2],
                     env={
                         **os.environ, "LGSP_URL": url, "LGSP_KAFKA_BOOTSTRAP": kafka_broker.bootstrap,
-                        "LGSP_KAFKA_IDEMPOTENCE": "false", "LGSP_WAREHOUSE_URL": database_url,
+                        "LGSP_WAREHOUSE_URL": database_url,
                         "LGSP_INSTANCE_ID": f"wh-{uuid.uuid4().hex[:8]}",
                     },
                 )  # fmt: skip

@@ -1,0 +1,273 @@
+"""Apache Kafka for the tests: KRaft brokers resolved from Maven Central and started on free loopback ports.
+
+`tests/kafka/pom.xml` names the broker; Maven resolves it into the local repository (`~/.m2`) and writes its
+classpath into a cache outside the repository, once per version. A cluster of one or three combined
+broker+controller nodes then runs from that classpath, each node with its own log directory, so a node killed
+with SIGKILL starts again on its data. `LGSP_TEST_KAFKA_BOOTSTRAP` names an external broker instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import concurrent.futures
+import contextlib
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.services import ServiceUnavailable, free_port, wait_for_port
+
+HERE = Path(__file__).parent
+POM = HERE / "pom.xml"
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "lgsp-test-kafka"
+# Small on purpose: the suite runs on two cores beside PostgreSQL, Chromium and the gateways. The C1-only JIT
+# starts fast and compiles little; benchmarks want the full JIT (`quick_start=False`).
+JVM_OPTIONS = ["-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:-UsePerfData"]
+QUICK_START = ["-XX:TieredStopAtLevel=1"]
+
+
+def shared_properties(nodes: int) -> dict[str, str]:
+    """KRaft and replication settings that `docker-compose.yml` sets too (a test keeps the two equal)."""
+    replicas = str(nodes)
+    in_sync = str(min(2, nodes))
+    return {
+        "process.roles": "broker,controller",
+        "controller.listener.names": "CONTROLLER",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "offsets.topic.replication.factor": replicas,
+        "transaction.state.log.replication.factor": replicas,
+        "transaction.state.log.min.isr": in_sync,
+        "default.replication.factor": replicas,
+        "min.insync.replicas": in_sync,
+        "group.initial.rebalance.delay.ms": "0",
+        # Members may ask for sessions as short as 2 s, so a dead connectors process is noticed quickly.
+        "group.min.session.timeout.ms": "2000",
+        "num.partitions": "3",
+    }
+
+
+# Only for the test machine: fewer threads than a production broker, nothing that changes behaviour.
+MACHINE_PROPERTIES = {"num.network.threads": "2", "num.io.threads": "2", "background.threads": "2"}
+
+
+def kafka_version() -> str:
+    text = POM.read_text()
+    return text.split("<kafka.version>", 1)[1].split("</kafka.version>", 1)[0].strip()
+
+
+def classpath() -> str:
+    """The broker's classpath, resolved by Maven on first use and cached by the pom's content."""
+    java, maven = shutil.which("java"), shutil.which("mvn")
+    if java is None or maven is None:
+        raise ServiceUnavailable("Apache Kafka needs Java 17 and Maven on the PATH (apt-get install maven)")
+    digest = hashlib.sha256(POM.read_bytes()).hexdigest()[:16]
+    cached = CACHE / f"classpath-{digest}.txt"
+    if not cached.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.part")
+        done = subprocess.run(
+            [maven, "-q", "-B", "-f", str(POM), "dependency:build-classpath", f"-Dmdep.outputFile={partial}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0 or not partial.exists():
+            tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
+            raise ServiceUnavailable("Maven could not resolve Apache Kafka: " + " | ".join(tail))
+        partial.replace(cached)
+    return cached.read_text().strip()
+
+
+@dataclass
+class KafkaNode:
+    node_id: int
+    port: int
+    controller_port: int
+    directory: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+@dataclass
+class KafkaBroker:
+    """A KRaft cluster of `len(nodes)` nodes (or an external broker when `nodes` is empty)."""
+
+    bootstrap: str
+    nodes: list[KafkaNode] = field(default_factory=list)
+    cluster_id: str = ""
+    _classpath: str = ""
+    _jvm: list[str] = field(default_factory=lambda: [*JVM_OPTIONS, *QUICK_START])
+
+    @property
+    def external(self) -> bool:
+        return not self.nodes
+
+    def _own(self) -> None:
+        if self.external:
+            raise ServiceUnavailable(
+                "an external broker (LGSP_TEST_KAFKA_BOOTSTRAP) cannot be stopped by the tests"
+            )
+
+    def kill(self, node: int = 0) -> None:
+        """SIGKILL one node, as a crash would; its log directory stays."""
+        self._own()
+        process = self.nodes[node].process
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+
+    def start(self, node: int = 0) -> None:
+        """Start one node again on its own log directory and wait until the cluster answers metadata."""
+        self._own()
+        self._spawn(self.nodes[node])
+        self.wait_ready()
+
+    def restart(self, node: int = 0) -> None:
+        self.kill(node)
+        self.start(node)
+
+    def stop(self) -> None:
+        """Stop every node politely (SIGTERM, a controlled shutdown), then remove their files."""
+        for node in self.nodes:
+            if node.alive:
+                assert node.process is not None
+                node.process.send_signal(signal.SIGTERM)
+        for node in self.nodes:
+            if node.process is not None:
+                try:
+                    node.process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    node.process.kill()
+                    node.process.wait(timeout=10)
+            shutil.rmtree(node.directory, ignore_errors=True)
+
+    def _properties(self, node: KafkaNode) -> str:
+        voters = ",".join(f"{n.node_id}@127.0.0.1:{n.controller_port}" for n in self.nodes)
+        properties = (
+            shared_properties(len(self.nodes))
+            | MACHINE_PROPERTIES
+            | {
+                "node.id": str(node.node_id),
+                "controller.quorum.voters": voters,
+                "listeners": f"PLAINTEXT://127.0.0.1:{node.port},CONTROLLER://127.0.0.1:{node.controller_port}",
+                "advertised.listeners": f"PLAINTEXT://127.0.0.1:{node.port}",
+                "log.dirs": str(node.directory / "data"),
+            }
+        )
+        return "".join(f"{key}={value}\n" for key, value in properties.items())
+
+    def _format(self, node: KafkaNode) -> None:
+        config = node.directory / "server.properties"
+        config.write_text(self._properties(node))
+        done = subprocess.run(
+            ["java", *self._jvm, "-cp", self._classpath, "kafka.tools.StorageTool", "format",
+             "--cluster-id", self.cluster_id, "--config", str(config), "--ignore-formatted"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise ServiceUnavailable(
+                f"cannot format Kafka storage: {(done.stdout + done.stderr).strip()[-500:]}"
+            )
+
+    def _spawn(self, node: KafkaNode) -> None:
+        log = (node.directory / "broker.log").open("ab")
+        node.process = subprocess.Popen(
+            ["java", *self._jvm, f"-Dlog4j2.configurationFile={HERE / 'log4j2.properties'}",
+             "-cp", self._classpath, "kafka.Kafka", str(node.directory / "server.properties")],
+            stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        log.close()
+
+    def wait_ready(self, timeout: float = 90.0) -> None:
+        """Until every running node is in the cluster's metadata (a node answering is not enough)."""
+        expected = {node.node_id for node in self.nodes if node.alive}
+        for node in self.nodes:
+            if node.alive:
+                wait_for_port(node.port, timeout=timeout)
+        deadline = time.monotonic() + timeout
+        seen: set[int] = set()
+        while time.monotonic() < deadline:
+            for node in self.nodes:
+                if node.process is not None and node.process.poll() is not None and node.node_id in expected:
+                    raise ServiceUnavailable(f"Kafka node {node.node_id} exited: {self.log_tail(node)}")
+            seen = _in_thread(_brokers(self.bootstrap))
+            if expected <= seen:
+                return
+            time.sleep(0.2)
+        raise ServiceUnavailable(
+            f"Kafka nodes {sorted(expected - seen)} not in metadata after {timeout:.0f}s"
+        )
+
+    @staticmethod
+    def log_tail(node: KafkaNode) -> str:
+        with contextlib.suppress(OSError):
+            return (node.directory / "broker.log").read_text(errors="replace")[-2000:]
+        return ""
+
+
+async def _brokers(bootstrap: str) -> set[int]:
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    try:
+        await admin.start()
+        cluster = await admin.describe_cluster()
+        return {int(broker["node_id"]) for broker in cluster["brokers"]}
+    except Exception:
+        return set()
+    finally:
+        with contextlib.suppress(Exception):
+            await admin.close()
+
+
+def _in_thread(coroutine: object) -> set[int]:
+    # The fixtures may be set up from inside a running event loop (an async fixture asks for them).
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()  # type: ignore[arg-type]
+
+
+def start_kafka(nodes: int = 1, *, use_external: bool = True, quick_start: bool = True) -> KafkaBroker:
+    """Apache Kafka on free loopback ports (`nodes` of them), or the broker in `LGSP_TEST_KAFKA_BOOTSTRAP`."""
+    external = os.environ.get("LGSP_TEST_KAFKA_BOOTSTRAP")
+    if external and use_external:
+        return KafkaBroker(bootstrap=external)
+    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    members = [
+        KafkaNode(node_id=i + 1, port=free_port(), controller_port=free_port(),
+                  directory=Path(tempfile.mkdtemp(prefix=f"lgsp-kafka-{i + 1}-")))
+        for i in range(nodes)
+    ]  # fmt: skip
+    broker = KafkaBroker(
+        bootstrap=",".join(f"127.0.0.1:{node.port}" for node in members),
+        nodes=members,
+        cluster_id=cluster_id,
+        _classpath=classpath(),
+        _jvm=[*JVM_OPTIONS, *(QUICK_START if quick_start else [])],
+    )
+    try:
+        for node in members:
+            broker._format(node)
+        for node in members:
+            broker._spawn(node)
+        broker.wait_ready()
+    except BaseException:
+        for node in members:
+            if node.alive:
+                assert node.process is not None
+                node.process.kill()
+        for node in members:
+            shutil.rmtree(node.directory, ignore_errors=True)
+        raise
+    return broker
