@@ -1,7 +1,8 @@
 """The independent tools the conformance tests run, found where `.ci/conformance-tools` installs them.
 
 npm packages live outside the repository, in `LGSP_NPM_PREFIX` (default `~/.cache/lgsp-npm`); promtool comes from
-Debian's `prometheus` package. A missing tool skips its test locally and fails it with LGSP_REQUIRE_SERVICES=1.
+Debian's `prometheus` package (on the PATH, or
+unpacked into `LGSP_TOOLS_DIR`, default `~/.cache/lgsp-tools`). A missing tool skips its test locally and fails it with LGSP_REQUIRE_SERVICES=1.
 """
 
 import json
@@ -14,6 +15,7 @@ from typing import Any
 from tests.conftest import unavailable
 
 NPM_PREFIX = Path(os.environ.get("LGSP_NPM_PREFIX") or Path.home() / ".cache" / "lgsp-npm")
+TOOLS_DIR = Path(os.environ.get("LGSP_TOOLS_DIR") or Path.home() / ".cache" / "lgsp-tools")
 HERE = Path(__file__).parent
 INSTALL = "install it with `bash .ci/conformance-tools`"
 
@@ -35,7 +37,8 @@ def node_with(package: str) -> str:
 
 
 def promtool() -> str:
-    found = shutil.which("promtool")
+    unpacked = TOOLS_DIR / "prometheus" / "usr" / "bin" / "promtool"
+    found = shutil.which("promtool") or (str(unpacked) if unpacked.exists() else None)
     if found is None:
         unavailable(f"promtool is not installed (Debian package prometheus); {INSTALL}")
     return str(found)
