@@ -9,7 +9,7 @@ from typing import Any
 
 from contracts.document import ContractDocument, Kind
 from contracts.errors import InvalidInput
-from contracts.subschemas import rebase_refs
+from contracts.subschemas import children, rebase_refs, walk
 
 OPENAPI_VERSION = "3.1.0"
 PROBLEM_JSON = "application/problem+json"
@@ -42,6 +42,44 @@ def service_scope(doc: ContractDocument) -> str:
 def schema_name(doc: ContractDocument, part: str) -> str:
     address = doc.address
     return f"{address.agency}.{address.code}.v{address.major}.{part.capitalize()}"
+
+
+_SAME_INSTANCE = frozenset({"allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas"})
+
+
+def declare_required(schema: Any) -> Any:
+    """`schema`, changed in place so that every subschema defines the properties it `required`s.
+
+    The usual `if`/`then`, `anyOf` and `not` patterns require names that the enclosing object defines; tools that
+    read one subschema at a time (linters, example checkers that treat a subschema as closed) see them as
+    undefined. Such a subschema gets `{}` for each of those names and for the names the enclosing object
+    defines. What validates is unchanged, since `{}` accepts anything; where a new property name would matter
+    (`additionalProperties` or `patternProperties` beside it, `unevaluatedProperties` anywhere) nothing is added.
+    """
+    if any(isinstance(node, dict) and "unevaluatedProperties" in node for _, node in walk(schema)):
+        return schema
+    _declare(schema, ())
+    return schema
+
+
+def _declare(node: Any, enclosing: tuple[str, ...]) -> None:
+    if not isinstance(node, dict):
+        return
+    properties = node.get("properties")
+    own = tuple(properties) if isinstance(properties, dict) else ()
+    required = node.get("required")
+    if (
+        isinstance(required, list)
+        and (properties is None or isinstance(properties, dict))
+        and "additionalProperties" not in node
+        and "patternProperties" not in node
+        and any(isinstance(name, str) and name not in own for name in required)
+    ):
+        names = [*enclosing, *(name for name in required if isinstance(name, str))]
+        node["properties"] = {**{name: {} for name in names if name not in own}, **(properties or {})}
+    here = tuple(dict.fromkeys((*enclosing, *own)))
+    for path, child in children(node):
+        _declare(child, here if path[0] in _SAME_INSTANCE else ())
 
 
 def _problem_schema() -> dict[str, Any]:
@@ -199,7 +237,7 @@ def _document(services: Sequence[ContractDocument], info: dict[str, Any], server
     for doc in services:
         for part, schema in doc.schemas().items():
             name = schema_name(doc, part)
-            components["schemas"][name] = rebase_refs(schema, f"/components/schemas/{name}")
+            components["schemas"][name] = declare_required(rebase_refs(schema, f"/components/schemas/{name}"))
         paths[exchange_path(doc)] = {"post": _operation(doc)}
     return {
         "openapi": OPENAPI_VERSION,

@@ -19,6 +19,7 @@ from gateway.oauth.authenticator import BearerAuthenticator
 from gateway.oauth.errors import OAuthError
 from gateway.oauth.router import oauth_error
 from gateway.oauth.router import router as oauth_router
+from gateway.openapi import install_openapi
 from gateway.probes import router as probes_router
 from gateway.problems import install_problem_handlers
 from gateway.runtime import GatewayRuntime
@@ -60,7 +61,13 @@ def create_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title="LGSP Mock", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="LGSP Mock",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        servers=[{"url": settings.issuer.rstrip("/"), "description": "this gateway (LGSP_ISSUER)"}],
+    )
     app.state.settings = settings
     app.add_middleware(ExchangeHotPath)
     app.add_middleware(BodySizeLimit, max_bytes=max(settings.max_body_bytes, settings.max_contract_bytes))
@@ -72,4 +79,5 @@ def create_app(
     )  # fmt: skip
     for router in routers:
         app.include_router(router)
+    install_openapi(app)
     return app

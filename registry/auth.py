@@ -7,7 +7,9 @@ depends on this interface.
 from dataclasses import dataclass
 from typing import Annotated, Protocol
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.security import HTTPBearer, OAuth2
 
 from contracts.errors import Forbidden, Unauthorized
 
@@ -47,13 +49,41 @@ class Authenticator(Protocol):
     async def __call__(self, request: Request) -> Principal | None: ...
 
 
-async def optional_principal(request: Request) -> Principal | None:
+# How a token is obtained and sent, for the OpenAPI document (and /docs' Authorize button): the authenticator
+# reads the header itself, so these never refuse a request (auto_error=False).
+TOKEN_URL = "/oauth/token"
+OAUTH2 = OAuth2(
+    flows=OAuthFlows(
+        clientCredentials=OAuthFlowClientCredentials(
+            tokenUrl=TOKEN_URL,
+            scopes={
+                ADMIN_SCOPE: "manage the whole platform",
+                MANAGE_SCOPE: "manage the client's own agency and the agencies below it",
+            },
+        )
+    ),
+    scheme_name="oauth2",
+    description="OAuth2 client credentials (RFC 6749 §4.4) at POST /oauth/token; a service's address is its scope",
+    auto_error=False,
+)
+BEARER = HTTPBearer(
+    scheme_name="bearer",
+    bearerFormat="JWT",
+    description="An access token from POST /oauth/token, as 'Authorization: Bearer <token>'",
+    auto_error=False,
+)
+
+
+async def optional_principal(
+    request: Request,
+    _oauth2: Annotated[str | None, Security(OAUTH2)],
+    _bearer: Annotated[object, Security(BEARER)],
+) -> Principal | None:
     authenticator: Authenticator = request.app.state.authenticator
     return await authenticator(request)
 
 
-async def current_principal(request: Request) -> Principal:
-    principal = await optional_principal(request)
+async def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
     if principal is None:
         raise Unauthorized("a bearer token is required (POST /oauth/token with client credentials)")
     return principal

@@ -87,8 +87,10 @@ async def metadata(request: Request) -> dict[str, Any]:
         "jwks_uri": f"{base}/.well-known/jwks.json",
         "grant_types_supported": ["client_credentials"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "token_endpoint_auth_signing_alg_values_supported": ["ES256"],
-        "response_types_supported": [],
+        # RFC 8414 requires response types; with no authorization endpoint, "none" (OAuth 2.0 Multiple
+        # Response Type Encoding Practices §4) is the only honest one. No token_endpoint_auth_signing_alg_values:
+        # they are for the JWT client authentication methods, which this server does not take.
+        "response_types_supported": ["none"],
         "scopes_supported": ["lgsp:admin", "lgsp:manage"],
         "service_documentation": f"{base}/docs",
     }

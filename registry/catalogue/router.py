@@ -6,7 +6,7 @@ from contracts.asyncapi import datasets_asyncapi
 from contracts.document import Kind
 from contracts.openapi import catalogue_openapi
 from registry.catalogue.service import CatalogueService
-from registry.contracts.router import server_url
+from registry.contracts.router import kafka_bootstrap, server_url
 from registry.contracts.schemas import CatalogueEntry
 from registry.deps import SessionDep
 
@@ -30,4 +30,6 @@ async def catalogue_specification(session: SessionDep, request: Request) -> dict
 async def catalogue_datasets(session: SessionDep, request: Request) -> dict[str, Any]:
     """One AsyncAPI 3 document for every published dataset."""
     documents = [document for _, document in await CatalogueService(session).entries(Kind.DATASET)]
-    return datasets_asyncapi(documents, server_url=server_url(request))
+    return datasets_asyncapi(
+        documents, server_url=server_url(request), kafka_bootstrap=kafka_bootstrap(request)
+    )

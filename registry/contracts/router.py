@@ -149,9 +149,17 @@ async def dataset_specification(
     """AsyncAPI 3 for publishing one dataset version."""
     _, found = await ContractService(session).version(Kind.DATASET, agency, code, version)
     return datasets_asyncapi(
-        [ContractDocument.model_validate(found.document)], server_url=server_url(request)
+        [ContractDocument.model_validate(found.document)],
+        server_url=server_url(request),
+        kafka_bootstrap=kafka_bootstrap(request),
     )
 
 
 def server_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
+
+
+def kafka_bootstrap(request: Request) -> str | None:
+    """The Kafka the platform's bus runs on, when it does (the app's settings, read without importing them)."""
+    bootstrap = getattr(getattr(request.app.state, "settings", None), "kafka_bootstrap", None)
+    return bootstrap if isinstance(bootstrap, str) and bootstrap else None

@@ -185,13 +185,25 @@ class TestDatasetsAsyncAPI:
             )
             assert name.startswith("share.")
 
-    def test_payload_is_the_record_schema(self, parcels: ContractDocument) -> None:
+    def test_payload_is_a_batch_of_records(self, parcels: ContractDocument) -> None:
         document = datasets_asyncapi([parcels])
         (message,) = document["components"]["messages"].values()
         payload = pointers.resolve(document, message["payload"]["$ref"].removeprefix("#"))
         assert payload["schemaFormat"] == "application/schema+json;version=draft-2020-12"
-        assert payload["schema"] == parcels.record
-        assert message["examples"][0]["payload"] == parcels.examples[0].record
+        assert payload["schema"]["required"] == ["records"]
+        items = payload["schema"]["properties"]["records"]["items"]
+        assert items == {key: value for key, value in parcels.record.items() if key != "$schema"}
+        assert message["examples"][0]["payload"] == {"records": [parcels.examples[0].record]}
+
+    def test_a_shared_batch_is_valid_and_a_bare_record_is_not(self, parcels: ContractDocument) -> None:
+        document = datasets_asyncapi([parcels])
+        (message,) = document["components"]["messages"].values()
+        payload = {"$ref": message["payload"]["$ref"] + "/schema", "components": document["components"]}
+        validator = jsonschema_rs.Draft202012Validator(payload)
+        record = parcels.examples[0].record
+        assert validator.is_valid({"records": [record, record]})
+        assert not validator.is_valid(record)
+        assert not validator.is_valid({"records": [{"parcel_id": 1}]})
 
     def test_cloudevents_binary_mode_headers(self, parcels: ContractDocument) -> None:
         document = datasets_asyncapi([parcels])
@@ -203,6 +215,8 @@ class TestDatasetsAsyncAPI:
             "ce_source",
             "ce_subject",
             "ce_time",
+            "ce_consumer",
+            "ce_signature",
         }
         assert headers["properties"]["ce_type"]["const"] == SHARE_EVENT_TYPE == "vn.lgsp.share.records"
 
@@ -229,4 +243,5 @@ class TestDatasetsAsyncAPI:
         document = datasets_asyncapi([variant(parcels, {"record": record})])
         for ref in refs(document):
             pointers.resolve(document, ref.removeprefix("#"))
-        assert "#/components/schemas/H50.20.thua-dat.v1/schema/$defs/id" in set(refs(document))
+        rebased = "#/components/schemas/H50.20.thua-dat.v1/schema/properties/records/items/$defs/id"
+        assert rebased in set(refs(document))

@@ -1,0 +1,153 @@
+"""docs/architecture.md matches the code: its package tree names what exists, and its dependency rules hold.
+
+Imports are read with `ast` from the source, at module level and inside functions alike, so a lazy import
+counts as much as any other.
+"""
+
+import ast
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAINS = ("contracts", "registry", "bus", "gateway", "connectors", "warehouse", "migrations")
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+
+# What each domain may import of the others (as stated in docs/architecture.md, "Dependency rules").
+ALLOWED = {
+    "contracts": set(),
+    "bus": {"contracts"},
+    "registry": {"contracts"},
+    "connectors": {"contracts", "bus"},
+    "warehouse": {"contracts", "bus", "connectors.sdk"},
+    "migrations": {"registry"},
+    "gateway": {"contracts", "registry", "bus", "connectors", "warehouse", "migrations"},
+}
+COMPOSITION_ROOTS = ("gateway.cli", "gateway.sandbox", "gateway.replay")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@cache
+def modules() -> dict[str, Path]:
+    found = {}
+    for domain in DOMAINS:
+        for path in (ROOT / domain).rglob("*.py"):
+            found[module_name(path)] = path
+    return found
+
+
+@cache
+def imports_of(module: str) -> frozenset[str]:
+    """The modules of ours that `module` imports (a `from package import name` counts `package.name` when it
+    is a module)."""
+    tree = ast.parse(modules()[module].read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return frozenset(name for name in names if name.split(".")[0] in DOMAINS and name in modules())
+
+
+def within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def domain_of(module: str) -> str:
+    return module.split(".")[0]
+
+
+def cross_domain_imports() -> Iterator[tuple[str, str]]:
+    for module in modules():
+        for imported in imports_of(module):
+            if domain_of(imported) != domain_of(module):
+                yield module, imported
+
+
+class TestDependencyRules:
+    def test_each_domain_imports_only_what_the_rules_allow(self) -> None:
+        broken = [
+            f"{module} imports {imported}"
+            for module, imported in cross_domain_imports()
+            if not any(within(imported, allowed) for allowed in ALLOWED[domain_of(module)])
+        ]
+        assert not broken
+
+    def test_nothing_imports_the_gateway(self) -> None:
+        assert not [
+            f"{module} imports {imported}"
+            for module, imported in cross_domain_imports()
+            if domain_of(imported) == "gateway"
+        ]
+
+    def test_only_the_composition_roots_import_connectors(self) -> None:
+        assert not [
+            f"{module} imports {imported}"
+            for module, imported in cross_domain_imports()
+            if domain_of(module) == "gateway"
+            and domain_of(imported) in ("connectors", "warehouse")
+            and not any(within(module, root) for root in COMPOSITION_ROOTS)
+        ]
+
+    def test_the_app_reaches_no_connector_warehouse_or_composition_root(self) -> None:
+        reached, todo = set(), ["gateway.app"]
+        while todo:
+            module = todo.pop()
+            if module not in reached:
+                reached.add(module)
+                todo.extend(imports_of(module))
+        assert "gateway.exchange.flow" in reached  # the walk does follow the app's imports
+        forbidden = ("connectors", "warehouse", *COMPOSITION_ROOTS)
+        assert not sorted(m for m in reached if any(within(m, f) for f in forbidden))
+
+    def test_the_rules_are_the_ones_the_document_states(self) -> None:
+        text = ARCHITECTURE.read_text(encoding="utf-8")
+        assert "`contracts` imports nothing of ours." in text
+        assert "`bus` imports only `contracts`." in text
+        assert "`registry` imports only `contracts`." in text
+        assert "`connectors` imports only `contracts` and `bus`." in text
+        assert "`migrations` imports only `registry`" in text
+        assert "No package imports `gateway`." in text
+
+
+def layout_paths() -> list[str]:
+    """The paths the package tree in docs/architecture.md names, from its indentation (two spaces a level)."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    block = re.search(r"## Package layout.*?```\n(.*?)```", text, re.DOTALL)
+    assert block is not None, "docs/architecture.md has no package tree"
+    stack: list[str] = []
+    paths = []
+    for line in block.group(1).splitlines():
+        if not line.strip():
+            continue
+        depth = (len(line) - len(line.lstrip(" "))) // 2
+        name = line.split()[0]
+        stack = [*stack[:depth], name]
+        paths.append("".join(stack))
+    return paths
+
+
+class TestPackageTree:
+    def test_every_path_in_the_tree_exists(self) -> None:
+        missing = [path for path in layout_paths() if not (ROOT / path).exists()]
+        assert not missing
+
+    def test_every_package_is_in_the_tree(self) -> None:
+        named = {path.rstrip("/") for path in layout_paths()}
+        packages = {
+            path.parent.relative_to(ROOT).as_posix()
+            for domain in DOMAINS
+            for path in (ROOT / domain).rglob("__init__.py")
+            if "samples/" not in path.relative_to(ROOT).as_posix()
+        }
+        assert packages - named == set()
+
+    def test_the_tree_shows_the_platform_domains(self) -> None:
+        assert {"warehouse/", "migrations/", "migrations/versions/"} <= set(layout_paths())
