@@ -237,9 +237,10 @@ def _read(path: Path) -> bytes:
 @client.command("list")
 def client_list(
     ctx: typer.Context,
-    agency_code: Annotated[str | None, typer.Option("--agency")] = None,
+    agency_code: Annotated[str | None, typer.Option("--agency", help="only this agency's clients")] = None,
     as_json: Json = False,
 ) -> None:
+    """The clients you may see (never their secrets)."""
     _json_flag(ctx, as_json)
     show(ctx, call(ctx, lambda api: api.get("/api/v1/clients", agency=agency_code)), CLIENT_COLUMNS)
 
@@ -247,13 +248,15 @@ def client_list(
 @client.command("create")
 def client_create(
     ctx: typer.Context,
-    agency_code: str,
-    name: str,
-    client_id: Annotated[str | None, typer.Option("--id")] = None,
+    agency_code: Annotated[str, typer.Argument(help="the agency the client belongs to, e.g. H50.01")],
+    name: Annotated[str, typer.Argument(help="what the client is, e.g. Cổng dịch vụ công")],
+    client_id: Annotated[
+        str | None, typer.Option("--id", help="the client id to use (default: one is generated)")
+    ] = None,
     role: Annotated[str, typer.Option(help="consumer, agency_admin or admin")] = "consumer",
     as_json: Json = False,
 ) -> None:
-    """Create a client; its secret is printed this once."""
+    """Create a client; its secret is printed this once, on a line of its own."""
     _json_flag(ctx, as_json)
     body = {
         "agency": agency_code,
@@ -262,11 +265,20 @@ def client_create(
         **({"client_id": client_id} if client_id else {}),
     }
     created = call(ctx, lambda api: api.send("POST", "/api/v1/clients", json=body))
-    show(ctx, created, (*CLIENT_COLUMNS, "client_secret"))
-    if not ctx.obj.json_output:
-        console.print(
-            "[yellow]Keep the secret now: it is stored only as a hash and is not shown again.[/yellow]"
-        )
+    _show_secret(
+        ctx, created, f"client {created['client_id']} created ({created['role']} of {created['agency']})"
+    )
+
+
+def _show_secret(ctx: typer.Context, data: dict[str, Any], headline: str) -> None:
+    """The one-time secret exactly as issued: plain text on a line of its own, never a table cell, never
+    wrapped, cut or styled, whatever the terminal's width or when piped."""
+    if ctx.obj.json_output:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    typer.echo(headline)
+    typer.echo("client secret (shown this once; the platform keeps only a hash):")
+    typer.echo(data["client_secret"])
 
 
 def _set_disabled(ctx: typer.Context, client_id: str, disabled: bool) -> None:
@@ -274,25 +286,32 @@ def _set_disabled(ctx: typer.Context, client_id: str, disabled: bool) -> None:
     console.print(f"client {client_id} {'disabled' if disabled else 'enabled'}")
 
 
+ClientId = Annotated[str, typer.Argument(help="the client id, e.g. cong-dvc")]
+
+
 @client.command("disable")
-def client_disable(ctx: typer.Context, client_id: str) -> None:
+def client_disable(ctx: typer.Context, client_id: ClientId) -> None:
+    """Stop the client from taking tokens (its grants stay); `lgsp client enable` undoes it."""
     _set_disabled(ctx, client_id, True)
 
 
 @client.command("enable")
-def client_enable(ctx: typer.Context, client_id: str) -> None:
+def client_enable(ctx: typer.Context, client_id: ClientId) -> None:
+    """Let a disabled client take tokens and call again."""
     _set_disabled(ctx, client_id, False)
 
 
 @client.command("rotate-secret")
-def client_rotate(ctx: typer.Context, client_id: str, as_json: Json = False) -> None:
+def client_rotate(ctx: typer.Context, client_id: ClientId, as_json: Json = False) -> None:
+    """Issue a new secret (printed this once, on a line of its own); the old one stops working at once."""
     _json_flag(ctx, as_json)
     rotated = call(ctx, lambda api: api.send("POST", f"/api/v1/clients/{client_id}/secret"))
-    show(ctx, rotated, ("client_id", "client_secret"))
+    _show_secret(ctx, rotated, f"client {client_id}: new secret issued; the old one no longer works")
 
 
 @client.command("delete")
-def client_delete(ctx: typer.Context, client_id: str) -> None:
+def client_delete(ctx: typer.Context, client_id: ClientId) -> None:
+    """Delete a client that holds no grants (one that does: disable it instead)."""
     call(ctx, lambda api: api.send("DELETE", f"/api/v1/clients/{client_id}"))
     console.print(f"client {client_id} deleted")
 

@@ -109,7 +109,8 @@ def seed_demo_command() -> None:
     summary, secrets = asyncio.run(run())
     typer.echo(summary)
     for client_id, secret in secrets.items():
-        typer.echo(f"client {client_id}: secret {secret}")
+        typer.echo(f"client {client_id}, secret (shown this once):")
+        typer.echo(secret)  # alone on its line: never cut, wrapped or styled
 
 
 @keys.command("rotate")

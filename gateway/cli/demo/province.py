@@ -111,7 +111,7 @@ def _banner(runtime: GatewayRuntime, secrets: dict[str, str], seeded: str, writt
         f"dashboard  {base}/dashboard",
         f"API docs   {base}/docs",
         f"admin      {admin[0]} / {admin[1]}",
-        f"consumer   {portal} / {secrets[portal]}  (new each start)",
+        f"consumer   {portal}, with a new secret each start (below)",
         "",
         "try it:",
         f"  export LGSP_URL={base} LGSP_CLIENT_ID={portal}",
