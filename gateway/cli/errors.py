@@ -3,6 +3,8 @@
 Typer (0.29+) ships its own copy of Click as `typer._click`; the group type comes from there.
 """
 
+import sys
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -11,6 +13,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from typer._click import Context
+from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
 from connectors.sdk.client import ApiProblem
@@ -29,8 +32,42 @@ def settings_problem(exc: ValidationError) -> str:
     return f"invalid setting {name}: {first.get('msg', 'invalid')}"
 
 
+def print_error(message: str) -> None:
+    stderr.print(f"[red]error:[/red] {escape(' '.join(message.split()))}", markup=True)
+
+
+def usage_problem(exc: ClickException) -> str:
+    """Click's usage error (a missing argument, a bad value, a file that is not there) as one line, not a panel."""
+    message = exc.format_message().rstrip(".")
+    context = exc.ctx if isinstance(exc, UsageError) else None
+    return f"{message} (see `{context.command_path} --help`)" if context is not None else message
+
+
 class LgspGroup(TyperGroup):
-    """Prints the platform's errors, raised anywhere below, as one line on stderr and exits 1."""
+    """Prints the platform's errors, raised anywhere below, as one line on stderr and exits 1; usage errors as
+    one line too (exit 2), rather than Typer's boxed panel."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            status = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except ClickException as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # the help was printed: `lgsp agency` alone
+                sys.exit(exc.exit_code)
+            print_error(usage_problem(exc))
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            print_error("aborted")
+            sys.exit(1)
+        sys.exit(status if isinstance(status, int) else 0)
 
     def invoke(self, ctx: Context) -> Any:
         try:
@@ -50,5 +87,5 @@ class LgspGroup(TyperGroup):
             message = f"HTTP error talking to the gateway: {exc}"
         except OSError as exc:
             message = str(exc)
-        stderr.print(f"[red]error:[/red] {escape(message)}", markup=True)
+        print_error(message)
         raise typer.Exit(1)

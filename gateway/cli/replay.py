@@ -55,6 +55,10 @@ def one_line_errors() -> Iterator[None]:
         opt.fail(exc.detail if isinstance(exc, LgspError) else str(exc))
     except ApiProblem as exc:
         opt.fail(exc.one_line())
+    except httpx.ConnectError as exc:
+        opt.fail(
+            f"cannot reach the gateway at {exc.request.url.copy_with(path='/', query=None)}; is `lgsp up` running?"
+        )
     except httpx.HTTPError as exc:
         opt.fail(f"cannot talk to the gateway: {exc!r}")
 
