@@ -1,6 +1,8 @@
 """`lgsp coverage`: the province's coverage from a running gateway (`GET /api/v1/coverage`)."""
 
 import json
+import re
+from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -12,6 +14,7 @@ from gateway.coverage.export import coverage_csv
 from registry.cli import call
 
 console = Console()
+VIETNAM = timezone(timedelta(hours=7), "UTC+7")
 
 
 class OutputFormat(StrEnum):
@@ -28,10 +31,25 @@ def _percent(figure: dict[str, Any]) -> str:
     )
 
 
-def _show_table(report: dict[str, Any]) -> None:
+def _when(text: str | None, zone: timezone) -> str:
+    """An RFC 3339 time from the API in the reader's zone, to the second: 2026-12-02 05:09:31 (UTC+7)."""
+    if not text:
+        return "—"
+    return datetime.fromisoformat(text).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def moment(at: str | None) -> str | None:
+    """--at as the API takes it: `-7d` is seven days before now; anything else is passed on as written."""
+    relative = re.fullmatch(r"-(\d+)d", at or "")
+    if relative:
+        return (datetime.now(VIETNAM) - timedelta(days=int(relative[1]))).isoformat(timespec="seconds")
+    return at
+
+
+def _show_table(report: dict[str, Any], zone: timezone) -> None:
     console.print(
-        f"Coverage of {report['province']} at {report['at']} over {report['window']} "
-        f"(since {report['window_start']})"
+        f"Coverage of {report['province']} at {_when(report['at'], zone)} ({zone.tzname(None)}) "
+        f"over {report['window']} (since {_when(report['window_start'], zone)})"
     )
     console.print(f"  agency coverage (departments sharing):    {_percent(report['agency_coverage'])}")
     console.print(f"  database coverage (sharing / registered): {_percent(report['database_coverage'])}")
@@ -53,7 +71,7 @@ def _show_table(report: dict[str, Any]) -> None:
             str(databases["registered"]),
             str(databases["connected"]),
             str(databases["sharing"]),
-            agency["last_exchange_at"] or "—",
+            _when(agency["last_exchange_at"], zone),
         )
     console.print(table)
     if any(not agency["in_scope"] for agency in report["agencies"]):
@@ -66,15 +84,21 @@ def coverage(
         str | None, typer.Option(help="W in whole days, e.g. 30d (default: the gateway's)")
     ] = None,
     at: Annotated[
-        str | None, typer.Option(help="T, ISO 8601 (default now; without an offset, Vietnam time)")
+        str | None,
+        typer.Option(
+            help="T: ISO 8601 (without an offset, Vietnam time), or -Nd for N days ago (default: now)"
+        ),
     ] = None,
     output: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")] = OutputFormat.TABLE,
+    utc: Annotated[bool, typer.Option("--utc", help="show times in UTC, not Vietnam time (UTC+7)")] = False,
 ) -> None:
-    """Registered, connected and sharing databases per department, and the coverage against the target."""
-    report = call(ctx, lambda api: api.get("/api/v1/coverage", window=window, at=at))
+    """Registered, connected and sharing databases per department, and the coverage against the target.
+
+    The table shows times in Vietnam time (UTC+7) unless --utc; JSON and CSV keep the API's UTC times."""
+    report = call(ctx, lambda api: api.get("/api/v1/coverage", window=window, at=moment(at)))
     if output is OutputFormat.JSON:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
     elif output is OutputFormat.CSV:
         typer.echo(coverage_csv(report), nl=False)
     else:
-        _show_table(report)
+        _show_table(report, UTC if utc else VIETNAM)
