@@ -5,17 +5,20 @@ provides, so that every write is authorised exactly as it is over HTTP.
 """
 
 import asyncio
+import csv
 import json
-from collections.abc import Awaitable, Callable, Sequence
+import sys
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Protocol
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 console = Console()
 
@@ -52,33 +55,97 @@ def call(ctx: typer.Context, action: Callable[[RegistryApi], Awaitable[Any]]) ->
     return asyncio.run(run())
 
 
-def show(ctx: typer.Context, data: Any, columns: Sequence[str], title: str | None = None) -> None:
-    """Print JSON with --json, else a table of the given columns (a page's items, a list, or one object)."""
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+Format = Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")]
+Json = Annotated[bool, typer.Option("--json", help="print JSON (the same as --format json)")]
+
+# Columns that identify a row: never cut, wrapped or folded.
+IDENTIFIERS = frozenset(
+    {"id", "code", "agency", "address", "client_id", "version", "latest_version", "database"}
+)
+NARROWEST = 10  # the width below which another column is not worth a table: the rows are listed instead
+
+
+def print_rows(
+    out: Console,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    identifiers: Iterable[str] = IDENTIFIERS,
+    title: str | None = None,
+    justify: dict[str, str] | None = None,
+) -> None:
+    """Rows of plain text as a table whose identifier columns are as wide as their longest value and whose other
+    columns wrap; in a terminal too narrow for that, each row as `column value` lines. Nothing is cut off."""
+    keep = set(identifiers)
+    widths = [max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(columns)]
+    needed = (
+        3 * len(columns)
+        + 1
+        + sum(
+            width if column in keep else min(width, NARROWEST)
+            for column, width in zip(columns, widths, strict=True)
+        )
+    )
+    if needed > out.width:
+        if title:
+            out.print(title, markup=False)
+        label = max(len(column) for column in columns)
+        for row in rows:
+            for column, cell in zip(columns, row, strict=True):
+                out.print(f"{column:<{label}}  {cell}", markup=False, highlight=False, soft_wrap=True)
+            out.print()
+        return
+    grid = Table(title=title, title_justify="left")
+    for column, width in zip(columns, widths, strict=True):
+        align: Any = (justify or {}).get(column, "left")
+        if column in keep:
+            grid.add_column(column, no_wrap=True, min_width=width, overflow="fold", justify=align)
+        else:
+            grid.add_column(column, overflow="fold", justify=align)
+    for row in rows:
+        grid.add_row(*(Text(cell) for cell in row))
+    out.print(grid)
+
+
+def show(
+    ctx: typer.Context,
+    data: Any,
+    columns: Sequence[str],
+    title: str | None = None,
+    output: OutputFormat = OutputFormat.TABLE,
+) -> None:
+    """Print `data` (a page's items, a list, or one object) as a table of `columns`, as JSON, or as CSV."""
     state: CliState = ctx.obj
-    if state.json_output:
-        console.print_json(json.dumps(data, ensure_ascii=False, default=str))
+    if state.json_output or output is OutputFormat.JSON:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         return
     rows = data["items"] if isinstance(data, dict) and "items" in data else data
     rows = rows if isinstance(rows, list) else [rows]
-    table = Table(title=title, show_lines=False)
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(_cell(row.get(column)) for column in columns))
-    console.print(table)
+    if output is OutputFormat.CSV:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([_text(row.get(column)) for column in columns] for row in rows)
+        return
+    print_rows(
+        console, columns, [[_text(row.get(column)) for column in columns] for row in rows], title=title
+    )
     if isinstance(data, dict) and "total" in data and data["total"] > len(rows):
         console.print(f"[dim]{len(rows)} of {data['total']} shown (use --offset/--limit)[/dim]")
 
 
-def _cell(value: Any) -> str:
+def _text(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, list):
-        return escape(", ".join(str(v) for v in value))
-    return escape(str(value))
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
-
-Json = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
 
 agency = typer.Typer(
     help="Agencies (cơ quan, đơn vị), coded as in Decision 20/2020/QĐ-TTg.", no_args_is_help=True
@@ -104,15 +171,22 @@ def _json_flag(ctx: typer.Context, as_json: bool) -> None:
 
 @agency.command("list")
 def agency_list(
-    ctx: typer.Context, parent: str | None = None, offset: int = 0, limit: int = 100, as_json: Json = False
+    ctx: typer.Context,
+    parent: Annotated[str | None, typer.Option(help="only the agencies under this one")] = None,
+    offset: int = 0,
+    limit: int = 100,
+    output: Format = OutputFormat.TABLE,
+    as_json: Json = False,
 ) -> None:
+    """The registered agencies."""
     _json_flag(ctx, as_json)
     data = call(ctx, lambda api: api.get("/api/v1/agencies", parent=parent, offset=offset, limit=limit))
-    show(ctx, data, AGENCY_COLUMNS)
+    show(ctx, data, AGENCY_COLUMNS, output=output)
 
 
 @agency.command("show")
 def agency_show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
+    """One agency."""
     _json_flag(ctx, as_json)
     show(ctx, call(ctx, lambda api: api.get(f"/api/v1/agencies/{code}")), AGENCY_COLUMNS)
 
@@ -128,6 +202,7 @@ def agency_create(
     name_en: str | None = None,
     as_json: Json = False,
 ) -> None:
+    """Register an agency under its Decision 20/2020/QĐ-TTg code (the parent is implied by the code)."""
     _json_flag(ctx, as_json)
     body = {"code": code, "name": name, "tier": tier, **({"name_en": name_en} if name_en else {})}
     show(ctx, call(ctx, lambda api: api.send("POST", "/api/v1/agencies", json=body)), AGENCY_COLUMNS)
@@ -135,6 +210,7 @@ def agency_create(
 
 @agency.command("delete")
 def agency_delete(ctx: typer.Context, code: str) -> None:
+    """Delete an agency that has no databases, clients or sub-agencies."""
     call(ctx, lambda api: api.send("DELETE", f"/api/v1/agencies/{code}"))
     console.print(f"agency {code} deleted")
 
@@ -143,11 +219,13 @@ def agency_delete(ctx: typer.Context, code: str) -> None:
 def database_list(
     ctx: typer.Context,
     agency_code: Annotated[str | None, typer.Option("--agency")] = None,
-    status: str | None = None,
+    status: Annotated[str | None, typer.Option(help="planned, active or retired")] = None,
     offset: int = 0,
     limit: int = 100,
+    output: Format = OutputFormat.TABLE,
     as_json: Json = False,
 ) -> None:
+    """The registered databases."""
     _json_flag(ctx, as_json)
     data = call(
         ctx,
@@ -155,11 +233,12 @@ def database_list(
             "/api/v1/databases", agency=agency_code, status=status, offset=offset, limit=limit
         ),
     )
-    show(ctx, data, DATABASE_COLUMNS)
+    show(ctx, data, DATABASE_COLUMNS, output=output)
 
 
 @database.command("show")
 def database_show(ctx: typer.Context, agency_code: str, code: str, as_json: Json = False) -> None:
+    """One database."""
     _json_flag(ctx, as_json)
     show(ctx, call(ctx, lambda api: api.get(f"/api/v1/databases/{agency_code}/{code}")), DATABASE_COLUMNS)
 
@@ -174,6 +253,7 @@ def database_create(
     status: Annotated[str, typer.Option(help="planned, active or retired")] = "active",
     as_json: Json = False,
 ) -> None:
+    """Register a database of an agency (planned ones count in coverage as registered, not connected)."""
     _json_flag(ctx, as_json)
     body = {"agency": agency_code, "code": code, "name": name, "description": description, "status": status}
     show(ctx, call(ctx, lambda api: api.send("POST", "/api/v1/databases", json=body)), DATABASE_COLUMNS)
@@ -181,6 +261,7 @@ def database_create(
 
 @database.command("retire")
 def database_retire(ctx: typer.Context, agency_code: str, code: str) -> None:
+    """Mark a database retired: it no longer counts in coverage."""
     path = f"/api/v1/databases/{agency_code}/{code}"
     call(ctx, lambda api: api.send("PATCH", path, json={"status": "retired"}))
     console.print(f"database {agency_code}/{code} retired")
@@ -188,6 +269,7 @@ def database_retire(ctx: typer.Context, agency_code: str, code: str) -> None:
 
 @database.command("delete")
 def database_delete(ctx: typer.Context, agency_code: str, code: str) -> None:
+    """Delete a database that has no contracts."""
     call(ctx, lambda api: api.send("DELETE", f"/api/v1/databases/{agency_code}/{code}"))
     console.print(f"database {agency_code}/{code} deleted")
 
@@ -218,13 +300,14 @@ def contract_register(
 def contract_list(
     ctx: typer.Context,
     kind: Annotated[str, typer.Option(help="services or datasets")] = "services",
-    agency_code: Annotated[str | None, typer.Option("--agency")] = None,
+    agency_code: Annotated[str | None, typer.Option("--agency", help="only this provider's")] = None,
+    output: Format = OutputFormat.TABLE,
     as_json: Json = False,
 ) -> None:
     """List the registered services (or datasets) with their newest version."""
     _json_flag(ctx, as_json)
     data = call(ctx, lambda api: api.get(f"/api/v1/{kind}", agency=agency_code))
-    show(ctx, data, ("address", "latest_version", "database", "capture_payloads"))
+    show(ctx, data, ("address", "latest_version", "database", "capture_payloads"), output=output)
 
 
 def _read(path: Path) -> bytes:
@@ -238,11 +321,13 @@ def _read(path: Path) -> bytes:
 def client_list(
     ctx: typer.Context,
     agency_code: Annotated[str | None, typer.Option("--agency", help="only this agency's clients")] = None,
+    output: Format = OutputFormat.TABLE,
     as_json: Json = False,
 ) -> None:
     """The clients you may see (never their secrets)."""
     _json_flag(ctx, as_json)
-    show(ctx, call(ctx, lambda api: api.get("/api/v1/clients", agency=agency_code)), CLIENT_COLUMNS)
+    data = call(ctx, lambda api: api.get("/api/v1/clients", agency=agency_code))
+    show(ctx, data, CLIENT_COLUMNS, output=output)
 
 
 @client.command("create")
@@ -329,6 +414,7 @@ def grant_create(
     until: Annotated[str | None, typer.Option(help="valid until (ISO 8601 with zone)")] = None,
     as_json: Json = False,
 ) -> None:
+    """Allow a client to call a service (or publish a dataset), for a stated purpose."""
     _json_flag(ctx, as_json)
     body = {
         "client_id": client_id,
@@ -344,17 +430,20 @@ def grant_create(
 @grant.command("list")
 def grant_list(
     ctx: typer.Context,
-    client_id: Annotated[str | None, typer.Option("--client")] = None,
-    provider: str | None = None,
+    client_id: Annotated[str | None, typer.Option("--client", help="only this client's grants")] = None,
+    provider: Annotated[str | None, typer.Option(help="only grants to this agency's services")] = None,
+    output: Format = OutputFormat.TABLE,
     as_json: Json = False,
 ) -> None:
+    """The grants you may see."""
     _json_flag(ctx, as_json)
     data = call(ctx, lambda api: api.get("/api/v1/grants", client_id=client_id, provider=provider))
-    show(ctx, data, GRANT_COLUMNS)
+    show(ctx, data, GRANT_COLUMNS, output=output)
 
 
 @grant.command("revoke")
 def grant_revoke(ctx: typer.Context, grant_id: str) -> None:
+    """Revoke a grant: the client's next call to that service is refused."""
     call(ctx, lambda api: api.send("DELETE", f"/api/v1/grants/{grant_id}"))
     console.print(f"grant {grant_id} revoked")
 
@@ -362,9 +451,10 @@ def grant_revoke(ctx: typer.Context, grant_id: str) -> None:
 def catalogue(
     ctx: typer.Context,
     kind: Annotated[str | None, typer.Option(help="service or dataset")] = None,
+    output: Format = OutputFormat.TABLE,
     as_json: Json = False,
 ) -> None:
     """The published services and datasets."""
     _json_flag(ctx, as_json)
     data = call(ctx, lambda api: api.get("/api/v1/catalogue", kind=kind))
-    show(ctx, data, ("address", "kind", "version", "title", "provider_name", "classification"))
+    show(ctx, data, ("address", "kind", "version", "title", "provider_name", "classification"), output=output)

@@ -3,24 +3,16 @@
 import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from gateway.coverage.export import coverage_csv
-from registry.cli import call
+from registry.cli import OutputFormat, call, print_rows
 
 console = Console()
 VIETNAM = timezone(timedelta(hours=7), "UTC+7")
-
-
-class OutputFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    CSV = "csv"
 
 
 def _percent(figure: dict[str, Any]) -> str:
@@ -58,22 +50,20 @@ def _show_table(report: dict[str, Any], zone: timezone) -> None:
         f"  databases: {counts['registered']} registered, {counts['connected']} connected (kết nối), "
         f"{counts['sharing']} sharing (chia sẻ)"
     )
-    table = Table(show_lines=False)
-    for column in ("agency", "name", "registered", "connected", "sharing", "last exchange"):
-        table.add_column(
-            column, justify="right" if column in ("registered", "connected", "sharing") else "left"
-        )
-    for agency in report["agencies"]:
-        databases = agency["databases"]
-        table.add_row(
+    columns = ("agency", "name", "registered", "connected", "sharing", "last exchange")
+    rows = [
+        (
             agency["code"] + ("" if agency["in_scope"] else " *"),
             agency["name"],
-            str(databases["registered"]),
-            str(databases["connected"]),
-            str(databases["sharing"]),
+            str(agency["databases"]["registered"]),
+            str(agency["databases"]["connected"]),
+            str(agency["databases"]["sharing"]),
             _when(agency["last_exchange_at"], zone),
         )
-    console.print(table)
+        for agency in report["agencies"]
+    ]
+    numbers = {"registered": "right", "connected": "right", "sharing": "right"}
+    print_rows(console, columns, rows, identifiers=("agency", columns[-1]), justify=numbers)
     if any(not agency["in_scope"] for agency in report["agencies"]):
         console.print("[dim]* not a department of the province: not counted in the agency coverage[/dim]")
 

@@ -85,6 +85,8 @@ class LgspGroup(TyperGroup):
             message = f"cannot reach the gateway at {url}; is `lgsp up` running?"
         except httpx.HTTPError as exc:
             message = f"HTTP error talking to the gateway: {exc}"
+        except BrokenPipeError:
+            raise  # `lgsp ... | head`: Typer exits quietly
         except OSError as exc:
             message = str(exc)
         print_error(message)
