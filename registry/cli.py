@@ -277,24 +277,50 @@ def database_delete(ctx: typer.Context, agency_code: str, code: str) -> None:
 def contract_register(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="contract documents (YAML or JSON)")],
+    output: Format = OutputFormat.TABLE,
     as_json: Json = False,
 ) -> None:
-    """Register contract versions with the gateway (checked, and refused if they break compatibility)."""
+    """Register contract versions with the gateway (checked, and refused if they break compatibility).
+
+    A version registered before with the same document is reported as unchanged. Exit status: 0 registered or
+    unchanged, 1 refused (invalid, or breaking compatibility), 2 a file that cannot be read."""
     _json_flag(ctx, as_json)
+    documents = [(path, _read(path)) for path in files]  # every file read before anything is registered
     results = []
-    for path in files:
-        content = _read(path)
+    for path, content in documents:
         media_type = "application/json" if path.suffix == ".json" else "application/yaml"
 
-        def register(
+        async def register(
             api: RegistryApi, content: bytes = content, media_type: str = media_type
-        ) -> Awaitable[Any]:
-            return api.send(
-                "POST", "/api/v1/contracts", content=content, headers={"Content-Type": media_type}
-            )
+        ) -> dict[str, Any]:
+            existed = await _registered_before(api, content)
+            headers = {"Content-Type": media_type}
+            registered = await api.send("POST", "/api/v1/contracts", content=content, headers=headers)
+            return {**registered, "result": "unchanged" if existed else "registered"}
 
         results.append(call(ctx, register))
-    show(ctx, results, ("address", "version", "kind", "title", "status"))
+    show(ctx, results, ("address", "version", "result", "kind", "title", "status"), output=output)
+
+
+async def _registered_before(api: RegistryApi, content: bytes) -> bool:
+    """Whether the version this document declares is registered already (the gateway then answers 200 for
+    the same document, and refuses a different one)."""
+    from contracts.errors import LgspError
+    from contracts.loading import parse_document
+
+    try:
+        raw = parse_document(content)
+        kind = {"service": "services", "dataset": "datasets"}[raw["kind"]]
+        path = f"/api/v1/{kind}/{raw['provider']}/{raw['code']}/{raw['version']}"
+    except (LgspError, KeyError, TypeError):
+        return False  # the gateway says what is wrong with it
+    try:
+        await api.get(path)
+    except Exception as exc:  # the client's own error type: a 404 means not registered
+        if getattr(exc, "status", None) == 404:
+            return False
+        raise
+    return True
 
 
 def contract_list(
@@ -313,8 +339,9 @@ def contract_list(
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
-    except OSError as exc:
-        raise typer.BadParameter(f"cannot read {path}: {exc.strerror}") from None
+    except OSError as exc:  # one line, exit 2, as `lgsp contract lint` says it
+        typer.echo(f"error: cannot read {path}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 @client.command("list")

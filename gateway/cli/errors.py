@@ -36,6 +36,22 @@ def print_error(message: str) -> None:
     stderr.print(f"[red]error:[/red] {escape(' '.join(message.split()))}", markup=True)
 
 
+MAX_PLACES = 20
+
+
+def print_places(errors: object) -> None:
+    """Where a refusal applies (a problem's `errors`: breaking changes, invalid fields), one line each."""
+    if not isinstance(errors, list):
+        return
+    for error in errors[:MAX_PLACES]:
+        if isinstance(error, dict):
+            where = " ".join(str(error[key]) for key in ("part", "pointer") if error.get(key)) or "/"
+            kind = f" [{error['kind']}]" if error.get("kind") else ""
+            stderr.print(f"  {where}: {error.get('message', '')}{kind}", markup=False)
+    if len(errors) > MAX_PLACES:
+        stderr.print(f"  … and {len(errors) - MAX_PLACES} more (--json shows them all)", markup=False)
+
+
 def usage_problem(exc: ClickException) -> str:
     """Click's usage error (a missing argument, a bad value, a file that is not there) as one line, not a panel."""
     message = exc.format_message().rstrip(".")
@@ -75,7 +91,9 @@ class LgspGroup(TyperGroup):
         except CliError as exc:
             message = str(exc)
         except ApiProblem as exc:
-            message = exc.one_line()
+            print_error(exc.one_line())
+            print_places(exc.problem.get("errors"))
+            raise typer.Exit(1) from None
         except LgspError as exc:
             message = exc.detail
         except ValidationError as exc:
