@@ -1,32 +1,32 @@
 """One-line errors and a non-zero exit for everything a user can get wrong, never a traceback.
 
-Typer (0.29+) ships its own copy of Click as `typer._click`; the group type comes from there.
+Typer (0.29+) ships its own copy of Click as `typer._click`; the group type comes from there. The error types
+of httpx, pydantic, the SDK and the contracts are imported only when something has gone wrong, so that a
+command that does not use them does not pay for them at start-up.
 """
 
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-import httpx
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from typer._click import Context
 from typer._click.exceptions import ClickException, UsageError
-from typer.core import TyperGroup
 
-from connectors.sdk.client import ApiProblem
-from contracts.errors import LgspError
+from gateway.cli.lazy import LazyGroup
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+MAX_PLACES = 20
 
 
 class CliError(Exception):
     """A failure to report on one line (exit 1)."""
 
 
-def settings_problem(exc: ValidationError) -> str:
+def settings_problem(exc: Any) -> str:
+    """A pydantic ValidationError of the settings, as the variable to fix."""
     first = exc.errors()[0]
     name = "LGSP_" + "_".join(str(part) for part in first.get("loc", ())).upper()
     return f"invalid setting {name}: {first.get('msg', 'invalid')}"
@@ -34,9 +34,6 @@ def settings_problem(exc: ValidationError) -> str:
 
 def print_error(message: str) -> None:
     stderr.print(f"[red]error:[/red] {escape(' '.join(message.split()))}", markup=True)
-
-
-MAX_PLACES = 20
 
 
 def print_places(errors: object) -> None:
@@ -59,7 +56,33 @@ def usage_problem(exc: ClickException) -> str:
     return f"{message} (see `{context.command_path} --help`)" if context is not None else message
 
 
-class LgspGroup(TyperGroup):
+def one_line(exc: Exception, ctx: Context) -> tuple[str, object] | None:
+    """The message (and the places, if any) for an error a user can cause; None for a bug."""
+    import httpx
+    from pydantic import ValidationError
+
+    from connectors.sdk.client import ApiProblem
+    from contracts.errors import LgspError
+
+    if isinstance(exc, CliError):
+        return str(exc), None
+    if isinstance(exc, ApiProblem):
+        return exc.one_line(), exc.problem.get("errors")
+    if isinstance(exc, LgspError):
+        return exc.detail, None
+    if isinstance(exc, ValidationError):
+        return settings_problem(exc), None
+    if isinstance(exc, httpx.ConnectError):
+        url = ctx.find_root().params.get("url", "the gateway")
+        return f"cannot reach the gateway at {url}; is `lgsp up` running?", None
+    if isinstance(exc, httpx.HTTPError):
+        return f"HTTP error talking to the gateway: {exc}", None
+    if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):  # `| head`: Typer exits quietly
+        return str(exc), None
+    return None
+
+
+class LgspGroup(LazyGroup):
     """Prints the platform's errors, raised anywhere below, as one line on stderr and exits 1; usage errors as
     one line too (exit 2), rather than Typer's boxed panel."""
 
@@ -88,24 +111,12 @@ class LgspGroup(TyperGroup):
     def invoke(self, ctx: Context) -> Any:
         try:
             return super().invoke(ctx)
-        except CliError as exc:
-            message = str(exc)
-        except ApiProblem as exc:
-            print_error(exc.one_line())
-            print_places(exc.problem.get("errors"))
+        except (typer.Exit, typer.Abort, ClickException):
+            raise
+        except Exception as exc:
+            known = one_line(exc, ctx)
+            if known is None:
+                raise
+            print_error(known[0])
+            print_places(known[1])
             raise typer.Exit(1) from None
-        except LgspError as exc:
-            message = exc.detail
-        except ValidationError as exc:
-            message = settings_problem(exc)
-        except httpx.ConnectError:
-            url = ctx.find_root().params.get("url", "the gateway")
-            message = f"cannot reach the gateway at {url}; is `lgsp up` running?"
-        except httpx.HTTPError as exc:
-            message = f"HTTP error talking to the gateway: {exc}"
-        except BrokenPipeError:
-            raise  # `lgsp ... | head`: Typer exits quietly
-        except OSError as exc:
-            message = str(exc)
-        print_error(message)
-        raise typer.Exit(1)

@@ -130,11 +130,3 @@ def keys_rotate() -> None:
     with database_errors(url):
         kid = asyncio.run(run())
     typer.echo(f"now signing with key {kid}; restart gateways to pick it up")
-
-
-def register_server_commands(app: typer.Typer) -> None:
-    app.command("up")(up)
-    app.command("demo")(demo)
-    app.add_typer(db, name="db")
-    app.add_typer(keys, name="keys")
-    app.add_typer(seed, name="seed")
