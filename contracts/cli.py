@@ -1,7 +1,8 @@
 """`lgsp contract ...`: lint a contract, check a new version's compatibility, export OpenAPI / AsyncAPI.
 
-Exit codes: 0 fine, 1 the contract has problems (lint) or breaks compatibility (check), 2 the command cannot
-do its work (a file that cannot be read or parsed, versions that cannot be compared).
+Exit status, the same for `lint`, `check` and `lgsp contract register`: 0 fine; 1 a document is refused (it
+cannot be parsed, is not a valid contract, or breaks compatibility), whichever command found it; 2 the command
+cannot do its work as asked (a file that cannot be read, versions that cannot be compared, a usage mistake).
 """
 
 from pathlib import Path
@@ -37,9 +38,12 @@ def _console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
-def _fail(message: str) -> NoReturn:
+REFUSED, CANNOT_RUN = 1, 2
+
+
+def _fail(message: str, status: int = CANNOT_RUN) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
+    raise typer.Exit(status)
 
 
 def _read(path: Path) -> bytes:
@@ -50,13 +54,13 @@ def _read(path: Path) -> bytes:
 
 
 def _load(path: Path) -> ContractDocument:
-    """A valid contract, or a one-line error and exit 2."""
+    """A valid contract, or a one-line error: exit 1 for a refused document, 2 for a file that cannot be read."""
     try:
         return load_contract(_read(path))
     except (ContractMalformed, PayloadTooLarge) as error:
-        _fail(f"{path}: {error.detail}")
+        _fail(f"{path}: {error.detail}", REFUSED)
     except ContractInvalid as error:
-        _fail(f"{path} is not a valid contract ({error.detail}); see `lgsp contract lint {path}`")
+        _fail(f"{path} is not a valid contract ({error.detail}); see `lgsp contract lint {path}`", REFUSED)
 
 
 def _write_json(document: dict[str, Any], output: Path | None) -> None:
@@ -77,7 +81,7 @@ def lint(file: FileArgument) -> None:
     try:
         doc = load_contract(_read(file))
     except (ContractMalformed, PayloadTooLarge) as error:
-        _fail(f"{file}: {error.detail}")
+        _fail(f"{file}: {error.detail}", REFUSED)
     except ContractInvalid as error:
         console.print(f"✗ {file}: {len(error.errors)} problem(s)", style="bold red", markup=False)
         for issue in error.errors:

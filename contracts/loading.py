@@ -135,7 +135,8 @@ def _parse_json(text: str) -> Any:
         return orjson.loads(text)
     except orjson.JSONDecodeError as error:
         raise ContractMalformed(
-            f"the document is not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+            f"the document is neither valid JSON (at line {error.lineno}, column {error.colno}: {error.msg}) "
+            "nor valid YAML"
         ) from None
 
 
@@ -186,7 +187,15 @@ def parse_document(data: bytes | str, *, max_bytes: int = MAX_BYTES) -> dict[str
     else:
         text = data
     if text.lstrip().startswith(("{", "[")):
-        parsed = _parse_json(text)
+        try:
+            parsed = _parse_json(text)
+        except ContractMalformed as not_json:
+            # YAML flow style starts the same way ([a, b] or {a: 1}); YAML is a superset of JSON
+            try:
+                parsed = _parse_yaml(text)
+            except ContractMalformed as not_yaml:
+                yaml_reason = not_yaml.detail.removeprefix("the document is not valid YAML")
+                raise ContractMalformed(f"{not_json.detail}{yaml_reason}") from None
         _json_depth_ok(parsed)
     else:
         parsed = _parse_yaml(text)

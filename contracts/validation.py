@@ -45,6 +45,24 @@ def _shorten(message: str) -> str:
     return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
 
 
+def _message(error: jsonschema_rs.ValidationError) -> str:
+    """jsonschema-rs's message; for a failed `oneOf`/`anyOf`, each alternative's first reason instead of the
+    instance quoted whole, so that the missing or wrong property is named."""
+    alternatives = getattr(error.kind, "context", None)
+    keyword = {"OneOfNotValid": "oneOf", "AnyOf": "anyOf"}.get(type(error.kind).__name__)
+    if keyword is None or not alternatives:
+        return error.message
+    reasons = []
+    for number, branch in enumerate(alternatives, 1):
+        # a `not` reason quotes schema and instance and names nothing: prefer any other
+        errors = sorted(branch, key=lambda sub: type(sub.kind).__name__ == "Not")
+        if errors:
+            first = errors[0]
+            where = pointers.from_path(first.instance_path[len(error.instance_path) :])
+            reasons.append(f"({number}) {where + ': ' if where else ''}{_message(first)}")
+    return f"matches none of the {keyword} alternatives: " + "; ".join(reasons)
+
+
 class CompiledContract:
     """The validators of one contract version, by part (`request`/`response` or `record`)."""
 
@@ -67,7 +85,7 @@ class CompiledContract:
         if validator.is_valid(instance):
             return []
         return [
-            Violation(pointers.from_path(error.instance_path), _shorten(error.message))
+            Violation(pointers.from_path(error.instance_path), _shorten(_message(error)))
             for error in islice(validator.iter_errors(instance), limit)
         ]
 

@@ -5,17 +5,20 @@ provides, so that every write is authorised exactly as it is over HTTP.
 """
 
 import asyncio
+import csv
 import json
-from collections.abc import Awaitable, Callable, Sequence
+import sys
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Protocol
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 console = Console()
 
@@ -52,33 +55,97 @@ def call(ctx: typer.Context, action: Callable[[RegistryApi], Awaitable[Any]]) ->
     return asyncio.run(run())
 
 
-def show(ctx: typer.Context, data: Any, columns: Sequence[str], title: str | None = None) -> None:
-    """Print JSON with --json, else a table of the given columns (a page's items, a list, or one object)."""
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+Format = Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")]
+Json = Annotated[bool, typer.Option("--json", help="print JSON (the same as --format json)")]
+
+# Columns that identify a row: never cut, wrapped or folded.
+IDENTIFIERS = frozenset(
+    {"id", "code", "agency", "address", "client_id", "version", "latest_version", "database"}
+)
+NARROWEST = 10  # the width below which another column is not worth a table: the rows are listed instead
+
+
+def print_rows(
+    out: Console,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    identifiers: Iterable[str] = IDENTIFIERS,
+    title: str | None = None,
+    justify: dict[str, str] | None = None,
+) -> None:
+    """Rows of plain text as a table whose identifier columns are as wide as their longest value and whose other
+    columns wrap; in a terminal too narrow for that, each row as `column value` lines. Nothing is cut off."""
+    keep = set(identifiers)
+    widths = [max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(columns)]
+    needed = (
+        3 * len(columns)
+        + 1
+        + sum(
+            width if column in keep else min(width, NARROWEST)
+            for column, width in zip(columns, widths, strict=True)
+        )
+    )
+    if needed > out.width:
+        if title:
+            out.print(title, markup=False)
+        label = max(len(column) for column in columns)
+        for row in rows:
+            for column, cell in zip(columns, row, strict=True):
+                out.print(f"{column:<{label}}  {cell}", markup=False, highlight=False, soft_wrap=True)
+            out.print()
+        return
+    grid = Table(title=title, title_justify="left")
+    for column, width in zip(columns, widths, strict=True):
+        align: Any = (justify or {}).get(column, "left")
+        if column in keep:
+            grid.add_column(column, no_wrap=True, min_width=width, overflow="fold", justify=align)
+        else:
+            grid.add_column(column, overflow="fold", justify=align)
+    for row in rows:
+        grid.add_row(*(Text(cell) for cell in row))
+    out.print(grid)
+
+
+def show(
+    ctx: typer.Context,
+    data: Any,
+    columns: Sequence[str],
+    title: str | None = None,
+    output: OutputFormat = OutputFormat.TABLE,
+) -> None:
+    """Print `data` (a page's items, a list, or one object) as a table of `columns`, as JSON, or as CSV."""
     state: CliState = ctx.obj
-    if state.json_output:
-        console.print_json(json.dumps(data, ensure_ascii=False, default=str))
+    if state.json_output or output is OutputFormat.JSON:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         return
     rows = data["items"] if isinstance(data, dict) and "items" in data else data
     rows = rows if isinstance(rows, list) else [rows]
-    table = Table(title=title, show_lines=False)
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(_cell(row.get(column)) for column in columns))
-    console.print(table)
+    if output is OutputFormat.CSV:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([_text(row.get(column)) for column in columns] for row in rows)
+        return
+    print_rows(
+        console, columns, [[_text(row.get(column)) for column in columns] for row in rows], title=title
+    )
     if isinstance(data, dict) and "total" in data and data["total"] > len(rows):
         console.print(f"[dim]{len(rows)} of {data['total']} shown (use --offset/--limit)[/dim]")
 
 
-def _cell(value: Any) -> str:
+def _text(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, list):
-        return escape(", ".join(str(v) for v in value))
-    return escape(str(value))
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
-
-Json = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
 
 agency = typer.Typer(
     help="Agencies (cơ quan, đơn vị), coded as in Decision 20/2020/QĐ-TTg.", no_args_is_help=True
@@ -104,15 +171,22 @@ def _json_flag(ctx: typer.Context, as_json: bool) -> None:
 
 @agency.command("list")
 def agency_list(
-    ctx: typer.Context, parent: str | None = None, offset: int = 0, limit: int = 100, as_json: Json = False
+    ctx: typer.Context,
+    parent: Annotated[str | None, typer.Option(help="only the agencies under this one")] = None,
+    offset: int = 0,
+    limit: int = 100,
+    output: Format = OutputFormat.TABLE,
+    as_json: Json = False,
 ) -> None:
+    """The registered agencies."""
     _json_flag(ctx, as_json)
     data = call(ctx, lambda api: api.get("/api/v1/agencies", parent=parent, offset=offset, limit=limit))
-    show(ctx, data, AGENCY_COLUMNS)
+    show(ctx, data, AGENCY_COLUMNS, output=output)
 
 
 @agency.command("show")
 def agency_show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
+    """One agency."""
     _json_flag(ctx, as_json)
     show(ctx, call(ctx, lambda api: api.get(f"/api/v1/agencies/{code}")), AGENCY_COLUMNS)
 
@@ -128,6 +202,7 @@ def agency_create(
     name_en: str | None = None,
     as_json: Json = False,
 ) -> None:
+    """Register an agency under its Decision 20/2020/QĐ-TTg code (the parent is implied by the code)."""
     _json_flag(ctx, as_json)
     body = {"code": code, "name": name, "tier": tier, **({"name_en": name_en} if name_en else {})}
     show(ctx, call(ctx, lambda api: api.send("POST", "/api/v1/agencies", json=body)), AGENCY_COLUMNS)
@@ -135,6 +210,7 @@ def agency_create(
 
 @agency.command("delete")
 def agency_delete(ctx: typer.Context, code: str) -> None:
+    """Delete an agency that has no databases, clients or sub-agencies."""
     call(ctx, lambda api: api.send("DELETE", f"/api/v1/agencies/{code}"))
     console.print(f"agency {code} deleted")
 
@@ -143,11 +219,13 @@ def agency_delete(ctx: typer.Context, code: str) -> None:
 def database_list(
     ctx: typer.Context,
     agency_code: Annotated[str | None, typer.Option("--agency")] = None,
-    status: str | None = None,
+    status: Annotated[str | None, typer.Option(help="planned, active or retired")] = None,
     offset: int = 0,
     limit: int = 100,
+    output: Format = OutputFormat.TABLE,
     as_json: Json = False,
 ) -> None:
+    """The registered databases."""
     _json_flag(ctx, as_json)
     data = call(
         ctx,
@@ -155,11 +233,12 @@ def database_list(
             "/api/v1/databases", agency=agency_code, status=status, offset=offset, limit=limit
         ),
     )
-    show(ctx, data, DATABASE_COLUMNS)
+    show(ctx, data, DATABASE_COLUMNS, output=output)
 
 
 @database.command("show")
 def database_show(ctx: typer.Context, agency_code: str, code: str, as_json: Json = False) -> None:
+    """One database."""
     _json_flag(ctx, as_json)
     show(ctx, call(ctx, lambda api: api.get(f"/api/v1/databases/{agency_code}/{code}")), DATABASE_COLUMNS)
 
@@ -174,6 +253,7 @@ def database_create(
     status: Annotated[str, typer.Option(help="planned, active or retired")] = "active",
     as_json: Json = False,
 ) -> None:
+    """Register a database of an agency (planned ones count in coverage as registered, not connected)."""
     _json_flag(ctx, as_json)
     body = {"agency": agency_code, "code": code, "name": name, "description": description, "status": status}
     show(ctx, call(ctx, lambda api: api.send("POST", "/api/v1/databases", json=body)), DATABASE_COLUMNS)
@@ -181,6 +261,7 @@ def database_create(
 
 @database.command("retire")
 def database_retire(ctx: typer.Context, agency_code: str, code: str) -> None:
+    """Mark a database retired: it no longer counts in coverage."""
     path = f"/api/v1/databases/{agency_code}/{code}"
     call(ctx, lambda api: api.send("PATCH", path, json={"status": "retired"}))
     console.print(f"database {agency_code}/{code} retired")
@@ -188,6 +269,7 @@ def database_retire(ctx: typer.Context, agency_code: str, code: str) -> None:
 
 @database.command("delete")
 def database_delete(ctx: typer.Context, agency_code: str, code: str) -> None:
+    """Delete a database that has no contracts."""
     call(ctx, lambda api: api.send("DELETE", f"/api/v1/databases/{agency_code}/{code}"))
     console.print(f"database {agency_code}/{code} deleted")
 
@@ -195,65 +277,98 @@ def database_delete(ctx: typer.Context, agency_code: str, code: str) -> None:
 def contract_register(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="contract documents (YAML or JSON)")],
+    output: Format = OutputFormat.TABLE,
     as_json: Json = False,
 ) -> None:
-    """Register contract versions with the gateway (checked, and refused if they break compatibility)."""
+    """Register contract versions with the gateway (checked, and refused if they break compatibility).
+
+    A version registered before with the same document is reported as unchanged. Exit status: 0 registered or
+    unchanged, 1 refused (invalid, or breaking compatibility), 2 a file that cannot be read."""
     _json_flag(ctx, as_json)
+    documents = [(path, _read(path)) for path in files]  # every file read before anything is registered
     results = []
-    for path in files:
-        content = _read(path)
+    for path, content in documents:
         media_type = "application/json" if path.suffix == ".json" else "application/yaml"
 
-        def register(
+        async def register(
             api: RegistryApi, content: bytes = content, media_type: str = media_type
-        ) -> Awaitable[Any]:
-            return api.send(
-                "POST", "/api/v1/contracts", content=content, headers={"Content-Type": media_type}
-            )
+        ) -> dict[str, Any]:
+            existed = await _registered_before(api, content)
+            headers = {"Content-Type": media_type}
+            registered = await api.send("POST", "/api/v1/contracts", content=content, headers=headers)
+            return {**registered, "result": "unchanged" if existed else "registered"}
 
         results.append(call(ctx, register))
-    show(ctx, results, ("address", "version", "kind", "title", "status"))
+    show(ctx, results, ("address", "version", "result", "kind", "title", "status"), output=output)
+
+
+async def _registered_before(api: RegistryApi, content: bytes) -> bool:
+    """Whether the version this document declares is registered already (the gateway then answers 200 for
+    the same document, and refuses a different one)."""
+    from contracts.errors import LgspError
+    from contracts.loading import parse_document
+
+    try:
+        raw = parse_document(content)
+        kind = {"service": "services", "dataset": "datasets"}[raw["kind"]]
+        path = f"/api/v1/{kind}/{raw['provider']}/{raw['code']}/{raw['version']}"
+    except (LgspError, KeyError, TypeError):
+        return False  # the gateway says what is wrong with it
+    try:
+        await api.get(path)
+    except Exception as exc:  # the client's own error type: a 404 means not registered
+        if getattr(exc, "status", None) == 404:
+            return False
+        raise
+    return True
 
 
 def contract_list(
     ctx: typer.Context,
     kind: Annotated[str, typer.Option(help="services or datasets")] = "services",
-    agency_code: Annotated[str | None, typer.Option("--agency")] = None,
+    agency_code: Annotated[str | None, typer.Option("--agency", help="only this provider's")] = None,
+    output: Format = OutputFormat.TABLE,
     as_json: Json = False,
 ) -> None:
     """List the registered services (or datasets) with their newest version."""
     _json_flag(ctx, as_json)
     data = call(ctx, lambda api: api.get(f"/api/v1/{kind}", agency=agency_code))
-    show(ctx, data, ("address", "latest_version", "database", "capture_payloads"))
+    show(ctx, data, ("address", "latest_version", "database", "capture_payloads"), output=output)
 
 
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
-    except OSError as exc:
-        raise typer.BadParameter(f"cannot read {path}: {exc.strerror}") from None
+    except OSError as exc:  # one line, exit 2, as `lgsp contract lint` says it
+        typer.echo(f"error: cannot read {path}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 @client.command("list")
 def client_list(
     ctx: typer.Context,
-    agency_code: Annotated[str | None, typer.Option("--agency")] = None,
+    agency_code: Annotated[str | None, typer.Option("--agency", help="only this agency's clients")] = None,
+    output: Format = OutputFormat.TABLE,
     as_json: Json = False,
 ) -> None:
+    """The clients you may see (never their secrets)."""
     _json_flag(ctx, as_json)
-    show(ctx, call(ctx, lambda api: api.get("/api/v1/clients", agency=agency_code)), CLIENT_COLUMNS)
+    data = call(ctx, lambda api: api.get("/api/v1/clients", agency=agency_code))
+    show(ctx, data, CLIENT_COLUMNS, output=output)
 
 
 @client.command("create")
 def client_create(
     ctx: typer.Context,
-    agency_code: str,
-    name: str,
-    client_id: Annotated[str | None, typer.Option("--id")] = None,
+    agency_code: Annotated[str, typer.Argument(help="the agency the client belongs to, e.g. H50.01")],
+    name: Annotated[str, typer.Argument(help="what the client is, e.g. Cổng dịch vụ công")],
+    client_id: Annotated[
+        str | None, typer.Option("--id", help="the client id to use (default: one is generated)")
+    ] = None,
     role: Annotated[str, typer.Option(help="consumer, agency_admin or admin")] = "consumer",
     as_json: Json = False,
 ) -> None:
-    """Create a client; its secret is printed this once."""
+    """Create a client; its secret is printed this once, on a line of its own."""
     _json_flag(ctx, as_json)
     body = {
         "agency": agency_code,
@@ -262,11 +377,20 @@ def client_create(
         **({"client_id": client_id} if client_id else {}),
     }
     created = call(ctx, lambda api: api.send("POST", "/api/v1/clients", json=body))
-    show(ctx, created, (*CLIENT_COLUMNS, "client_secret"))
-    if not ctx.obj.json_output:
-        console.print(
-            "[yellow]Keep the secret now: it is stored only as a hash and is not shown again.[/yellow]"
-        )
+    _show_secret(
+        ctx, created, f"client {created['client_id']} created ({created['role']} of {created['agency']})"
+    )
+
+
+def _show_secret(ctx: typer.Context, data: dict[str, Any], headline: str) -> None:
+    """The one-time secret exactly as issued: plain text on a line of its own, never a table cell, never
+    wrapped, cut or styled, whatever the terminal's width or when piped."""
+    if ctx.obj.json_output:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    typer.echo(headline)
+    typer.echo("client secret (shown this once; the platform keeps only a hash):")
+    typer.echo(data["client_secret"])
 
 
 def _set_disabled(ctx: typer.Context, client_id: str, disabled: bool) -> None:
@@ -274,25 +398,32 @@ def _set_disabled(ctx: typer.Context, client_id: str, disabled: bool) -> None:
     console.print(f"client {client_id} {'disabled' if disabled else 'enabled'}")
 
 
+ClientId = Annotated[str, typer.Argument(help="the client id, e.g. cong-dvc")]
+
+
 @client.command("disable")
-def client_disable(ctx: typer.Context, client_id: str) -> None:
+def client_disable(ctx: typer.Context, client_id: ClientId) -> None:
+    """Stop the client from taking tokens (its grants stay); `lgsp client enable` undoes it."""
     _set_disabled(ctx, client_id, True)
 
 
 @client.command("enable")
-def client_enable(ctx: typer.Context, client_id: str) -> None:
+def client_enable(ctx: typer.Context, client_id: ClientId) -> None:
+    """Let a disabled client take tokens and call again."""
     _set_disabled(ctx, client_id, False)
 
 
 @client.command("rotate-secret")
-def client_rotate(ctx: typer.Context, client_id: str, as_json: Json = False) -> None:
+def client_rotate(ctx: typer.Context, client_id: ClientId, as_json: Json = False) -> None:
+    """Issue a new secret (printed this once, on a line of its own); the old one stops working at once."""
     _json_flag(ctx, as_json)
     rotated = call(ctx, lambda api: api.send("POST", f"/api/v1/clients/{client_id}/secret"))
-    show(ctx, rotated, ("client_id", "client_secret"))
+    _show_secret(ctx, rotated, f"client {client_id}: new secret issued; the old one no longer works")
 
 
 @client.command("delete")
-def client_delete(ctx: typer.Context, client_id: str) -> None:
+def client_delete(ctx: typer.Context, client_id: ClientId) -> None:
+    """Delete a client that holds no grants (one that does: disable it instead)."""
     call(ctx, lambda api: api.send("DELETE", f"/api/v1/clients/{client_id}"))
     console.print(f"client {client_id} deleted")
 
@@ -310,6 +441,7 @@ def grant_create(
     until: Annotated[str | None, typer.Option(help="valid until (ISO 8601 with zone)")] = None,
     as_json: Json = False,
 ) -> None:
+    """Allow a client to call a service (or publish a dataset), for a stated purpose."""
     _json_flag(ctx, as_json)
     body = {
         "client_id": client_id,
@@ -325,17 +457,20 @@ def grant_create(
 @grant.command("list")
 def grant_list(
     ctx: typer.Context,
-    client_id: Annotated[str | None, typer.Option("--client")] = None,
-    provider: str | None = None,
+    client_id: Annotated[str | None, typer.Option("--client", help="only this client's grants")] = None,
+    provider: Annotated[str | None, typer.Option(help="only grants to this agency's services")] = None,
+    output: Format = OutputFormat.TABLE,
     as_json: Json = False,
 ) -> None:
+    """The grants you may see."""
     _json_flag(ctx, as_json)
     data = call(ctx, lambda api: api.get("/api/v1/grants", client_id=client_id, provider=provider))
-    show(ctx, data, GRANT_COLUMNS)
+    show(ctx, data, GRANT_COLUMNS, output=output)
 
 
 @grant.command("revoke")
 def grant_revoke(ctx: typer.Context, grant_id: str) -> None:
+    """Revoke a grant: the client's next call to that service is refused."""
     call(ctx, lambda api: api.send("DELETE", f"/api/v1/grants/{grant_id}"))
     console.print(f"grant {grant_id} revoked")
 
@@ -343,9 +478,10 @@ def grant_revoke(ctx: typer.Context, grant_id: str) -> None:
 def catalogue(
     ctx: typer.Context,
     kind: Annotated[str | None, typer.Option(help="service or dataset")] = None,
+    output: Format = OutputFormat.TABLE,
     as_json: Json = False,
 ) -> None:
     """The published services and datasets."""
     _json_flag(ctx, as_json)
     data = call(ctx, lambda api: api.get("/api/v1/catalogue", kind=kind))
-    show(ctx, data, ("address", "kind", "version", "title", "provider_name", "classification"))
+    show(ctx, data, ("address", "kind", "version", "title", "provider_name", "classification"), output=output)

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from connectors.sdk.client import CallResult, GatewayClient
-from gateway.cli.errors import CliError
+from gateway.cli.errors import CliError, print_error, print_places
 from gateway.cli.state import GatewayCliState
 
 RESULT_WAIT_SECONDS = 60.0
@@ -51,11 +51,31 @@ def call(
     result, body, elapsed = asyncio.run(run())
     where = f"exchange {result.exchange_id}" if result.exchange_id else "no exchange id"
     if result.status >= 400:
-        detail = body.get("detail") if isinstance(body, dict) else body
-        name = str(body.get("type", "")).removeprefix("urn:lgsp:error:") if isinstance(body, dict) else ""
-        raise CliError(f"{detail} ({name}, HTTP {result.status}, {where})")
+        print_error(refusal(result.status, body, result.exchange_id))
+        print_places(body.get("errors") if isinstance(body, dict) else None)
+        raise typer.Exit(1)
     stderr.print(f"[green]{result.status}[/green] · {where} · {elapsed:.0f} ms")
     stdout.print_json(json.dumps(body, ensure_ascii=False))
+
+
+def _problem_name(problem: dict[str, Any]) -> str:
+    return str(problem.get("type", "")).removeprefix("urn:lgsp:error:") or str(problem.get("title", ""))
+
+
+def refusal(status: int, body: Any, exchange_id: str | None) -> str:
+    """The problem on one line: its detail, its name (and the provider's, for a 502), the status, and the
+    exchange id unless the detail already says it."""
+    if not isinstance(body, dict):
+        return f"{body} (HTTP {status}{f', exchange {exchange_id}' if exchange_id else ''})"
+    detail = str(body.get("detail") or body.get("title") or "request failed")
+    names = [_problem_name(body)]
+    provider = body.get("provider_problem")
+    if isinstance(provider, dict) and _problem_name(provider):
+        names.append(f"provider: {_problem_name(provider)}")
+    names.append(f"HTTP {status}")
+    if exchange_id and exchange_id not in detail:
+        names.append(f"exchange {exchange_id}")
+    return f"{detail} ({', '.join(name for name in names if name)})"
 
 
 async def _await_result(client: GatewayClient, exchange_id: str) -> Any:

@@ -13,13 +13,13 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from bus import Bus
 from connectors.sdk import ApiProblem, Connector, ConnectorRunner, GatewayClient, GatewayKeys
 from contracts.errors import LgspError
 from gateway.cli.errors import stderr
 from gateway.settings import Settings
+from registry.cli import print_rows
 
 connector = typer.Typer(help="Department connectors.", no_args_is_help=True)
 console = Console(highlight=False)
@@ -67,19 +67,17 @@ def load_connectors(reference: str, app_dir: Path) -> list[Connector]:
 
 
 def _print_serving(runner: ConnectorRunner, bus: Bus, url: str) -> None:
-    services = Table(
-        "service", "contract", "handler", "consumer group", title="Serving", title_justify="left"
-    )
-    for served in runner.services:
-        services.add_row(str(served.address), served.version, served.handler, served.group)
-    console.print(services)
+    columns = ("service", "contract", "handler", "consumer group")
+    rows = [(str(s.address), s.version, s.handler, s.group) for s in runner.services]
+    print_rows(console, columns, rows, identifiers=columns, title="Serving")
     if runner.schedules:
-        datasets = Table("dataset", "every", "producer", title="Sharing", title_justify="left")
+        shared = []
         for schedule in runner.schedules:
             producer = schedule.registration.producer
             name = f"{producer.__module__}.{getattr(producer, '__qualname__', producer)}"
-            datasets.add_row(str(schedule.registration.address), str(schedule.registration.every), name)
-        console.print(datasets)
+            shared.append((str(schedule.registration.address), str(schedule.registration.every), name))
+        headers = ("dataset", "every", "producer")
+        print_rows(console, headers, shared, identifiers=headers, title="Sharing")
     broker = getattr(bus, "bootstrap", "in-process")
     console.print(f"Kafka {broker} · gateway {url} · instance {bus.instance_id}; stop with Ctrl+C")
 

@@ -5,6 +5,7 @@ import asyncio
 import typer
 from rich.console import Console
 
+from gateway.cli.local import database_errors, platform_database
 from gateway.exchangelog.verify import VerifyReport, verify_log
 from gateway.settings import Settings
 from registry.storage import create_engine
@@ -16,16 +17,17 @@ console = Console()
 @log.command("verify")
 def verify() -> None:
     """Recompute every record's hash and link; name the first record that was altered or removed."""
-    settings = Settings()
+    url = platform_database(Settings())
 
     async def run() -> VerifyReport:
-        engine = create_engine(settings.effective_database_url)
+        engine = create_engine(url)
         try:
             return await verify_log(engine)
         finally:
             await engine.dispose()
 
-    report = asyncio.run(run())
+    with database_errors(url):
+        report = asyncio.run(run())
     if report.intact:
         console.print(
             f"[green]intact[/green]: {report.checked} records in {len(report.instances)} chain(s) "

@@ -1,26 +1,65 @@
-"""`lgsp`: serve the platform, manage the registry, call services, measure coverage."""
+"""`lgsp`: serve the platform, manage the registry, call services, measure coverage.
 
-from typing import Annotated
+Commands are imported when they run (gateway/cli/lazy.py): `lgsp --help` imports none of them.
+"""
+
+from functools import cache
+from typing import Annotated, ClassVar
 
 import typer
 
-from contracts.cli import app as contract_app
-from gateway.cli.call import call
-from gateway.cli.connector import connector as connector_app
-from gateway.cli.coverage import coverage
 from gateway.cli.errors import LgspGroup
-from gateway.cli.log import log as log_app
-from gateway.cli.replay import replay_app
-from gateway.cli.server import register_server_commands
-from gateway.cli.state import cli_state
-from gateway.cli.verify import verify as contract_verify
-from gateway.settings import Settings
-from registry import cli as registry_cli
-from warehouse.cli import warehouse
+from gateway.cli.lazy import LazyCommand, factory
+
+
+@factory
+@cache
+def contract_commands() -> typer.Typer:
+    """`lgsp contract`: the local checks, and registering and verifying against a gateway or a connector."""
+    from contracts.cli import app as contract_app
+    from gateway.cli.verify import verify
+    from registry import cli as registry_cli
+
+    contract_app.command("register")(registry_cli.contract_register)
+    contract_app.command("list")(registry_cli.contract_list)
+    contract_app.command("verify")(verify)
+    return contract_app
+
+
+class Lgsp(LgspGroup):
+    lazy: ClassVar[dict[str, LazyCommand]] = {
+        "agency": LazyCommand("registry.cli:agency", "Agencies (cơ quan, đơn vị), coded as in Decision 20/2020/QĐ-TTg."),
+        "database": LazyCommand("registry.cli:database", "Specialised databases (CSDL chuyên ngành) owned by agencies."),
+        "contract": LazyCommand(
+            "gateway.cli.main:contract_commands",
+            "Lint contract documents, check a new version's compatibility, register and verify them, export "
+            "OpenAPI and AsyncAPI.",
+        ),
+        "client": LazyCommand("registry.cli:client", "OAuth2 clients of agencies; secrets are shown once."),
+        "grant": LazyCommand("registry.cli:grant", "Grants: which client may call which service or publish which dataset."),
+        "catalogue": LazyCommand("registry.cli:catalogue", "The published services and datasets."),
+        "call": LazyCommand("gateway.cli.call:call", "Call a service; prints the reply, or the problem on one line."),
+        "connector": LazyCommand("gateway.cli.connector:connector", "Department connectors."),
+        "up": LazyCommand("gateway.cli.server:up", "Serve the gateway (embedded default: SQLite and the in-process bus)."),
+        "demo": LazyCommand("gateway.cli.server:demo", "A scripted tour of the platform, on its own temporary database."),
+        "db": LazyCommand("gateway.cli.server:db", "The platform's SQL database."),
+        "keys": LazyCommand("gateway.cli.server:keys", "The gateway's signing keys."),
+        "seed": LazyCommand("gateway.cli.server:seed", "Load data into the registry."),
+        "log": LazyCommand("gateway.cli.log:log", "The exchange log."),
+        "warehouse": LazyCommand("warehouse.cli:warehouse", "The shared data warehouse (Kho CSDL dùng chung)."),
+        "replay": LazyCommand(
+            "gateway.cli.replay:replay_app",
+            "Replay captured exchanges against a gateway or a connector, and share them as cassettes.",
+        ),
+        "coverage": LazyCommand(
+            "gateway.cli.coverage:coverage", "Coverage of the province: databases connected and sharing."
+        ),
+    }  # fmt: skip
+
 
 app = typer.Typer(
     name="lgsp",
-    cls=LgspGroup,
+    cls=Lgsp,
     help="LGSP Mock: an integration and data-sharing platform like Vietnam's LGSP and NDXP.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -42,33 +81,9 @@ def connection(
     ] = None,
 ) -> None:
     """Commands that talk to a running gateway use --url and the client credentials."""
-    if client_id is None:
-        # The bootstrap admin: configured, or the demo's admin/admin (which only a demo gateway accepts).
-        settings = Settings()
-        client_id = settings.admin_client_id or "admin"
-        if client_secret is None:
-            secret = settings.admin_client_secret
-            client_secret = secret.get_secret_value() if secret else "admin"
+    from gateway.cli.state import cli_state
 
     ctx.obj = cli_state(url, client_id, client_secret)
-
-
-contract_app.command("register")(registry_cli.contract_register)
-contract_app.command("list")(registry_cli.contract_list)
-contract_app.command("verify")(contract_verify)
-app.add_typer(registry_cli.agency, name="agency")
-app.add_typer(registry_cli.database, name="database")
-app.add_typer(contract_app, name="contract")
-app.add_typer(registry_cli.client, name="client")
-app.add_typer(registry_cli.grant, name="grant")
-app.command("catalogue")(registry_cli.catalogue)
-app.command("call")(call)
-app.add_typer(connector_app, name="connector")
-register_server_commands(app)
-app.add_typer(log_app, name="log")
-app.add_typer(warehouse, name="warehouse")
-app.add_typer(replay_app, name="replay")
-app.command("coverage")(coverage)
 
 
 def main() -> None:

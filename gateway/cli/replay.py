@@ -5,6 +5,7 @@ cannot run (bad input, an unreachable source, connectors that cannot start).
 """
 
 import asyncio
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,6 +56,10 @@ def one_line_errors() -> Iterator[None]:
         opt.fail(exc.detail if isinstance(exc, LgspError) else str(exc))
     except ApiProblem as exc:
         opt.fail(exc.one_line())
+    except httpx.ConnectError as exc:
+        opt.fail(
+            f"cannot reach the gateway at {exc.request.url.copy_with(path='/', query=None)}; is `lgsp up` running?"
+        )
     except httpx.HTTPError as exc:
         opt.fail(f"cannot talk to the gateway: {exc!r}")
 
@@ -80,10 +85,11 @@ def export(
     until: opt.UntilOption = None,
     ids: opt.IdOption = None,
     limit: opt.LimitOption = None,
+    captured_only: opt.CapturedOnlyOption = False,
 ) -> None:
     """Write the selected exchanges of the gateway at --url to a cassette (payloads masked as captured)."""
     state: GatewayCliState = ctx.obj
-    chosen = opt.selection(address, version, consumer, outcome, since, until, ids, limit)
+    chosen = opt.selection(address, version, consumer, outcome, since, until, ids, limit, captured_only)
     with one_line_errors():
         exchanges = asyncio.run(_recorded(state, None, chosen))
         write_cassette(output, exchanges, source=state.url, selection=chosen.describe())
@@ -148,6 +154,28 @@ async def _target(
     )
 
 
+def _explain_refusals(report: ReplayReport, client_id: str | None) -> None:
+    """A replay on a gateway sends each request as the tester's own client, which needs the service's grant:
+    the admin (the default identity) holds none, the recorded consumers do."""
+    refused = [r for r in report.results if r.reason and "no-grant" in r.reason]
+    if not refused:
+        return
+    addresses = sorted({r.exchange.address for r in refused})
+    recorded = Counter(r.exchange.client_id for r in refused if r.exchange.client_id)
+    stderr.print(
+        f"[yellow]hint:[/yellow] the gateway replays each request as your client ({client_id or 'the admin'}), "
+        f"and it holds no grant for {', '.join(addresses)}. Replay as a client that does, such as the one "
+        "that sent them:",
+        soft_wrap=True,
+    )
+    for recorded_client, _ in recorded.most_common(1):
+        stderr.print(
+            f"  LGSP_CLIENT_ID={recorded_client} LGSP_CLIENT_SECRET=... lgsp replay run ...",
+            soft_wrap=True,
+            markup=False,
+        )
+
+
 @replay_app.command("run")
 def run(
     ctx: typer.Context,
@@ -177,6 +205,7 @@ def run(
     until: opt.UntilOption = None,
     ids: opt.IdOption = None,
     limit: opt.LimitOption = None,
+    captured_only: opt.CapturedOnlyOption = False,
     rules: opt.RulesOption = None,
     ignore: opt.IgnoreOption = None,
     unordered: opt.UnorderedOption = False,
@@ -189,7 +218,7 @@ def run(
     state: GatewayCliState = ctx.obj
     if target_url and connector:
         opt.fail("give --target (a gateway) or --connector, not both")
-    chosen = opt.selection(address, version, consumer, outcome, since, until, ids, limit)
+    chosen = opt.selection(address, version, consumer, outcome, since, until, ids, limit, captured_only)
     with one_line_errors():
         compiled = opt.noise_rules(rules, ignore, unordered, tolerance, normalise_timestamps, normalise_ids)
         options = ReplayOptions(
@@ -208,6 +237,7 @@ def run(
 
         report = asyncio.run(run_replay())
     print_report(report, console)
+    _explain_refusals(report, state.client_id)
     if junit is not None:
         write_junit(report, junit)
     if not report.passed:

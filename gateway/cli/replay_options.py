@@ -30,6 +30,13 @@ SinceOption = Annotated[
 UntilOption = Annotated[str | None, typer.Option("--until", help="received before (RFC 3339; UTC if bare)")]
 IdOption = Annotated[list[str] | None, typer.Option("--id", help="an exchange id (repeat for more)")]
 LimitOption = Annotated[int | None, typer.Option("--limit", min=1, help="at most N, the most recent")]
+CapturedOnlyOption = Annotated[
+    bool,
+    typer.Option(
+        "--captured-only",
+        help="only exchanges whose request was captured (the replayable ones; history is not)",
+    ),
+]
 
 RulesOption = Annotated[Path | None, typer.Option("--rules", help="noise rules file (YAML)")]
 IgnoreOption = Annotated[
@@ -77,6 +84,7 @@ def selection(
     until: str | None,
     ids: list[str] | None,
     limit: int | None,
+    captured_only: bool = False,
 ) -> Selection:
     return Selection(
         address=address,
@@ -87,6 +95,7 @@ def selection(
         until=moment(until, "--until"),
         ids=tuple(ids or ()),
         limit=limit,
+        captured_only=captured_only,
     )
 
 

@@ -15,6 +15,7 @@ from gateway.bootstrap import prepare_schema
 from gateway.cli.demo.clients import capture_demo_services, ensure_demo_clients
 from gateway.cli.demo.province import demo_province
 from gateway.cli.demo.tour import run_tour
+from gateway.cli.local import database_errors, platform_database
 from gateway.oauth.keys import KeyRing
 from gateway.settings import Settings
 from migrations import upgrade
@@ -109,28 +110,23 @@ def seed_demo_command() -> None:
     summary, secrets = asyncio.run(run())
     typer.echo(summary)
     for client_id, secret in secrets.items():
-        typer.echo(f"client {client_id}: secret {secret}")
+        typer.echo(f"client {client_id}, secret (shown this once):")
+        typer.echo(secret)  # alone on its line: never cut, wrapped or styled
 
 
 @keys.command("rotate")
 def keys_rotate() -> None:
     """Start signing with a new key; the old one stays in the JWKS until its tokens have expired."""
-    settings = Settings()
+    url = platform_database(Settings())
 
     async def run() -> str:
-        engine = create_engine(settings.effective_database_url)
+        engine = create_engine(url)
         try:
             async with create_sessionmaker(engine)() as session:
                 return await KeyRing.rotate(session)
         finally:
             await engine.dispose()
 
-    typer.echo(f"now signing with key {asyncio.run(run())}; restart gateways to pick it up")
-
-
-def register_server_commands(app: typer.Typer) -> None:
-    app.command("up")(up)
-    app.command("demo")(demo)
-    app.add_typer(db, name="db")
-    app.add_typer(keys, name="keys")
-    app.add_typer(seed, name="seed")
+    with database_errors(url):
+        kid = asyncio.run(run())
+    typer.echo(f"now signing with key {kid}; restart gateways to pick it up")

@@ -1,27 +1,66 @@
-"""What the `lgsp` root command hands its subcommands: where the gateway is and who is calling."""
+"""What the `lgsp` root command hands its subcommands: where the gateway is and who is calling.
+
+Without a client id the CLI acts as the bootstrap admin, which only the settings know; they are read when a
+command first needs the credentials, not at start-up.
+"""
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from connectors.sdk.client import GatewayClient
-from gateway.settings import Settings
 from registry.cli import CliState, RegistryApi
+
+if TYPE_CHECKING:
+    from connectors.sdk.client import GatewayClient
+    from gateway.settings import Settings
+
+
+def read_settings() -> "Settings":
+    from gateway.settings import Settings
+
+    return Settings()
 
 
 @dataclass
 class GatewayCliState(CliState):
     url: str = "http://localhost:8080"
-    client_id: str | None = None
-    client_secret: str | None = None
-    settings: Callable[[], Settings] = Settings
+    given_id: str | None = None
+    given_secret: str | None = None
+    settings: Callable[[], "Settings"] = field(default=read_settings)
 
-    def client(self) -> GatewayClient:
+    @cached_property
+    def credentials(self) -> tuple[str, str | None]:
+        if self.given_id is not None:
+            return self.given_id, self.given_secret
+        # The bootstrap admin: configured, or the demo's admin/admin (which only a demo gateway accepts).
+        settings = self.settings()
+        secret = self.given_secret
+        if secret is None:
+            configured = settings.admin_client_secret
+            secret = configured.get_secret_value() if configured else "admin"
+        return settings.admin_client_id or "admin", secret
+
+    @property
+    def client_id(self) -> str:
+        return self.credentials[0]
+
+    @property
+    def client_secret(self) -> str | None:
+        return self.credentials[1]
+
+    def client(self) -> "GatewayClient":
+        from connectors.sdk.client import GatewayClient
+
         return GatewayClient(self.url, self.client_id, self.client_secret)
 
 
 def cli_state(url: str, client_id: str | None, client_secret: str | None) -> GatewayCliState:
-    def connect() -> AbstractAsyncContextManager[RegistryApi]:
-        return GatewayClient(url, client_id, client_secret)
+    state: GatewayCliState
 
-    return GatewayCliState(connect=connect, url=url, client_id=client_id, client_secret=client_secret)
+    def connect() -> AbstractAsyncContextManager[RegistryApi]:
+        return state.client()
+
+    state = GatewayCliState(connect=connect, url=url, given_id=client_id, given_secret=client_secret)
+    return state

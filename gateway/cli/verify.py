@@ -22,7 +22,10 @@ console = Console(highlight=False)
 
 
 def _print(results: list[ExampleResult], title: str) -> None:
-    table = Table("example", "status", "result", "first problem", title=title, title_justify="left")
+    table = Table(title=title, title_justify="left")
+    table.add_column("example", no_wrap=True, overflow="fold")  # the name identifies the example: never cut
+    for column in ("status", "result", "first problem"):
+        table.add_column(column, overflow="fold")
     for result in results:
         status = f"{result.answer.status}" if result.answer else "—"
         verdict = "[green]pass[/green]" if result.passed else "[red]FAIL[/red]"

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Request, Response
 
-from contracts.errors import PayloadTooLarge
+from contracts.errors import NotFound, PayloadTooLarge
 from gateway.exchange.calls import ServiceCalls
 from gateway.exchange.flow import Inbound, Outbound
 from gateway.exchange.shares import ShareIntake
@@ -96,4 +96,16 @@ async def share(agency: str, dataset: str, major: str, request: Request) -> Resp
     shares: ShareIntake = request.app.state.shares
     return response(
         await shares.share(inbound(request, f"{agency}/{dataset}/v{major}", shares.services.max_body_bytes))
+    )
+
+
+@router.post("/exchange/{agency}/{service}/{version}", include_in_schema=False)
+@router.post("/share/{agency}/{service}/{version}", include_in_schema=False)
+async def not_a_major(agency: str, service: str, version: str, request: Request) -> Response:
+    """An address names the major version (v1), never a full version (1.0.0): say so rather than 'Not Found'."""
+    root = request.url.path.split("/")[1]
+    major = version.removeprefix("v").split(".")[0]
+    example = f"v{major}" if major.isdigit() else "v1"
+    raise NotFound(
+        f"an address takes the major version, as in /{root}/{agency}/{service}/{example}, not '{version}'"
     )

@@ -48,6 +48,12 @@ async def token(
     if basic is not None and (client_id or client_secret):
         raise InvalidRequest("send the client credentials once: in HTTP Basic or in the form, not both")
     if grant_type != "client_credentials":
+        sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if not grant_type and sent != "application/x-www-form-urlencoded":
+            raise InvalidRequest(
+                "the token endpoint takes a form (application/x-www-form-urlencoded) such as "
+                f"grant_type=client_credentials, not {sent or 'a body without a content type'}"
+            )
         raise UnsupportedGrantType(f"grant_type must be client_credentials, not '{grant_type or 'nothing'}'")
     credentials = basic or (client_id, client_secret)
     if not credentials[0] or not credentials[1]:

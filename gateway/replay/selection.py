@@ -30,13 +30,14 @@ class Selection:
     until: datetime | None = None
     ids: tuple[str, ...] = field(default=())
     limit: int | None = None  # the most recent N
+    captured_only: bool = False  # only exchanges whose request was captured (replayable)
 
     def describe(self) -> dict[str, Any]:
         """The selection as JSON-friendly values (a cassette's header keeps it)."""
         return {
             key: value.isoformat() if isinstance(value, datetime) else list(value) if key == "ids" else value
             for key, value in asdict(self).items()
-            if value not in (None, ())
+            if value not in (None, (), False)
         }
 
     def version_matches(self, version: str | None) -> bool:
@@ -54,6 +55,7 @@ class Selection:
             and (self.outcome is None or exchange.outcome == self.outcome)
             and (self.since is None or received >= _aware(self.since))
             and (self.until is None or received < _aware(self.until))
+            and (not self.captured_only or exchange.request is not None)
         )
 
     def pick(self, exchanges: Iterable[RecordedExchange]) -> list[RecordedExchange]:
@@ -103,7 +105,12 @@ async def _listed_ids(api: ExchangeApi, selection: Selection) -> list[str]:
     while True:
         page = await api.get("/api/v1/exchanges", **filters, offset=offset, limit=PAGE)
         items = page["items"]
-        ids.extend(item["id"] for item in items if selection.version_matches(item.get("contract_version")))
+        ids.extend(
+            item["id"]
+            for item in items
+            if selection.version_matches(item.get("contract_version"))
+            and (not selection.captured_only or item.get("captured"))
+        )
         offset += len(items)
         if not items or offset >= page["total"] or (selection.limit and len(ids) >= selection.limit):
             return ids[: selection.limit] if selection.limit else ids

@@ -11,7 +11,7 @@ lgsp_connector = "connector:connector"
 
 ```python
 async def test_a_known_parcel(lgsp_sandbox):
-    call = await lgsp_sandbox.call("H50.20/tra-cuu-thua-dat/v1", {"commune_code": "19234", ...})
+    call = await lgsp_sandbox.call("H50.20/tra-cuu-thua-dat/v1", {"ma_xa": "19333", "so_to": 12, "so_thua": 145})
     assert call.status == 200
 ```
 

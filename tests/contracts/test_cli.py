@@ -52,7 +52,7 @@ class TestLint:
 
     def test_unparsable_file_is_a_one_line_error(self, runner: CliRunner, tmp_path: Path) -> None:
         result = runner.invoke(app, ["lint", write(tmp_path, "c.yaml", "kind: service\ncode: [x\n")])
-        assert result.exit_code == 2
+        assert result.exit_code == 1  # a refused document, as for an invalid one
         assert result.stderr.startswith("error: ")
         assert result.stderr.count("\n") == 1
         assert "line 3" in result.stderr
@@ -65,7 +65,7 @@ class TestLint:
 
     def test_oversized_file(self, runner: CliRunner, tmp_path: Path) -> None:
         result = runner.invoke(app, ["lint", write(tmp_path, "big.yaml", "title: " + "x" * 300_000)])
-        assert (result.exit_code, result.stderr.startswith("error: ")) == (2, True)
+        assert (result.exit_code, result.stderr.startswith("error: ")) == (1, True)
 
 
 class TestCheck:
@@ -118,7 +118,7 @@ class TestCheck:
             tmp_path, "b.yaml", Path(V11).read_text(encoding="utf-8").replace("map_sheet: 12", "map_sheet: 0")
         )
         result = runner.invoke(app, ["check", V10, broken])
-        assert result.exit_code == 2
+        assert result.exit_code == 1  # the same status as lint and register give this document
         assert "is not a valid contract" in result.stderr
         assert "lgsp contract lint" in result.stderr
 

@@ -2,6 +2,7 @@
 the warehouse sink, weeks of history and live traffic — on the in-process bus, or on Kafka when configured."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -23,6 +24,11 @@ from registry.storage import utcnow
 from warehouse.embedded import start_embedded_sink
 from warehouse.sink import DatasetContracts
 
+TRY_REQUEST = {
+    "ma_xa": "19333",
+    "so_to": 12,
+    "so_thua": 145,
+}  # the README's call, the contract's first example
 INTERNAL_URL = "http://lgsp.internal"  # in-process HTTP to the app itself; never leaves the process
 console = Console(highlight=False)
 
@@ -111,12 +117,12 @@ def _banner(runtime: GatewayRuntime, secrets: dict[str, str], seeded: str, writt
         f"dashboard  {base}/dashboard",
         f"API docs   {base}/docs",
         f"admin      {admin[0]} / {admin[1]}",
-        f"consumer   {portal} / {secrets[portal]}  (new each start)",
+        f"consumer   {portal}, with a new secret each start (below)",
         "",
         "try it:",
         f"  export LGSP_URL={base} LGSP_CLIENT_ID={portal}",
         f"  export LGSP_CLIENT_SECRET={secrets[portal]}",
-        '  lgsp call H50.20/tra-cuu-thua-dat/v1 -d \'{"parcel_id": "19333-12-145"}\'',
+        f"  lgsp call H50.20/tra-cuu-thua-dat/v1 -d '{json.dumps(TRY_REQUEST, ensure_ascii=False)}'",
     ]
     console.rule()
     for line in lines:

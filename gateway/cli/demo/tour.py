@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 from cryptography.fernet import Fernet
 from rich.console import Console
-from rich.table import Table
 
 from connectors.samples.connectors import sample_connector
 from connectors.samples.dat_dai.data import SAMPLE as LAND
@@ -21,6 +20,7 @@ from connectors.sdk import ApiProblem, ConnectorRunner, GatewayClient, GatewayKe
 from gateway.app import create_app
 from gateway.exchangelog.verify import verify_log
 from gateway.settings import Settings
+from registry.cli import print_rows
 from registry.demo import CONTRACTS_DIR
 
 ADDRESS = "H50.20/tra-cuu-thua-dat/v1"
@@ -178,10 +178,12 @@ async def _log(tour: Tour) -> None:
     tour.say("The exchange log: every call, whatever its outcome")
     async with tour.client(*ADMIN) as admin:
         page = await admin.get("/api/v1/exchanges", limit=20)
-    table = Table("received (UTC)", "consumer", "address", "outcome", "HTTP", "error", "chain #")
-    for item in reversed(page["items"]):
-        table.add_row(
+    columns = ("received (UTC)", "consumer", "address", "outcome", "HTTP", "error", "chain #")
+    rows = [
+        (
             item["received_at"][11:23], item["consumer_agency"] or "—", item["address"] or "—", item["outcome"],
             str(item["http_status"]), item["error_type"] or "", str(item["seq"]),
-        )  # fmt: skip
-    tour.console.print(table)
+        )
+        for item in reversed(page["items"])
+    ]  # fmt: skip
+    print_rows(tour.console, columns, rows, identifiers=("received (UTC)", "consumer", "address", "error"))
