@@ -22,6 +22,7 @@ from gateway.oauth.router import router as oauth_router
 from gateway.probes import router as probes_router
 from gateway.problems import install_problem_handlers
 from gateway.runtime import GatewayRuntime
+from gateway.security_headers import secure
 from gateway.settings import Settings
 from registry.router import router as registry_router
 
@@ -65,6 +66,7 @@ def create_app(
     app.add_middleware(ExchangeHotPath)
     app.add_middleware(BodySizeLimit, max_bytes=max(settings.max_body_bytes, settings.max_contract_bytes))
     install_problem_handlers(app)
+    secure(app, settings)
     app.add_exception_handler(OAuthError, oauth_error)
     routers = (
         oauth_router, exchange_router, registry_router, exchangelog_router, probes_router,

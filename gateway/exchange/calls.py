@@ -101,12 +101,17 @@ class ServiceCalls(ExchangeFlow):
             ) from None
         violations = route.contract.validate_response(answer)
         if violations:
+            # where and which rule, never the values: the reply may hold personal data the grant withholds
+            where = [{"pointer": v.pointer, "keyword": v.keyword} for v in violations]
             log.warning(
-                "reply to %s from %s breaks its contract: %s", record.id, route.address, violations[:3]
+                "reply to %s from %s breaks its contract at %s",
+                record.id,
+                route.address,
+                ", ".join(f"{v['pointer'] or '/'} ({v['keyword']})" for v in where[:3]),
             )
             raise ReplyInvalid(
                 f"the provider's reply does not match {route.address} {route.version}; it was not passed on",
-                errors=[v.as_error() for v in violations],
+                errors=where,
             )
         if route.capture:
             record.response_payload = self.services.cipher.seal(answer, route.document.sensitive)

@@ -8,7 +8,7 @@ from contracts.asyncapi import datasets_asyncapi
 from contracts.document import ContractDocument, Kind
 from contracts.errors import UnsupportedMediaType
 from contracts.openapi import service_openapi
-from registry.auth import CurrentPrincipal
+from registry.auth import ManagerPrincipal
 from registry.contracts.presenters import contract_public, endpoint_public
 from registry.contracts.schemas import ContractPublic, ContractUpdate, EndpointPublic
 from registry.contracts.service import ContractService
@@ -50,7 +50,7 @@ async def read_document(request: Request) -> bytes:
     responses={200: {"description": "the identical version was registered before", "model": ContractPublic}},
 )
 async def register_contract(
-    request: Request, session: SessionDep, events: EventsDep, principal: CurrentPrincipal, response: Response
+    request: Request, session: SessionDep, events: EventsDep, principal: ManagerPrincipal, response: Response
 ) -> ContractPublic:
     """Register a contract version (YAML or JSON document); it is checked, and refused if it breaks the rule."""
     max_bytes = request.app.state.settings.max_contract_bytes
@@ -101,7 +101,7 @@ def _add_kind_routes(kind: Kind, collection: str) -> None:
         data: ContractUpdate,
         session: SessionDep,
         events: EventsDep,
-        principal: CurrentPrincipal,
+        principal: ManagerPrincipal,
     ) -> ContractPublic:
         service = ContractService(session, events)
         endpoint, found = await service.version(kind, agency, code, version)
@@ -124,7 +124,7 @@ def _add_kind_routes(kind: Kind, collection: str) -> None:
         version: str,
         session: SessionDep,
         events: EventsDep,
-        principal: CurrentPrincipal,
+        principal: ManagerPrincipal,
     ) -> None:
         await ContractService(session, events).delete_version(kind, agency, code, version, principal)
 
