@@ -59,7 +59,6 @@ class Settings(BaseSettings):
     token_failures_per_source_per_minute: int = Field(default=100, ge=1)
     anonymous_calls_per_source_per_minute: int = Field(default=60, ge=1)
     public_cache_seconds: float = Field(default=30.0, ge=0)  # freshness of /metrics coverage and /dashboard
-    trend_max_days: int = Field(default=92, ge=1)
     docs_enabled: bool = True  # /docs, /redoc and /openapi.json; turn off in production if wanted
     cors_origins: list[str] = Field(default_factory=list)  # CORS is off unless origins are listed
 
