@@ -12,7 +12,7 @@ from registry.auth import ManagerPrincipal
 from registry.contracts.presenters import contract_public, endpoint_public
 from registry.contracts.schemas import ContractPublic, ContractUpdate, EndpointPublic
 from registry.contracts.service import ContractService
-from registry.deps import EventsDep, SessionDep
+from registry.deps import EventsDep, LimitQuery, OffsetQuery, SessionDep
 
 CONTRACT_MEDIA_TYPES = {
     "application/json",
@@ -68,11 +68,14 @@ async def register_contract(
 
 def _add_kind_routes(kind: Kind, collection: str) -> None:
     @router.get(f"/{collection}", response_model=list[EndpointPublic], name=f"list_{collection}")
-    async def list_endpoints(session: SessionDep, agency: str | None = None) -> list[EndpointPublic]:
+    async def list_endpoints(
+        session: SessionDep, agency: str | None = None, offset: OffsetQuery = 0, limit: LimitQuery = 100
+    ) -> list[EndpointPublic]:
+        """A page of the addresses (`offset`, `limit`), each with its versions."""
         service = ContractService(session)
         return [
             endpoint_public(endpoint, await service.versions.versions(endpoint.id or 0))
-            for endpoint, _ in await service.listing(kind=kind, agency=agency)
+            for endpoint, _ in await service.listing(kind=kind, agency=agency, offset=offset, limit=limit)
         ]
 
     @router.get(f"/{collection}/{{agency}}/{{code}}", response_model=list[EndpointPublic], name=f"get_{kind}")

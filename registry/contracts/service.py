@@ -242,9 +242,14 @@ class ContractService(RegistryService):
         await self.commit(RegistryEvent("contract.deleted", endpoint.address, {"version": version.version}))
 
     async def listing(
-        self, *, kind: Kind | None = None, agency: str | None = None
+        self,
+        *,
+        kind: Kind | None = None,
+        agency: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
     ) -> list[tuple[Endpoint, ContractVersion]]:
-        """Each endpoint with its newest usable version."""
-        endpoints = await self.endpoints.list(kind=kind, agency=agency)
+        """Each endpoint with its newest usable version (a page of them when `limit` is given)."""
+        endpoints = await self.endpoints.list(kind=kind, agency=agency, offset=offset, limit=limit)
         latest = await self.versions.latest_by_endpoint([e.id for e in endpoints if e.id is not None])
         return [(e, latest[e.id]) for e in endpoints if e.id in latest]
