@@ -65,7 +65,10 @@ class ServiceCalls(ExchangeFlow):
                 return self._accept(record, route, grant, envelope)
             answer = await self._forward(record, route, grant, envelope)
             await self.services.writer.close(record)
-            return Outbound(200, answer, self.headers(record))
+            headers = self.headers(record)
+            if route.notice:
+                headers.update(route.notice)
+            return Outbound(200, answer, headers)
         except LgspError as error:
             return await self.fail(record, error, opened)
 

@@ -90,9 +90,14 @@ def _add_kind_routes(kind: Kind, collection: str) -> None:
         response_model=ContractPublic,
         name=f"get_{kind}_version",
     )
-    async def get_version(agency: str, code: str, version: str, session: SessionDep) -> ContractPublic:
-        """`version` is a major (`v1`: its newest version) or an exact version (`1.2.0`)."""
-        return contract_public(*await ContractService(session).version(kind, agency, code, version))
+    async def get_version(
+        agency: str, code: str, version: str, session: SessionDep, response: Response
+    ) -> ContractPublic:
+        """`version` is a major (`v1`: its newest version) or an exact version (`1.2.0`). A deprecated version
+        is announced in `Deprecation` and, once its end is set, `Sunset` headers."""
+        endpoint, found = await ContractService(session).version(kind, agency, code, version)
+        response.headers.update(found.notice())
+        return contract_public(endpoint, found)
 
     @router.patch(
         f"/{collection}/{{agency}}/{{code}}/{{version}}", response_model=ContractPublic, name=f"update_{kind}"
@@ -113,6 +118,10 @@ def _add_kind_routes(kind: Kind, collection: str) -> None:
         if data.status is not None:
             endpoint, found = await service.set_status(
                 kind, agency, code, found.version, data.status, principal
+            )
+        if data.sunset_at is not None:
+            endpoint, found = await service.set_sunset(
+                kind, agency, code, found.version, data.sunset_at, principal
             )
         return contract_public(endpoint, found)
 
