@@ -22,7 +22,8 @@ class Violation:
     """One reason an instance fails its schema: where (RFC 6901 pointer into the instance; "" = root) and why."""
 
     pointer: str
-    message: str
+    message: str  # may quote the instance's values: never for a party other than the one who sent them
+    keyword: str = ""  # the schema keyword that failed (type, required, maxLength, ...): never a value
 
     def as_error(self) -> dict[str, str]:
         return {"pointer": self.pointer, "message": self.message}
@@ -85,7 +86,11 @@ class CompiledContract:
         if validator.is_valid(instance):
             return []
         return [
-            Violation(pointers.from_path(error.instance_path), _shorten(_message(error)))
+            Violation(
+                pointers.from_path(error.instance_path),
+                _shorten(_message(error)),
+                str(error.schema_path[-1]) if error.schema_path else "",
+            )
             for error in islice(validator.iter_errors(instance), limit)
         ]
 

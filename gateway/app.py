@@ -23,6 +23,7 @@ from gateway.openapi import install_openapi
 from gateway.probes import router as probes_router
 from gateway.problems import install_problem_handlers
 from gateway.runtime import GatewayRuntime
+from gateway.security_headers import secure
 from gateway.settings import Settings
 from registry.router import router as registry_router
 
@@ -72,6 +73,7 @@ def create_app(
     app.add_middleware(ExchangeHotPath)
     app.add_middleware(BodySizeLimit, max_bytes=max(settings.max_body_bytes, settings.max_contract_bytes))
     install_problem_handlers(app)
+    secure(app, settings)
     app.add_exception_handler(OAuthError, oauth_error)
     routers = (
         oauth_router, exchange_router, registry_router, exchangelog_router, probes_router,

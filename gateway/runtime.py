@@ -18,6 +18,7 @@ from gateway.exchangelog.capture import PayloadCipher
 from gateway.exchangelog.results import ResultStore
 from gateway.exchangelog.writer import LogWriter
 from gateway.oauth.keys import KeyRing
+from gateway.oauth.throttle import FailureThrottle
 from gateway.oauth.tokens import TokenService
 from gateway.settings import Settings
 from registry.clients.secrets import configure_hashing
@@ -87,6 +88,7 @@ class GatewayRuntime:
             cipher=cipher,
             instance=settings.instance_id,
             max_body_bytes=settings.max_body_bytes,
+            anonymous=FailureThrottle(settings.anonymous_calls_per_source_per_minute),
         )
         calls = ServiceCalls(
             services,

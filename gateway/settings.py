@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     coverage_window_days: int = 30
     province: str = "H50"
 
+    # security (README "Security"): throttles count failures only, per process
+    token_failures_per_client_per_minute: int = Field(default=20, ge=1)
+    token_failures_per_source_per_minute: int = Field(default=100, ge=1)
+    anonymous_calls_per_source_per_minute: int = Field(default=60, ge=1)
+    public_cache_seconds: float = Field(default=30.0, ge=0)  # freshness of /metrics coverage and /dashboard
+    docs_enabled: bool = True  # /docs, /redoc and /openapi.json; turn off in production if wanted
+    cors_origins: list[str] = Field(default_factory=list)  # CORS is off unless origins are listed
+
     @cached_property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'lgsp.db'}"

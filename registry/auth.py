@@ -33,8 +33,16 @@ class Principal:
             return True
         return MANAGE_SCOPE in self.scopes and (agency == self.agency or agency.startswith(self.agency + "."))
 
+    @property
+    def is_manager(self) -> bool:
+        return self.is_admin or MANAGE_SCOPE in self.scopes
+
     def may_see(self, agency: str) -> bool:
         return self.is_admin or agency == self.agency or agency.startswith(self.agency + ".")
+
+    def may_see_clients_of(self, agency: str) -> bool:
+        """A client's own agency; the agencies below it only for clients that manage them."""
+        return agency == self.agency or self.may_manage(agency)
 
     def require_admin(self) -> None:
         if not self.is_admin:
@@ -90,3 +98,14 @@ async def current_principal(principal: Annotated[Principal | None, Depends(optio
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def manager_principal(request: Request) -> Principal:
+    """The principal of a route that changes the registry: refused before its body is looked at."""
+    principal = await current_principal(request)
+    if not principal.is_manager:
+        raise Forbidden(f"this needs the {MANAGE_SCOPE} or {ADMIN_SCOPE} scope")
+    return principal
+
+
+ManagerPrincipal = Annotated[Principal, Depends(manager_principal)]

@@ -23,7 +23,13 @@ CSV_COLUMNS = (
 )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        # a spreadsheet would run it as a formula (CSV injection); a leading quote makes it text
+        return "'" + value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):

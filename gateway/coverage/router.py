@@ -93,13 +93,14 @@ async def coverage_as_csv(window: CoverageWindow, service: CoverageServiceDep) -
     )
 
 
+MAX_TREND_DAYS = 92  # each day is a coverage computation: a quarter is the longest trend one request may ask
+
+
 @router.get("/coverage/trend", response_model=CoverageTrend, summary="Coverage per day")
 async def coverage_trend(
     window: CoverageWindow,
     service: CoverageServiceDep,
-    days: Annotated[
-        int, Query(ge=1, le=MAX_WINDOW_DAYS, description="how many days, ending on T's day")
-    ] = 30,
+    days: Annotated[int, Query(ge=1, le=MAX_TREND_DAYS, description="how many days, ending on T's day")] = 30,
 ) -> CoverageTrend:
     """The figures at the end of each of the last `days` Vietnam days (the last one at T), each over a window
     of W, with that day's successful service calls and share deliveries."""

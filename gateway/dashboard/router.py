@@ -7,13 +7,14 @@ consumers or contents. Everything is inline (CSS, SVG); a Content-Security-Polic
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from contracts.errors import InvalidInput
+from gateway.coverage.freshness import public_cache
 from gateway.coverage.service import CoverageService
 from gateway.coverage.window import Window, parse_at, parse_days
 from gateway.dashboard import formatting as fmt
@@ -72,9 +73,18 @@ async def dashboard(
     except InvalidInput as error:
         return _page("error.html", 422, t=t, lang=lang, message=error.detail, back=PageQuery(lang).url())
     coverage = CoverageService(session, province=settings.province, target=settings.coverage_target)
-    report = await coverage.report(measured)
-    trend = await coverage.trend(days, measured)
-    health = await HealthService(session).report(Period(measured.at - HEALTH_PERIOD, measured.at))
+
+    async def figures() -> tuple[Any, Any, Any]:
+        return (
+            await coverage.report(measured),
+            await coverage.trend(days, measured),
+            await HealthService(session).report(Period(measured.at - HEALTH_PERIOD, measured.at)),
+        )
+
+    # public figures at most LGSP_PUBLIC_CACHE_SECONDS old; sorting and language are applied per request
+    report, trend, health = await public_cache(request.app.state).get(
+        ("dashboard", window, at, days), figures
+    )
     trend_coverage, trend_exchanges = trend_charts(trend, settings.coverage_target, t)
     return _page(
         "dashboard.html",

@@ -65,7 +65,10 @@ class ServiceCalls(ExchangeFlow):
                 return self._accept(record, route, grant, envelope)
             answer = await self._forward(record, route, grant, envelope)
             await self.services.writer.close(record)
-            return Outbound(200, answer, self.headers(record))
+            headers = self.headers(record)
+            if route.notice:
+                headers.update(route.notice)
+            return Outbound(200, answer, headers)
         except LgspError as error:
             return await self.fail(record, error, opened)
 
@@ -101,12 +104,17 @@ class ServiceCalls(ExchangeFlow):
             ) from None
         violations = route.contract.validate_response(answer)
         if violations:
+            # where and which rule, never the values: the reply may hold personal data the grant withholds
+            where = [{"pointer": v.pointer, "keyword": v.keyword} for v in violations]
             log.warning(
-                "reply to %s from %s breaks its contract: %s", record.id, route.address, violations[:3]
+                "reply to %s from %s breaks its contract at %s",
+                record.id,
+                route.address,
+                ", ".join(f"{v['pointer'] or '/'} ({v['keyword']})" for v in where[:3]),
             )
             raise ReplyInvalid(
                 f"the provider's reply does not match {route.address} {route.version}; it was not passed on",
-                errors=[v.as_error() for v in violations],
+                errors=where,
             )
         if route.capture:
             record.response_payload = self.services.cipher.seal(answer, route.document.sensitive)

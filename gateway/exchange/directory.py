@@ -32,6 +32,7 @@ class Route:
     document: ContractDocument
     contract: CompiledContract
     capture: bool
+    notice: dict[str, str]  # Deprecation/Sunset headers when the version is deprecated, else empty
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,4 +126,5 @@ class Directory:
             document=document,
             contract=contract,
             capture=endpoint.capture_payloads,
+            notice=version.notice(),
         )

@@ -20,6 +20,12 @@ class RateLimited(LgspError):
     name, status, title = "rate-limited", 429, "Too many calls"
 
 
+class AnonymousThrottled(RateLimited):
+    """Too many unauthenticated calls from one source: answered without a log row, so refusals stay bounded."""
+
+    name = "anonymous-rate-limited"
+
+
 class MalformedBody(LgspError):
     name, status, title = "malformed-json", 400, "Malformed JSON"
 

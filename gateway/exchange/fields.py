@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from contracts.pointers import split
+from contracts.pointers import escape, split
 
 _LEAF = ""  # a key no pointer segment of an allowed field can be: marks "everything below is allowed"
 
@@ -26,3 +26,21 @@ def project(value: Any, tree: dict[str, Any]) -> Any:
     if isinstance(value, list) and "*" in tree:
         return [project(item, tree["*"]) for item in value]
     return value
+
+
+def outside(value: Any, tree: dict[str, Any], pointer: str = "") -> list[str]:
+    """The pointers of the members of `value` the allowed fields do not cover (names only, never values)."""
+    if _LEAF in tree:
+        return []
+    if isinstance(value, dict):
+        found: list[str] = []
+        for key, item in value.items():
+            below = tree.get(key)
+            escaped = f"{pointer}/{escape(key)}"
+            found.extend([escaped] if below is None else outside(item, below, escaped))
+        return found
+    if isinstance(value, list) and "*" in tree:
+        return [
+            hit for index, item in enumerate(value) for hit in outside(item, tree["*"], f"{pointer}/{index}")
+        ]
+    return []

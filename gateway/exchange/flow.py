@@ -17,6 +17,7 @@ from contracts.errors import LgspError, Unauthorized, UnsupportedMediaType
 from contracts.signing import sign_envelope
 from gateway.exchange.directory import Directory, GrantRule, Route
 from gateway.exchange.errors import (
+    AnonymousThrottled,
     InsufficientScope,
     MalformedBody,
     NoGrant,
@@ -30,6 +31,7 @@ from gateway.exchangelog.models import ExchangeKind
 from gateway.exchangelog.record import ExchangeRecord, new_exchange_id
 from gateway.exchangelog.writer import LogUnavailable, LogWriter
 from gateway.oauth.keys import KeyRing
+from gateway.oauth.throttle import FailureThrottle
 from gateway.oauth.tokens import TokenService
 from registry.auth import ADMIN_SCOPE, Principal
 from registry.storage import utcnow
@@ -48,6 +50,7 @@ class Inbound:
     request_id: str | None = None
     traceparent: str | None = None
     respond_async: bool = False
+    source: str = ""  # the caller's address, for the anonymous throttle
 
 
 @dataclass(slots=True)
@@ -71,6 +74,7 @@ class ExchangeServices:
     instance: str
     max_body_bytes: int
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    anonymous: FailureThrottle = field(default_factory=lambda: FailureThrottle(60))  # refusals per source
 
 
 def trace_context(traceparent: str | None) -> tuple[str, str]:
@@ -103,7 +107,18 @@ class ExchangeFlow:
 
     async def admit(self, inbound: Inbound, record: ExchangeRecord) -> tuple[Route, GrantRule, bytes, Any]:
         """Authenticate, find the route, authorise, rate-limit and parse; each failure its own problem."""
-        principal = self._principal(inbound.authorization)
+        try:
+            principal = self._principal(inbound.authorization)
+        except Unauthorized:
+            source = f"source:{inbound.source}"
+            wait = self.services.anonymous.retry_after(source)
+            if wait is not None:
+                raise AnonymousThrottled(
+                    "too many calls without a valid token from this address",
+                    headers={"Retry-After": str(wait)},
+                ) from None
+            self.services.anonymous.failed(source)
+            raise
         record.client_id, record.consumer_agency = principal.client_id, principal.agency
         route = self.services.directory.route(inbound.address)
         if route is None or route.kind is not self.kind:
@@ -182,7 +197,8 @@ class ExchangeFlow:
         record.http_status, record.error_type = error.status, error.name
         record.completed_at = utcnow()
         try:
-            await self.services.writer.close(record, opened=opened)
+            if not isinstance(error, AnonymousThrottled):
+                await self.services.writer.close(record, opened=opened)
         except LogUnavailable as unavailable:
             error = unavailable
         problem = error.problem(f"/{'exchange' if self.kind is Kind.SERVICE else 'share'}/{record.address}")

@@ -52,6 +52,7 @@ def inbound(request: Request, address: str, limit: int) -> Inbound:
         request_id=headers.get("x-request-id"),
         traceparent=headers.get("traceparent"),
         respond_async="respond-async" in headers.get("prefer", "").lower(),
+        source=request.client.host if request.client else "",
     )
 
 

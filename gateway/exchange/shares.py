@@ -11,6 +11,7 @@ from contracts.document import Kind
 from contracts.envelope import SHARE_RECORDS, Envelope
 from contracts.errors import LgspError, PayloadTooLarge
 from gateway.exchange.errors import RecordsInvalid, RequestInvalid
+from gateway.exchange.fields import outside
 from gateway.exchange.flow import ExchangeFlow, ExchangeServices, Inbound, Outbound
 from gateway.exchangelog.models import ExchangeKind, Outcome
 from gateway.exchangelog.rollups import Delivery
@@ -33,7 +34,7 @@ class ShareIntake(ExchangeFlow):
         record, traceparent = self.begin(inbound)
         opened = False
         try:
-            route, _grant, body, payload = await self.admit(inbound, record)
+            route, grant, body, payload = await self.admit(inbound, record)
             records = payload.get("records") if isinstance(payload, dict) else None
             if not isinstance(records, list):
                 raise RequestInvalid(
@@ -52,6 +53,12 @@ class ShareIntake(ExchangeFlow):
                             "message": violation.message,
                         }
                     )
+            if grant.fields is not None:  # the grant names the only fields this client may publish
+                for index, item in enumerate(records):
+                    for pointer in outside(item, grant.fields, f"/records/{index}"):
+                        failures.append(
+                            {"index": index, "pointer": pointer, "message": "not an allowed field"}
+                        )
             if failures:
                 bad = len({failure["index"] for failure in failures})
                 raise RecordsInvalid(

@@ -30,3 +30,10 @@ class UnsupportedGrantType(OAuthError):
 class InvalidScope(OAuthError):
     error = "invalid_scope"
     name, status, title = "oauth-invalid-scope", 400, "Invalid scope"
+
+
+class TooManyAttempts(OAuthError):
+    """Too many failed attempts for this client id or from this source; Retry-After says when to try again."""
+
+    error = "temporarily_unavailable"
+    name, status, title = "oauth-too-many-attempts", 429, "Too many failed attempts"

@@ -8,8 +8,16 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse
 
-from gateway.oauth.errors import InvalidClient, InvalidRequest, InvalidScope, OAuthError, UnsupportedGrantType
+from gateway.oauth.errors import (
+    InvalidClient,
+    InvalidRequest,
+    InvalidScope,
+    OAuthError,
+    TooManyAttempts,
+    UnsupportedGrantType,
+)
 from gateway.oauth.scopes import allowed_scopes
+from gateway.oauth.throttle import FailureThrottle
 from gateway.oauth.tokens import TokenService
 from registry.clients.service import ClientService
 from registry.deps import SessionDep
@@ -58,8 +66,18 @@ async def token(
     credentials = basic or (client_id, client_secret)
     if not credentials[0] or not credentials[1]:
         raise InvalidClient("client credentials are required", headers=_BASIC_CHALLENGE)
+    keys = (f"client:{credentials[0]}", f"source:{request.client.host if request.client else ''}")
+    clients, sources = _throttles(request)
+    wait = clients.retry_after(keys[0]) or sources.retry_after(keys[1])
+    if wait is not None:
+        raise TooManyAttempts(
+            "too many failed attempts for this client or from this address; try again later",
+            headers={"Retry-After": str(wait)},
+        )
     client = await ClientService(session).authenticate(str(credentials[0]), str(credentials[1]))
     if client is None:
+        clients.failed(keys[0])
+        sources.failed(keys[1])
         raise InvalidClient("unknown client, wrong secret or disabled client", headers=_BASIC_CHALLENGE)
     allowed = await allowed_scopes(session, client)
     requested = scope.split() if scope else sorted(allowed)
@@ -75,6 +93,19 @@ async def token(
         "scope": " ".join(requested),
     }
     return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+def _throttles(request: Request) -> tuple[FailureThrottle, FailureThrottle]:
+    """The app's failed-attempt throttles, per client id and per source address (made on first use)."""
+    state = request.app.state
+    if not hasattr(state, "token_throttles"):
+        settings = state.settings
+        state.token_throttles = (
+            FailureThrottle(settings.token_failures_per_client_per_minute),
+            FailureThrottle(settings.token_failures_per_source_per_minute),
+        )
+    throttles: tuple[FailureThrottle, FailureThrottle] = state.token_throttles
+    return throttles
 
 
 @router.get("/.well-known/jwks.json")

@@ -12,6 +12,7 @@ from registry.auth import Principal
 
 _CACHE_LIMIT = 50_000
 _INVALID_TOKEN = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+TOKEN_TYPE = "at+jwt"  # RFC 9068; anything else signed with the gateway's keys (an envelope) is not a token
 
 
 class TokenService:
@@ -41,7 +42,7 @@ class TokenService:
             "exp": now + self.ttl_seconds,
             "jti": str(uuid.uuid4()),
         }
-        header = {"alg": ALGORITHM, "kid": self.keyring.kid, "typ": "at+jwt"}
+        header = {"alg": ALGORITHM, "kid": self.keyring.kid, "typ": TOKEN_TYPE}
         return jwt.encode(header, claims, self.keyring.signing_key)
 
     def verify(self, token: str) -> Principal:
@@ -55,6 +56,10 @@ class TokenService:
             raise Unauthorized("the access token has expired", headers=_INVALID_TOKEN)
         try:
             decoded = jwt.decode(token, self.keyring.key_set, algorithms=[ALGORITHM])
+            if decoded.header.get("typ") != TOKEN_TYPE:
+                raise Unauthorized(
+                    f"the access token is not valid: its typ must be {TOKEN_TYPE}", headers=_INVALID_TOKEN
+                )
             self._claims.validate(decoded.claims)
         except JoseError as exc:
             raise Unauthorized(

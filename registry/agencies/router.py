@@ -3,7 +3,7 @@ from fastapi import APIRouter, Response, status
 from registry.agencies.models import AgencyTier
 from registry.agencies.schemas import AgencyCreate, AgencyPublic, AgencyUpdate
 from registry.agencies.service import AgencyService
-from registry.auth import CurrentPrincipal
+from registry.auth import ManagerPrincipal
 from registry.deps import EventsDep, LimitQuery, OffsetQuery, SessionDep
 from registry.schemas import Page
 
@@ -27,7 +27,7 @@ async def create_agency(
     data: AgencyCreate,
     session: SessionDep,
     events: EventsDep,
-    principal: CurrentPrincipal,
+    principal: ManagerPrincipal,
     response: Response,
 ) -> AgencyPublic:
     agency = await AgencyService(session, events).create(data, principal)
@@ -42,13 +42,13 @@ async def get_agency(code: str, session: SessionDep) -> AgencyPublic:
 
 @router.patch("/{code}", response_model=AgencyPublic)
 async def update_agency(
-    code: str, data: AgencyUpdate, session: SessionDep, events: EventsDep, principal: CurrentPrincipal
+    code: str, data: AgencyUpdate, session: SessionDep, events: EventsDep, principal: ManagerPrincipal
 ) -> AgencyPublic:
     return AgencyPublic.model_validate(await AgencyService(session, events).update(code, data, principal))
 
 
 @router.delete("/{code}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_agency(
-    code: str, session: SessionDep, events: EventsDep, principal: CurrentPrincipal
+    code: str, session: SessionDep, events: EventsDep, principal: ManagerPrincipal
 ) -> None:
     await AgencyService(session, events).delete(code, principal)

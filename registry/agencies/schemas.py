@@ -5,6 +5,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from contracts.addresses import is_agency_code
 from registry.agencies.models import AgencyTier
+from registry.schemas import PatchBody
 
 
 def _agency_code(value: str) -> str:
@@ -29,8 +30,8 @@ class AgencyCreate(BaseModel):
     tier: AgencyTier
 
 
-class AgencyUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AgencyUpdate(PatchBody):
+    nullable = frozenset({"name_en"})
 
     name: Name | None = None
     name_en: Name | None = None

@@ -46,7 +46,11 @@ class AgencyService(RegistryService):
     async def update(self, code: str, data: AgencyUpdate, principal: Principal) -> Agency:
         agency = await self.get(code)
         principal.require_manage(code)
-        for name, value in data.model_dump(exclude_unset=True).items():
+        changes = data.model_dump(exclude_unset=True)
+        if "tier" in changes and changes["tier"] != agency.tier:
+            # the tier decides whether a department counts in the coverage denominator
+            principal.require_admin()
+        for name, value in changes.items():
             setattr(agency, name, value)
         agency.updated_at = utcnow()
         await self.agencies.add(agency)

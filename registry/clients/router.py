@@ -1,6 +1,6 @@
 from fastapi import APIRouter, Response, status
 
-from registry.auth import CurrentPrincipal
+from registry.auth import CurrentPrincipal, ManagerPrincipal
 from registry.clients.schemas import ClientCreate, ClientPublic, ClientUpdate, ClientWithSecret
 from registry.clients.service import ClientService
 from registry.deps import EventsDep, LimitQuery, OffsetQuery, SessionDep
@@ -26,7 +26,7 @@ async def create_client(
     data: ClientCreate,
     session: SessionDep,
     events: EventsDep,
-    principal: CurrentPrincipal,
+    principal: ManagerPrincipal,
     response: Response,
 ) -> ClientWithSecret:
     client, secret = await ClientService(session, events).create(data, principal)
@@ -44,7 +44,7 @@ async def get_client(client_id: str, session: SessionDep, principal: CurrentPrin
 
 @router.patch("/{client_id}", response_model=ClientPublic)
 async def update_client(
-    client_id: str, data: ClientUpdate, session: SessionDep, events: EventsDep, principal: CurrentPrincipal
+    client_id: str, data: ClientUpdate, session: SessionDep, events: EventsDep, principal: ManagerPrincipal
 ) -> ClientPublic:
     return ClientPublic.model_validate(
         await ClientService(session, events).update(client_id, data, principal)
@@ -53,7 +53,7 @@ async def update_client(
 
 @router.post("/{client_id}/secret", response_model=ClientWithSecret)
 async def rotate_client_secret(
-    client_id: str, session: SessionDep, events: EventsDep, principal: CurrentPrincipal, response: Response
+    client_id: str, session: SessionDep, events: EventsDep, principal: ManagerPrincipal, response: Response
 ) -> ClientWithSecret:
     client, secret = await ClientService(session, events).rotate_secret(client_id, principal)
     response.headers["Cache-Control"] = "no-store"
@@ -64,6 +64,6 @@ async def rotate_client_secret(
 
 @router.delete("/{client_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_client(
-    client_id: str, session: SessionDep, events: EventsDep, principal: CurrentPrincipal
+    client_id: str, session: SessionDep, events: EventsDep, principal: ManagerPrincipal
 ) -> None:
     await ClientService(session, events).delete(client_id, principal)

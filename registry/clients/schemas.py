@@ -5,6 +5,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from registry.agencies.schemas import AgencyCode
 from registry.clients.models import ClientRole
+from registry.schemas import PatchBody
 
 ClientId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,63}$")]
 
@@ -18,9 +19,7 @@ class ClientCreate(BaseModel):
     role: ClientRole = ClientRole.CONSUMER
 
 
-class ClientUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ClientUpdate(PatchBody):
     name: Annotated[str, Field(min_length=1, max_length=300)] | None = None
     disabled: bool | None = None
 

@@ -7,7 +7,7 @@ from registry.auth import Principal
 from registry.clients.models import Client, ClientRole
 from registry.clients.repository import ClientRepository
 from registry.clients.schemas import ClientCreate, ClientUpdate
-from registry.clients.secrets import hash_secret, new_secret, verify_secret
+from registry.clients.secrets import hash_secret, new_secret, verify_nothing, verify_secret
 from registry.events import RegistryEvent
 from registry.grants.repository import GrantRepository
 from registry.service import RegistryService
@@ -21,7 +21,7 @@ class ClientService(RegistryService):
 
     async def get(self, client_id: str, principal: Principal) -> Client:
         client = await self.clients.get(client_id)
-        if client is None or not principal.may_see(client.agency_code):
+        if client is None or not principal.may_see_clients_of(client.agency_code):
             raise NotFound(f"client {client_id} is not registered")
         return client
 
@@ -29,7 +29,9 @@ class ClientService(RegistryService):
         self, principal: Principal, *, agency: str | None = None, offset: int = 0, limit: int = 100
     ) -> tuple[Sequence[Client], int]:
         if not principal.is_admin:
-            agency = principal.agency if agency is None or not principal.may_see(agency) else agency
+            agency = (
+                principal.agency if agency is None or not principal.may_see_clients_of(agency) else agency
+            )
         return await self.clients.list(agency=agency, offset=offset, limit=limit)
 
     async def create(self, data: ClientCreate, principal: Principal) -> tuple[Client, str]:
@@ -82,11 +84,15 @@ class ClientService(RegistryService):
         await self.commit(RegistryEvent("client.deleted", client_id))
 
     async def authenticate(self, client_id: str, secret: str) -> Client | None:
-        """The client these credentials belong to, if they are right and the client is enabled."""
+        """The client these credentials belong to, if they are right and the client is enabled.
+
+        Every refusal costs one Argon2 verification, so the time taken does not tell which client ids exist."""
         client = await self.clients.get(client_id)
-        if client is None or client.disabled:
+        if client is None:
+            await verify_nothing(secret)
             return None
-        return client if await verify_secret(client.secret_hash, secret) else None
+        valid = await verify_secret(client.secret_hash, secret)
+        return client if valid and not client.disabled else None
 
     async def ensure(
         self, client_id: str, secret: str, *, agency: str, name: str, role: ClientRole

@@ -1,4 +1,5 @@
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from enum import StrEnum
 from typing import Any
 
@@ -50,3 +51,14 @@ class ContractVersion(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by: str = Field(max_length=64)
+    deprecated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # announced as `Deprecation`
+    sunset_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # announced as `Sunset`
+
+    def notice(self) -> dict[str, str]:
+        """The headers announcing a deprecated version (RFC 9745 `Deprecation`, RFC 8594 `Sunset`)."""
+        if self.status != ContractStatus.DEPRECATED:
+            return {}
+        headers = {"Deprecation": f"@{int((self.deprecated_at or self.created_at).timestamp())}"}
+        if self.sunset_at is not None:
+            headers["Sunset"] = format_datetime(self.sunset_at.astimezone(UTC), usegmt=True)
+        return headers

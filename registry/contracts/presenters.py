@@ -20,6 +20,8 @@ def contract_public(endpoint: Endpoint, version: ContractVersion) -> ContractPub
         sha256=version.sha256,
         created_at=version.created_at,
         created_by=version.created_by,
+        deprecated_at=version.deprecated_at,
+        sunset_at=version.sunset_at,
         document=version.document,
     )
 

@@ -25,12 +25,16 @@ class EndpointRepository(Repository[Endpoint]):
         )
         return await self.all(statement)
 
-    async def list(self, *, kind: str | None, agency: str | None) -> Sequence[Endpoint]:
+    async def list(
+        self, *, kind: str | None, agency: str | None, offset: int = 0, limit: int | None = None
+    ) -> Sequence[Endpoint]:
         statement = self.select().order_by(col(Endpoint.agency_code), col(Endpoint.code), col(Endpoint.major))
         if kind is not None:
             statement = statement.where(Endpoint.kind == kind)
         if agency is not None:
             statement = statement.where(Endpoint.agency_code == agency)
+        if limit is not None:
+            statement = statement.offset(offset).limit(limit)
         return await self.all(statement)
 
     async def database_in_use(self, database_id: int) -> bool:

@@ -8,11 +8,11 @@ from contracts.asyncapi import datasets_asyncapi
 from contracts.document import ContractDocument, Kind
 from contracts.errors import UnsupportedMediaType
 from contracts.openapi import service_openapi
-from registry.auth import CurrentPrincipal
+from registry.auth import ManagerPrincipal
 from registry.contracts.presenters import contract_public, endpoint_public
 from registry.contracts.schemas import ContractPublic, ContractUpdate, EndpointPublic
 from registry.contracts.service import ContractService
-from registry.deps import EventsDep, SessionDep
+from registry.deps import EventsDep, LimitQuery, OffsetQuery, SessionDep
 
 CONTRACT_MEDIA_TYPES = {
     "application/json",
@@ -50,7 +50,7 @@ async def read_document(request: Request) -> bytes:
     responses={200: {"description": "the identical version was registered before", "model": ContractPublic}},
 )
 async def register_contract(
-    request: Request, session: SessionDep, events: EventsDep, principal: CurrentPrincipal, response: Response
+    request: Request, session: SessionDep, events: EventsDep, principal: ManagerPrincipal, response: Response
 ) -> ContractPublic:
     """Register a contract version (YAML or JSON document); it is checked, and refused if it breaks the rule."""
     max_bytes = request.app.state.settings.max_contract_bytes
@@ -68,11 +68,14 @@ async def register_contract(
 
 def _add_kind_routes(kind: Kind, collection: str) -> None:
     @router.get(f"/{collection}", response_model=list[EndpointPublic], name=f"list_{collection}")
-    async def list_endpoints(session: SessionDep, agency: str | None = None) -> list[EndpointPublic]:
+    async def list_endpoints(
+        session: SessionDep, agency: str | None = None, offset: OffsetQuery = 0, limit: LimitQuery = 100
+    ) -> list[EndpointPublic]:
+        """A page of the addresses (`offset`, `limit`), each with its versions."""
         service = ContractService(session)
         return [
             endpoint_public(endpoint, await service.versions.versions(endpoint.id or 0))
-            for endpoint, _ in await service.listing(kind=kind, agency=agency)
+            for endpoint, _ in await service.listing(kind=kind, agency=agency, offset=offset, limit=limit)
         ]
 
     @router.get(f"/{collection}/{{agency}}/{{code}}", response_model=list[EndpointPublic], name=f"get_{kind}")
@@ -87,9 +90,14 @@ def _add_kind_routes(kind: Kind, collection: str) -> None:
         response_model=ContractPublic,
         name=f"get_{kind}_version",
     )
-    async def get_version(agency: str, code: str, version: str, session: SessionDep) -> ContractPublic:
-        """`version` is a major (`v1`: its newest version) or an exact version (`1.2.0`)."""
-        return contract_public(*await ContractService(session).version(kind, agency, code, version))
+    async def get_version(
+        agency: str, code: str, version: str, session: SessionDep, response: Response
+    ) -> ContractPublic:
+        """`version` is a major (`v1`: its newest version) or an exact version (`1.2.0`). A deprecated version
+        is announced in `Deprecation` and, once its end is set, `Sunset` headers."""
+        endpoint, found = await ContractService(session).version(kind, agency, code, version)
+        response.headers.update(found.notice())
+        return contract_public(endpoint, found)
 
     @router.patch(
         f"/{collection}/{{agency}}/{{code}}/{{version}}", response_model=ContractPublic, name=f"update_{kind}"
@@ -101,7 +109,7 @@ def _add_kind_routes(kind: Kind, collection: str) -> None:
         data: ContractUpdate,
         session: SessionDep,
         events: EventsDep,
-        principal: CurrentPrincipal,
+        principal: ManagerPrincipal,
     ) -> ContractPublic:
         service = ContractService(session, events)
         endpoint, found = await service.version(kind, agency, code, version)
@@ -110,6 +118,10 @@ def _add_kind_routes(kind: Kind, collection: str) -> None:
         if data.status is not None:
             endpoint, found = await service.set_status(
                 kind, agency, code, found.version, data.status, principal
+            )
+        if data.sunset_at is not None:
+            endpoint, found = await service.set_sunset(
+                kind, agency, code, found.version, data.sunset_at, principal
             )
         return contract_public(endpoint, found)
 
@@ -124,7 +136,7 @@ def _add_kind_routes(kind: Kind, collection: str) -> None:
         version: str,
         session: SessionDep,
         events: EventsDep,
-        principal: CurrentPrincipal,
+        principal: ManagerPrincipal,
     ) -> None:
         await ContractService(session, events).delete_version(kind, agency, code, version, principal)
 

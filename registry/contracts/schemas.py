@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from registry.contracts.models import ContractStatus
 
@@ -21,6 +21,8 @@ class ContractPublic(BaseModel):
     sha256: str
     created_at: datetime
     created_by: str
+    deprecated_at: datetime | None = None
+    sunset_at: datetime | None = None
     document: dict[str, Any]
 
 
@@ -50,6 +52,7 @@ class ContractUpdate(BaseModel):
 
     status: ContractStatus | None = None
     capture_payloads: bool | None = None
+    sunset_at: AwareDatetime | None = None  # when a deprecated version stops; announced in `Sunset`
 
 
 class CatalogueEntry(BaseModel):

@@ -2,6 +2,7 @@
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 import orjson
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,6 +28,7 @@ from registry.databases.repository import DatabaseRepository
 from registry.events import EventSink, RegistryEvent, discard
 from registry.grants.repository import GrantRepository
 from registry.service import RegistryService
+from registry.storage import utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,11 +208,25 @@ class ContractService(RegistryService):
     ) -> tuple[Endpoint, ContractVersion]:
         endpoint, version = await self.version(kind, agency, code, reference)
         principal.require_manage(agency)
+        if status == ContractStatus.DEPRECATED and version.status != ContractStatus.DEPRECATED:
+            version.deprecated_at = utcnow()
+        elif status == ContractStatus.ACTIVE:
+            version.deprecated_at = version.sunset_at = None
         version.status = status
         await self.versions.add(version)
         await self.commit(
             RegistryEvent("contract.status", endpoint.address, {"version": version.version, "status": status})
         )
+        return endpoint, version
+
+    async def set_sunset(
+        self, kind: Kind, agency: str, code: str, reference: str, sunset_at: datetime, principal: Principal
+    ) -> tuple[Endpoint, ContractVersion]:
+        endpoint, version = await self.version(kind, agency, code, reference)
+        principal.require_manage(agency)
+        version.sunset_at = sunset_at
+        await self.versions.add(version)
+        await self.commit(RegistryEvent("contract.status", endpoint.address, {"version": version.version}))
         return endpoint, version
 
     async def set_capture(self, endpoint: Endpoint, capture: bool, principal: Principal) -> Endpoint:
@@ -242,9 +258,14 @@ class ContractService(RegistryService):
         await self.commit(RegistryEvent("contract.deleted", endpoint.address, {"version": version.version}))
 
     async def listing(
-        self, *, kind: Kind | None = None, agency: str | None = None
+        self,
+        *,
+        kind: Kind | None = None,
+        agency: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
     ) -> list[tuple[Endpoint, ContractVersion]]:
-        """Each endpoint with its newest usable version."""
-        endpoints = await self.endpoints.list(kind=kind, agency=agency)
+        """Each endpoint with its newest usable version (a page of them when `limit` is given)."""
+        endpoints = await self.endpoints.list(kind=kind, agency=agency, offset=offset, limit=limit)
         latest = await self.versions.latest_by_endpoint([e.id for e in endpoints if e.id is not None])
         return [(e, latest[e.id]) for e in endpoints if e.id in latest]

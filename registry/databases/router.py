@@ -1,6 +1,6 @@
 from fastapi import APIRouter, Response, status
 
-from registry.auth import CurrentPrincipal
+from registry.auth import ManagerPrincipal
 from registry.databases.models import DatabaseStatus
 from registry.databases.schemas import DatabaseCreate, DatabasePublic, DatabaseUpdate
 from registry.databases.service import DatabaseService
@@ -31,7 +31,7 @@ async def create_database(
     data: DatabaseCreate,
     session: SessionDep,
     events: EventsDep,
-    principal: CurrentPrincipal,
+    principal: ManagerPrincipal,
     response: Response,
 ) -> DatabasePublic:
     database = await DatabaseService(session, events).create(data, principal)
@@ -51,7 +51,7 @@ async def update_database(
     data: DatabaseUpdate,
     session: SessionDep,
     events: EventsDep,
-    principal: CurrentPrincipal,
+    principal: ManagerPrincipal,
 ) -> DatabasePublic:
     database = await DatabaseService(session, events).update(agency, code, data, principal)
     return DatabasePublic.model_validate(database)
@@ -59,6 +59,6 @@ async def update_database(
 
 @router.delete("/{agency}/{code}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_database(
-    agency: str, code: str, session: SessionDep, events: EventsDep, principal: CurrentPrincipal
+    agency: str, code: str, session: SessionDep, events: EventsDep, principal: ManagerPrincipal
 ) -> None:
     await DatabaseService(session, events).delete(agency, code, principal)

@@ -6,6 +6,7 @@ from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
 from contracts.addresses import is_code
 from registry.agencies.schemas import AgencyCode
 from registry.databases.models import DatabaseStatus
+from registry.schemas import PatchBody
 
 
 def _code(value: str) -> str:
@@ -30,9 +31,7 @@ class DatabaseCreate(BaseModel):
     status: DatabaseStatus = DatabaseStatus.ACTIVE
 
 
-class DatabaseUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DatabaseUpdate(PatchBody):
     name: Annotated[str, Field(min_length=1, max_length=300)] | None = None
     description: Description | None = None
     status: DatabaseStatus | None = None

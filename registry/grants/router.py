@@ -1,6 +1,6 @@
 from fastapi import APIRouter, Response, status
 
-from registry.auth import CurrentPrincipal
+from registry.auth import CurrentPrincipal, ManagerPrincipal
 from registry.deps import EventsDep, LimitQuery, OffsetQuery, SessionDep
 from registry.grants.schemas import GrantCreate, GrantPublic
 from registry.grants.service import GrantService
@@ -26,7 +26,7 @@ async def list_grants(
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=GrantPublic)
 async def create_grant(
-    data: GrantCreate, session: SessionDep, events: EventsDep, principal: CurrentPrincipal, response: Response
+    data: GrantCreate, session: SessionDep, events: EventsDep, principal: ManagerPrincipal, response: Response
 ) -> GrantPublic:
     grant = await GrantService(session, events).create(data, principal)
     response.headers["Location"] = f"/api/v1/grants/{grant.id}"
@@ -40,7 +40,7 @@ async def get_grant(grant_id: str, session: SessionDep, principal: CurrentPrinci
 
 @router.delete("/{grant_id}", response_model=GrantPublic)
 async def revoke_grant(
-    grant_id: str, session: SessionDep, events: EventsDep, principal: CurrentPrincipal
+    grant_id: str, session: SessionDep, events: EventsDep, principal: ManagerPrincipal
 ) -> GrantPublic:
     """Revoke the grant; it stays on record with its revocation time."""
     return await GrantService(session, events).revoke(grant_id, principal)
