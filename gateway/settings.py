@@ -3,6 +3,7 @@
 import socket
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,12 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".lgsp")
     database_url: str | None = None
     warehouse_url: str | None = None
+    warehouse_embedded: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="run the warehouse sink inside `lgsp up`: `auto` does on the in-process bus (nothing else "
+        "can read it) and with --demo; on Kafka it leaves the sink to `lgsp warehouse run`; `off` when the "
+        "sink runs elsewhere, `on` to run it here on Kafka too",
+    )
 
     # event bus: in-process unless a Kafka bootstrap is given
     kafka_bootstrap: str | None = None
@@ -57,6 +64,12 @@ class Settings(BaseSettings):
     @cached_property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'lgsp.db'}"
+
+    @property
+    def runs_embedded_warehouse(self) -> bool:
+        if self.warehouse_embedded == "auto":
+            return self.kafka_bootstrap is None or self.demo
+        return self.warehouse_embedded == "on"
 
     @cached_property
     def effective_warehouse_url(self) -> str:
