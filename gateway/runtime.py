@@ -75,7 +75,13 @@ class GatewayRuntime:
             await bus.start()
         directory = Directory(sessionmaker)
         await directory.refresh()
-        writer = LogWriter(engine, instance=settings.instance_id, batch_size=settings.log_batch_size)
+        writer = LogWriter(
+            engine,
+            instance=settings.instance_id,
+            batch_size=settings.log_batch_size,
+            queue_size=settings.log_queue_size,
+            write_timeout=settings.log_write_timeout_seconds,
+        )
         await writer.start()
         services = ExchangeServices(
             directory=directory,

@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     max_contract_bytes: int = 262_144
     capture_key: SecretStr | None = None
     log_batch_size: int = 256
+    log_queue_size: int = Field(
+        default=10_000, ge=1, description="records waiting for the log writer; beyond it callers get 503"
+    )
+    log_write_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="a log write taking longer fails; the log then answers 503 until it is back",
+    )
 
     # coverage
     coverage_target: float = 0.6

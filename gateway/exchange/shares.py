@@ -14,6 +14,7 @@ from gateway.exchange.errors import RecordsInvalid, RequestInvalid
 from gateway.exchange.flow import ExchangeFlow, ExchangeServices, Inbound, Outbound
 from gateway.exchangelog.models import ExchangeKind, Outcome
 from gateway.exchangelog.rollups import Delivery
+from gateway.exchangelog.writer import INT32_MAX
 from registry.storage import utcnow
 
 log = logging.getLogger("lgsp.exchange")
@@ -90,18 +91,36 @@ class ShareIntake(ExchangeFlow):
             await self._acks.stop()
 
     async def _on_ack(self, envelope: Envelope) -> None:
+        delivery = self._delivery(envelope)
+        if delivery is None:
+            return
+        try:
+            await self.services.writer.deliver(delivery)
+        except LgspError as error:  # refused alone, or the log is away: the warehouse acknowledges again
+            log.warning("share acknowledgement %s not recorded: %s", envelope.id[:40], error.detail)
+
+    def _delivery(self, envelope: Envelope) -> Delivery | None:
+        """The acknowledgement as a delivery, or None (logged) when it cannot be one."""
         try:
             ack = orjson.loads(envelope.data)
         except orjson.JSONDecodeError:
-            log.warning("share acknowledgement %s is not JSON; ignored", envelope.id)
-            return
+            ack = None
+        records = ack.get("records", 0) if isinstance(ack, dict) else None
+        warehouse = ack.get("warehouse", envelope.source) if isinstance(ack, dict) else None
+        if (
+            not isinstance(records, int)
+            or isinstance(records, bool)
+            or not 0 <= records <= INT32_MAX
+            or not isinstance(warehouse, str)
+            or not 0 < len(envelope.id) <= 36
+        ):
+            log.warning("share acknowledgement %s is malformed; ignored", envelope.id[:40])
+            return None
         route = self.services.directory.route(envelope.subject or "")
-        await self.services.writer.deliver(
-            Delivery(
-                exchange_id=envelope.id,
-                database_id=route.database_id if route else None,
-                delivered_at=utcnow(),
-                records=int(ack.get("records", 0)),
-                warehouse=str(ack.get("warehouse", envelope.source))[:64],
-            )
+        return Delivery(
+            exchange_id=envelope.id,
+            database_id=route.database_id if route else None,
+            delivered_at=utcnow(),
+            records=records,
+            warehouse=warehouse[:64],
         )

@@ -20,6 +20,7 @@ class Outcome(StrEnum):
     PROVIDER_ERROR = "provider_error"  # the connector failed or answered against the contract
     TIMEOUT = "timeout"
     UNAVAILABLE = "unavailable"  # bus or log unavailable
+    ABANDONED = "abandoned"  # left open by a crash or while the log was unreachable, closed afterwards
 
 
 class Exchange(SQLModel, table=True):
