@@ -1,8 +1,9 @@
 """A gateway at run time: every long-lived part of it (database, keys, bus, log writer, exchange paths), started
 and stopped in order."""
 
+import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,6 +23,7 @@ from gateway.oauth.tokens import TokenService
 from gateway.settings import Settings
 from registry.clients.secrets import configure_hashing
 from registry.storage import create_engine, create_sessionmaker
+from warehouse.store import WarehouseStore
 
 log = logging.getLogger("lgsp.gateway")
 
@@ -41,6 +43,15 @@ class GatewayRuntime:
     events: RegistryEventHub
     calls: ServiceCalls
     shares: ShareIntake
+    _warehouse_store: WarehouseStore | None = field(default=None, init=False)
+    _warehouse_opening: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+
+    async def warehouse_store(self) -> WarehouseStore:
+        """The warehouse store (`LGSP_WAREHOUSE_URL`), opened on first use: for its dead letters."""
+        async with self._warehouse_opening:
+            if self._warehouse_store is None:
+                self._warehouse_store = await WarehouseStore.open(self.settings.effective_warehouse_url)
+            return self._warehouse_store
 
     @classmethod
     async def start(cls, settings: Settings, bus: Bus | None = None) -> "GatewayRuntime":
@@ -112,6 +123,8 @@ class GatewayRuntime:
         await self.shares.stop()
         await self.events.stop()
         await self.writer.stop()
+        if self._warehouse_store is not None:
+            await self._warehouse_store.close()
         if self.owns_bus:
             await self.bus.stop()
         await self.engine.dispose()
