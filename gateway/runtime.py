@@ -18,6 +18,7 @@ from gateway.exchange.shares import ShareIntake
 from gateway.exchangelog.capture import PayloadCipher
 from gateway.exchangelog.results import ResultStore
 from gateway.exchangelog.writer import LogWriter
+from gateway.instances import InstanceClaim, PeriodicRefresh
 from gateway.oauth.keys import KeyRing
 from gateway.oauth.tokens import TokenService
 from gateway.settings import Settings
@@ -43,6 +44,8 @@ class GatewayRuntime:
     events: RegistryEventHub
     calls: ServiceCalls
     shares: ShareIntake
+    claim: InstanceClaim
+    registry_check: PeriodicRefresh
     _warehouse_store: WarehouseStore | None = field(default=None, init=False)
     _warehouse_opening: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
@@ -64,6 +67,12 @@ class GatewayRuntime:
         engine = create_engine(settings.effective_database_url)
         await prepare_schema(engine, demo=settings.demo)
         sessionmaker = create_sessionmaker(engine)
+        claim = InstanceClaim(engine, settings.instance_id, heartbeat=settings.instance_heartbeat_seconds)
+        try:
+            await claim.claim()
+        except BaseException:
+            await engine.dispose()
+            raise
         keyring = await KeyRing.load(sessionmaker, settings.token_ttl_seconds)
         tokens = TokenService(
             keyring,
@@ -113,12 +122,15 @@ class GatewayRuntime:
         await shares.start()
         events = RegistryEventHub(directory, bus, settings.instance_id)
         await events.start()
+        registry_check = PeriodicRefresh(directory.refresh, settings.registry_refresh_seconds)
+        registry_check.start()
         return cls(
             settings, engine, sessionmaker, keyring, tokens, cipher, bus, owns_bus, directory, writer, events,
-            calls, shares,
+            calls, shares, claim, registry_check,
         )  # fmt: skip
 
     async def stop(self) -> None:
+        await self.registry_check.stop()
         await self.calls.drain()
         await self.shares.stop()
         await self.events.stop()
@@ -127,4 +139,5 @@ class GatewayRuntime:
             await self._warehouse_store.close()
         if self.owns_bus:
             await self.bus.stop()
+        await self.claim.release()
         await self.engine.dispose()

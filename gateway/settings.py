@@ -31,7 +31,23 @@ class Settings(BaseSettings):
     kafka_bootstrap: str | None = None
     kafka_idempotence: bool = True
     kafka_partitions: int = 3
-    instance_id: str = Field(default_factory=_default_instance, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    instance_id: str = Field(
+        default_factory=_default_instance,
+        pattern=r"^[a-z0-9][a-z0-9-]{0,62}$",
+        description="names this gateway's log chain; unique among running gateways (a second one with a live id "
+        "refuses to start); the default, the host name, is unique per container",
+    )
+    instance_heartbeat_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="the instance id's heartbeat; an id is free again 3 heartbeats after it stops",
+    )
+    registry_refresh_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="every gateway rebuilds its registry view this often, so a change whose registry event was "
+        "lost reaches it within this bound (events make it immediate otherwise)",
+    )
 
     # bootstrap admin, a client of the operating agency
     demo: bool = False
