@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bus import Bus, create_bus
+from bus import Bus, InProcessBus, create_bus
 from gateway.bootstrap import ensure_admin, prepare_schema
 from gateway.events import RegistryEventHub
 from gateway.exchange.calls import ServiceCalls
@@ -118,7 +118,8 @@ class GatewayRuntime:
             reply_timeout=settings.reply_timeout_seconds,
             save_result=ResultStore(sessionmaker, cipher).save,
         )
-        shares = ShareIntake(services)
+        # the in-process bus loses its queues with the process: keep accepted shares in the database too
+        shares = ShareIntake(services, outbox=engine if isinstance(bus, InProcessBus) else None)
         await shares.start()
         events = RegistryEventHub(directory, bus, settings.instance_id)
         await events.start()

@@ -5,18 +5,15 @@ A dead letter holds the signed envelope as the gateway sent it, so re-driving it
 again like any batch.
 """
 
-import base64
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contracts.envelope import Envelope
+from contracts.envelope import Envelope, envelope_document, envelope_from_document
 from warehouse.tables import dead_letters_table
-
-_ENVELOPE_FIELDS = frozenset(field.name for field in fields(Envelope))
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,18 +32,6 @@ class DeadLetter:
             "exchange_id": self.exchange_id, "topic": self.topic, "address": self.address, "reason": self.reason,
             "attempts": self.attempts, "failed_at": self.failed_at.isoformat(),
         }  # fmt: skip
-
-
-def envelope_document(envelope: Envelope) -> dict[str, Any]:
-    document = {name: value for name, value in asdict(envelope).items() if value is not None}
-    document["data"] = base64.b64encode(envelope.data).decode()
-    return document
-
-
-def envelope_of(document: dict[str, Any]) -> Envelope:
-    values = {name: value for name, value in document.items() if name in _ENVELOPE_FIELDS}
-    values["data"] = base64.b64decode(values.get("data", ""))
-    return Envelope(**values)
 
 
 class DeadLetters:
@@ -89,5 +74,5 @@ class DeadLetters:
     def _of(row: Any) -> DeadLetter:
         return DeadLetter(
             exchange_id=row["exchange_id"], topic=row["topic"], address=row["address"], reason=row["reason"],
-            attempts=row["attempts"], failed_at=row["failed_at"], envelope=envelope_of(row["envelope"]),
+            attempts=row["attempts"], failed_at=row["failed_at"], envelope=envelope_from_document(row["envelope"]),
         )  # fmt: skip

@@ -9,13 +9,14 @@ import asyncio
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.exchangelog.models import EXCHANGES, Outcome
+from gateway.exchangelog.models import EXCHANGES, Outcome, ShareOutbox
 from gateway.exchangelog.record import FIELD_NAMES, ExchangeRecord
 from gateway.exchangelog.rollups import Delivery, tally
 from gateway.exchangelog.statements import LogStatements
@@ -29,8 +30,20 @@ class PreparedBatch:
     updates: list[ExchangeRecord] = field(default_factory=list)  # closed after being opened
     closed: list[ExchangeRecord] = field(default_factory=list)
     delivered: list[Delivery] = field(default_factory=list)
+    outbox: list["OutboxEntry"] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class OutboxEntry:
+    """A share kept until the warehouse acknowledges it (in-process bus): see `ShareOutbox`."""
+
+    exchange_id: str
+    topic: str
+    envelope: str
+    created_at: datetime
+
+
+OUTBOX = ShareOutbox.__table__  # type: ignore[attr-defined]
 _HEAD = (
     select(EXCHANGES.c.seq, EXCHANGES.c.hash)
     .where(EXCHANGES.c.seq.is_not(None))
@@ -45,6 +58,13 @@ async def _pending(engine: AsyncEngine, instance: str) -> list[ExchangeRecord]:
     async with engine.connect() as connection:
         rows = (await connection.execute(query.order_by(EXCHANGES.c.id))).mappings().all()
     return [ExchangeRecord(**dict(row)) for row in rows]
+
+
+async def outbox(engine: AsyncEngine) -> list[OutboxEntry]:
+    """Every share still waiting for the warehouse's acknowledgement, oldest first."""
+    async with engine.connect() as connection:
+        rows = await connection.execute(select(OUTBOX).order_by(OUTBOX.c.created_at))
+        return [OutboxEntry(row.exchange_id, row.topic, row.envelope, row.created_at) for row in rows]
 
 
 class LogStore(Protocol):
@@ -70,6 +90,12 @@ class SqlAlchemyLogStore:
                 await connection.exec_driver_sql(statements.insert.sql, statements.insert_rows(batch.inserts))
             if batch.updates:
                 await connection.exec_driver_sql(statements.update.sql, statements.update_rows(batch.updates))
+            if batch.outbox:
+                await connection.exec_driver_sql(statements.outbox.sql, statements.outbox_rows(batch.outbox))
+            if batch.delivered:
+                await connection.exec_driver_sql(
+                    statements.delivered.sql, statements.delivered_rows(batch.delivered)
+                )
             new = []
             for delivery in batch.delivered:  # a warehouse may acknowledge twice: only the first counts
                 result = await connection.exec_driver_sql(
@@ -135,6 +161,10 @@ class SqliteLogStore:
                 connection.executemany(statements.insert.sql, statements.insert_rows(batch.inserts))
             if batch.updates:
                 connection.executemany(statements.update.sql, statements.update_rows(batch.updates))
+            if batch.outbox:
+                connection.executemany(statements.outbox.sql, statements.outbox_rows(batch.outbox))
+            if batch.delivered:
+                connection.executemany(statements.delivered.sql, statements.delivered_rows(batch.delivered))
             new = [
                 delivery
                 for delivery in batch.delivered

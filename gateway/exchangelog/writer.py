@@ -24,7 +24,7 @@ from gateway.exchangelog.chain import GENESIS, record_hash
 from gateway.exchangelog.models import Outcome
 from gateway.exchangelog.record import ExchangeRecord
 from gateway.exchangelog.rollups import Delivery
-from gateway.exchangelog.stores import PreparedBatch, log_store
+from gateway.exchangelog.stores import OutboxEntry, PreparedBatch, log_store
 from registry.storage import utcnow
 
 log = logging.getLogger("lgsp.exchangelog")
@@ -72,8 +72,10 @@ class _Batch:
                 prepared.inserts.append(payload)
             elif kind == "close":
                 assert isinstance(payload, tuple)
-                record, opened = payload
+                record, opened, kept = payload
                 closed.append((record, opened))
+                if kept is not None:
+                    prepared.outbox.append(kept)
                 (prepared.updates if opened else prepared.inserts).append(record)
                 prepared.closed.append(record)
             else:
@@ -133,7 +135,7 @@ class LogWriter:
                 self._abandon(record)
                 future = loop.create_future()
                 future.add_done_callback(_ignore_outcome)
-                batch.items.append(("close", (record, True), future))
+                batch.items.append(("close", (record, True, None), future))
             await self._write(batch)
             if not all(item[2].done() and item[2].exception() is None for item in batch.items):
                 raise LogUnavailable("the exchange log cannot close the records a crash left open")
@@ -158,10 +160,13 @@ class LogWriter:
         """Durably record an exchange that has begun (outcome pending, not yet chained)."""
         await self._submit("open", record)
 
-    async def close(self, record: ExchangeRecord, *, opened: bool = True) -> None:
-        """Durably record the exchange's outcome, chaining it; `opened=False` for one never opened."""
+    async def close(
+        self, record: ExchangeRecord, *, opened: bool = True, outbox: OutboxEntry | None = None
+    ) -> None:
+        """Durably record the exchange's outcome, chaining it; `opened=False` for one never opened; `outbox`: a
+        share to keep (in the same transaction) until the warehouse acknowledges it."""
         try:
-            await self._submit("close", (record, opened))
+            await self._submit("close", (record, opened, outbox))
         except LogUnavailable:
             if opened:  # in the database as pending: close it as abandoned once the log is back
                 self._orphans[record.id] = record
@@ -314,7 +319,7 @@ class LogWriter:
             future: asyncio.Future[None] = loop.create_future()
             future.add_done_callback(_ignore_outcome)
             try:
-                self._queue.put_nowait(("close", (record, True), future))
+                self._queue.put_nowait(("close", (record, True, None), future))
             except asyncio.QueueFull:
                 break  # the next start closes the rest
 
