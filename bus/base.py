@@ -28,6 +28,8 @@ class BusStats:
     handled: int = 0
     handler_errors: int = 0
     invalid_messages: int = 0
+    dropped: int = 0
+    """Messages kept for a topic's first group that found that group's queue already full."""
 
 
 class Subscription(ABC):

@@ -2,8 +2,14 @@
 
 A message is the `Envelope` object itself (immutable, so shared without copies or serialisation). Each consumer
 group has one queue that every member's workers take from: a group gets each message once and its members
-share them. A group keeps its queue between subscriptions, as Kafka keeps a group's offsets, but a message
-published while a topic has no group at all reaches nobody (Kafka would keep it for a group joining later).
+share them. A group keeps its queue between subscriptions, as Kafka keeps a group's offsets. A message
+published while a topic has no group yet is kept for the first group that joins it (Kafka keeps it for every
+group joining later; here only the first gets it, so that nothing is held for ever).
+
+Every queue is bounded (`max_queued` messages a group, or a topic waiting for its first group): a publish that
+finds one full raises `BusUnavailable`, a 503 for the gateway's caller, and puts the message nowhere.
+
+Gateway and connectors share this process, so messages are not signed on this bus (DESIGN.md §4).
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ from bus.base import Bus, BusStats, Handler, Subscription, log
 from bus.errors import BusUnavailable
 from contracts.envelope import Envelope
 
+MAX_QUEUED = 10_000
+
 
 class _Group:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, max_queued: int) -> None:
         self.name = name
-        self.queue: asyncio.Queue[Envelope] = asyncio.Queue()
+        self.queue: asyncio.Queue[Envelope] = asyncio.Queue(maxsize=max_queued)
 
 
 class InProcessSubscription(Subscription):
@@ -61,9 +69,11 @@ class InProcessSubscription(Subscription):
 
 
 class InProcessBus(Bus):
-    def __init__(self, instance_id: str = "local") -> None:
+    def __init__(self, instance_id: str = "local", *, max_queued: int = MAX_QUEUED) -> None:
         super().__init__(instance_id)
+        self.max_queued = max_queued
         self._groups: dict[str, _Group] = {}
+        self._waiting: dict[str, list[Envelope]] = {}  # by topic: published before any group joined
         self._groups_of_topic: dict[str, list[_Group]] = {}
         self._topics: set[str] = set()
         self._subscriptions: list[InProcessSubscription] = []
@@ -97,7 +107,19 @@ class InProcessBus(Bus):
         if topic == self.reply_topic:
             self._replies.resolve(envelope)
             return
-        for group in self._groups_of_topic.get(topic, ()):
+        groups = self._groups_of_topic.get(topic)
+        if not groups:
+            waiting = self._waiting.setdefault(topic, [])
+            if len(waiting) >= self.max_queued:
+                raise BusUnavailable(
+                    f"{len(waiting)} messages on {topic} wait for a consumer; try again later"
+                )
+            waiting.append(envelope)
+            return
+        full = [group.name for group in groups if group.queue.full()]
+        if full:
+            raise BusUnavailable(f"the queue of consumer group {full[0]} is full; try again later")
+        for group in groups:
             group.queue.put_nowait(envelope)
 
     async def _send_request(self, topic: str, envelope: Envelope, reply: asyncio.Future[Envelope]) -> None:
@@ -110,12 +132,20 @@ class InProcessBus(Bus):
             raise BusUnavailable("the event bus is not running")
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
-        consumer_group = self._groups.setdefault(group, _Group(group))
+        consumer_group = self._groups.get(group) or self._groups.setdefault(
+            group, _Group(group, self.max_queued)
+        )
         for topic in topics:
             self._topics.add(topic)
             members = self._groups_of_topic.setdefault(topic, [])
             if consumer_group not in members:
                 members.append(consumer_group)
+            for envelope in self._waiting.pop(topic, ()):
+                if consumer_group.queue.full():
+                    self.stats.dropped += 1
+                    log.warning("message %s on %s dropped: group %s is full", envelope.id, topic, group)
+                    continue
+                consumer_group.queue.put_nowait(envelope)
         subscription = InProcessSubscription(consumer_group, tuple(topics), handler, concurrency, self.stats)
         self._subscriptions.append(subscription)
         return subscription

@@ -8,6 +8,7 @@ decodes JSON data into a dict, about 85 µs a round trip against a few µs for t
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -140,3 +141,22 @@ def from_kafka(
         attributes["partitionkey"] = key.decode(errors="replace")
     content_type = attributes.pop("datacontenttype", None)
     return Envelope(data=value or b"", datacontenttype=content_type, **attributes)
+
+
+def envelope_document(envelope: Envelope) -> dict[str, object]:
+    """The envelope as a JSON-ready document (data in base64), for keeping it in a database."""
+    document: dict[str, object] = {
+        name: getattr(envelope, name) for name in Envelope.__slots__ if getattr(envelope, name) is not None
+    }
+    document["data"] = base64.b64encode(envelope.data).decode()
+    return document
+
+
+def envelope_from_document(document: dict[str, object]) -> Envelope:
+    """The envelope `envelope_document` gave; raises `EnvelopeInvalid` for anything else."""
+    values = {name: value for name, value in document.items() if name in Envelope.__slots__}
+    try:
+        values["data"] = base64.b64decode(str(values.get("data", "")))
+        return Envelope(**values)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise EnvelopeInvalid(f"not a stored envelope: {exc}") from None

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from bus import Bus
 from gateway.coverage.router import router as coverage_router
 from gateway.dashboard.router import router as dashboard_router
+from gateway.deadletters.router import router as dead_letters_router
 from gateway.exchange.hotpath import ExchangeHotPath
 from gateway.exchange.router import router as exchange_router
 from gateway.exchangehealth.router import router as exchange_health_router
@@ -77,7 +78,7 @@ def create_app(
     app.add_exception_handler(OAuthError, oauth_error)
     routers = (
         oauth_router, exchange_router, registry_router, exchangelog_router, probes_router,
-        coverage_router, exchange_health_router, metrics_router, dashboard_router,
+        coverage_router, exchange_health_router, metrics_router, dashboard_router, dead_letters_router,
     )  # fmt: skip
     for router in routers:
         app.include_router(router)

@@ -1,13 +1,14 @@
 """A gateway at run time: every long-lived part of it (database, keys, bus, log writer, exchange paths), started
 and stopped in order."""
 
+import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bus import Bus, create_bus
+from bus import Bus, InProcessBus, create_bus
 from gateway.bootstrap import ensure_admin, prepare_schema
 from gateway.events import RegistryEventHub
 from gateway.exchange.calls import ServiceCalls
@@ -17,12 +18,14 @@ from gateway.exchange.shares import ShareIntake
 from gateway.exchangelog.capture import PayloadCipher
 from gateway.exchangelog.results import ResultStore
 from gateway.exchangelog.writer import LogWriter
+from gateway.instances import InstanceClaim, PeriodicRefresh
 from gateway.oauth.keys import KeyRing
 from gateway.oauth.throttle import FailureThrottle
 from gateway.oauth.tokens import TokenService
 from gateway.settings import Settings
 from registry.clients.secrets import configure_hashing
 from registry.storage import create_engine, create_sessionmaker
+from warehouse.store import WarehouseStore
 
 log = logging.getLogger("lgsp.gateway")
 
@@ -42,6 +45,17 @@ class GatewayRuntime:
     events: RegistryEventHub
     calls: ServiceCalls
     shares: ShareIntake
+    claim: InstanceClaim
+    registry_check: PeriodicRefresh
+    _warehouse_store: WarehouseStore | None = field(default=None, init=False)
+    _warehouse_opening: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+
+    async def warehouse_store(self) -> WarehouseStore:
+        """The warehouse store (`LGSP_WAREHOUSE_URL`), opened on first use: for its dead letters."""
+        async with self._warehouse_opening:
+            if self._warehouse_store is None:
+                self._warehouse_store = await WarehouseStore.open(self.settings.effective_warehouse_url)
+            return self._warehouse_store
 
     @classmethod
     async def start(cls, settings: Settings, bus: Bus | None = None) -> "GatewayRuntime":
@@ -54,6 +68,12 @@ class GatewayRuntime:
         engine = create_engine(settings.effective_database_url)
         await prepare_schema(engine, demo=settings.demo)
         sessionmaker = create_sessionmaker(engine)
+        claim = InstanceClaim(engine, settings.instance_id, heartbeat=settings.instance_heartbeat_seconds)
+        try:
+            await claim.claim()
+        except BaseException:
+            await engine.dispose()
+            raise
         keyring = await KeyRing.load(sessionmaker, settings.token_ttl_seconds)
         tokens = TokenService(
             keyring,
@@ -77,7 +97,13 @@ class GatewayRuntime:
             await bus.start()
         directory = Directory(sessionmaker)
         await directory.refresh()
-        writer = LogWriter(engine, instance=settings.instance_id, batch_size=settings.log_batch_size)
+        writer = LogWriter(
+            engine,
+            instance=settings.instance_id,
+            batch_size=settings.log_batch_size,
+            queue_size=settings.log_queue_size,
+            write_timeout=settings.log_write_timeout_seconds,
+        )
         await writer.start()
         services = ExchangeServices(
             directory=directory,
@@ -95,20 +121,27 @@ class GatewayRuntime:
             reply_timeout=settings.reply_timeout_seconds,
             save_result=ResultStore(sessionmaker, cipher).save,
         )
-        shares = ShareIntake(services)
+        # the in-process bus loses its queues with the process: keep accepted shares in the database too
+        shares = ShareIntake(services, outbox=engine if isinstance(bus, InProcessBus) else None)
         await shares.start()
         events = RegistryEventHub(directory, bus, settings.instance_id)
         await events.start()
+        registry_check = PeriodicRefresh(directory.refresh, settings.registry_refresh_seconds)
+        registry_check.start()
         return cls(
             settings, engine, sessionmaker, keyring, tokens, cipher, bus, owns_bus, directory, writer, events,
-            calls, shares,
+            calls, shares, claim, registry_check,
         )  # fmt: skip
 
     async def stop(self) -> None:
+        await self.registry_check.stop()
         await self.calls.drain()
         await self.shares.stop()
         await self.events.stop()
         await self.writer.stop()
+        if self._warehouse_store is not None:
+            await self._warehouse_store.close()
         if self.owns_bus:
             await self.bus.stop()
+        await self.claim.release()
         await self.engine.dispose()

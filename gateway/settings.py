@@ -3,6 +3,7 @@
 import socket
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,12 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".lgsp")
     database_url: str | None = None
     warehouse_url: str | None = None
+    warehouse_embedded: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="run the warehouse sink inside `lgsp up`: `auto` does on the in-process bus (nothing else "
+        "can read it) and with --demo; on Kafka it leaves the sink to `lgsp warehouse run`; `off` when the "
+        "sink runs elsewhere, `on` to run it here on Kafka too",
+    )
 
     # event bus: in-process unless a Kafka bootstrap is given
     kafka_bootstrap: str | None = None
@@ -26,7 +33,23 @@ class Settings(BaseSettings):
     kafka_partitions: int = 3
     # topics this platform creates: 3 on a cluster of three or more brokers (with min.insync.replicas=2)
     kafka_replication_factor: int = Field(default=1, ge=1)
-    instance_id: str = Field(default_factory=_default_instance, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    instance_id: str = Field(
+        default_factory=_default_instance,
+        pattern=r"^[a-z0-9][a-z0-9-]{0,62}$",
+        description="names this gateway's log chain; unique among running gateways (a second one with a live id "
+        "refuses to start); the default, the host name, is unique per container",
+    )
+    instance_heartbeat_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="the instance id's heartbeat; an id is free again 3 heartbeats after it stops",
+    )
+    registry_refresh_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="every gateway rebuilds its registry view this often, so a change whose registry event was "
+        "lost reaches it within this bound (events make it immediate otherwise)",
+    )
 
     # bootstrap admin, a client of the operating agency
     demo: bool = False
@@ -50,6 +73,14 @@ class Settings(BaseSettings):
     max_contract_bytes: int = 262_144
     capture_key: SecretStr | None = None
     log_batch_size: int = 256
+    log_queue_size: int = Field(
+        default=10_000, ge=1, description="records waiting for the log writer; beyond it callers get 503"
+    )
+    log_write_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="a log write taking longer fails; the log then answers 503 until it is back",
+    )
 
     # coverage
     coverage_target: float = 0.6
@@ -67,6 +98,12 @@ class Settings(BaseSettings):
     @cached_property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'lgsp.db'}"
+
+    @property
+    def runs_embedded_warehouse(self) -> bool:
+        if self.warehouse_embedded == "auto":
+            return self.kafka_bootstrap is None or self.demo
+        return self.warehouse_embedded == "on"
 
     @cached_property
     def effective_warehouse_url(self) -> str:

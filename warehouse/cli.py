@@ -32,6 +32,12 @@ class WarehouseSettings(Protocol):
     def effective_warehouse_url(self) -> str: ...
 
 
+class GatewayAccess(Protocol):
+    """How the `lgsp` root reaches the gateway as the configured client (LGSP_URL, LGSP_CLIENT_ID/SECRET)."""
+
+    def client(self) -> GatewayClient: ...
+
+
 def _settings(ctx: typer.Context) -> WarehouseSettings:
     settings: WarehouseSettings = ctx.find_root().obj.settings()
     return settings
@@ -96,6 +102,34 @@ async def _run(settings: WarehouseSettings, url: str, name: str, group: str, con
         f"warehouse {name} stopped: {sink.stats.batches} batches ({sink.stats.duplicates} redelivered), "
         f"{sink.stats.records} records, {sink.stats.rejected} rejected"
     )
+
+
+@warehouse.command("redrive")
+def redrive(
+    ctx: typer.Context,
+    exchange_ids: Annotated[list[str] | None, typer.Argument(help="dead letters to re-drive")] = None,
+    every: Annotated[bool, typer.Option("--all", help="re-drive every dead letter")] = False,
+) -> None:
+    """Put dead-lettered share batches back on their topics through the gateway (an admin client); the sink
+    stores them, or makes them dead letters again with the new reason."""
+    if not exchange_ids and not every:
+        raise InvalidInput("name the exchange ids to re-drive, or give --all")
+    access: GatewayAccess = ctx.find_root().obj
+
+    async def run() -> list[dict[str, str]]:
+        async with access.client() as client:
+            ids = list(exchange_ids or [])
+            if every:
+                ids = [letter["exchange_id"] for letter in await client.get("/api/v1/warehouse/dead-letters")]
+            return [
+                await client.send("POST", f"/api/v1/warehouse/dead-letters/{exchange_id}/redrive")
+                for exchange_id in ids
+            ]
+
+    redriven = asyncio.run(run())
+    for item in redriven:
+        console.print(f"re-driven {item['exchange_id']} onto {item['topic']}")
+    console.print(f"{len(redriven)} dead letter(s) re-driven")
 
 
 @warehouse.command("status")

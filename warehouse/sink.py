@@ -4,6 +4,11 @@ One consumer group (`group`) reads the share topics of every published dataset, 
 share the work. New datasets are learnt from registry events (and a periodic look at the catalogue) and the
 sink's member is replaced by one that also reads their topics. A batch is applied only when the gateway
 signed it; a batch applied before (a redelivery) changes nothing and is acknowledged again.
+
+A batch is acknowledged, and its message consumed, only once it is stored. A store failure is retried with
+back-off; after `store_attempts` failures the batch becomes a dead letter (kept whole, with the reason, in the
+warehouse store: `lgsp warehouse redrive` puts it back on its topic). While not even the dead letter can be
+written, the sink keeps trying and the message stays unconsumed.
 """
 
 import asyncio
@@ -28,7 +33,6 @@ from warehouse.store import Applied, WarehouseStore
 
 log = logging.getLogger("lgsp.warehouse")
 _CONTRACT_EVENTS = REGISTRY_PREFIX + "contract."
-_STORE_RETRIES = 5  # 0.25 s doubling: about 8 s in all
 
 
 @dataclass
@@ -42,6 +46,8 @@ class SinkStats:
     """Batches dropped unapplied: unsigned, forged, malformed or of an unknown dataset."""
     skipped_records: int = 0
     acks: int = 0
+    store_failures: int = 0
+    dead_letters: int = 0
 
 
 class WarehouseSink:
@@ -57,6 +63,9 @@ class WarehouseSink:
         concurrency: int = 8,
         refresh_interval: float = 60.0,
         owns_store: bool = False,
+        store_attempts: int = 5,
+        retry_delay: float = 0.25,
+        max_retry_delay: float = 10.0,
     ) -> None:
         self.bus = bus
         self.store = store
@@ -69,6 +78,10 @@ class WarehouseSink:
         self._concurrency = concurrency
         self._refresh_interval = refresh_interval
         self._owns_store = owns_store
+        self._store_attempts = store_attempts
+        self._retry_delay = retry_delay
+        self._max_retry_delay = max_retry_delay
+        self._stopping = False
         self._datasets: dict[str, Dataset] = {}
         self._consuming: set[str] = set()
         self._batches: Subscription | None = None
@@ -97,6 +110,7 @@ class WarehouseSink:
 
     async def stop(self) -> None:
         """Stop consuming; batches in flight finish (and their offsets are committed) first."""
+        self._stopping = True
         if self._refresher is not None:
             self._refresher.cancel()
             await asyncio.gather(self._refresher, return_exceptions=True)
@@ -167,7 +181,9 @@ class WarehouseSink:
         batch = await self._checked_batch(envelope)
         if batch is None:
             return
-        applied = await self._apply(batch)
+        applied = await self._apply(envelope, batch)
+        if applied is None:
+            return  # a dead letter now: nothing to acknowledge
         self.stats.batches += 1
         if applied.duplicate:
             self.stats.duplicates += 1
@@ -176,20 +192,46 @@ class WarehouseSink:
             self.stats.skipped_records += batch.skipped
         await self._acknowledge(envelope, applied)
 
-    async def _apply(self, batch: Batch) -> Applied:
-        """Apply the batch, waiting out a short store outage: the bus will not deliver it again."""
-        delay = 0.25
-        for _ in range(_STORE_RETRIES):
+    async def _apply(self, envelope: Envelope, batch: Batch) -> Applied | None:
+        """The batch stored, or None once it is a dead letter; raises only when stopping with neither done,
+        so the message is not consumed."""
+        delay, attempts = self._retry_delay, 0
+        while True:
+            attempts += 1
             try:
                 return await self.store.apply(batch)
             except (SQLAlchemyError, OSError) as exc:
+                self.stats.store_failures += 1
+                reason = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
                 log.warning(
-                    "warehouse %s: storing batch %s failed (%r); again in %gs",
-                    self.name, batch.exchange_id, exc, delay,
+                    "warehouse %s: storing batch %s failed (attempt %d: %s)", self.name, batch.exchange_id,
+                    attempts, reason,
                 )  # fmt: skip
-                await asyncio.sleep(delay)
-                delay *= 2
-        return await self.store.apply(batch)
+            if attempts >= self._store_attempts and await self._dead_letter(
+                envelope, batch, reason, attempts
+            ):
+                return None
+            if self._stopping:
+                raise RuntimeError(
+                    f"batch {batch.exchange_id} neither stored nor dead-lettered; left unconsumed"
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self._max_retry_delay)
+
+    async def _dead_letter(self, envelope: Envelope, batch: Batch, reason: str, attempts: int) -> bool:
+        try:
+            await self.store.dead_letters.put(batch.address.share_topic, envelope, reason, attempts)
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning(
+                "warehouse %s: cannot keep batch %s as a dead letter either: %r", self.name, envelope.id, exc
+            )
+            return False
+        self.stats.dead_letters += 1
+        log.error(
+            "warehouse %s: batch %s is a dead letter after %d attempts (%s); `lgsp warehouse redrive` retries it",
+            self.name, envelope.id, attempts, reason,
+        )  # fmt: skip
+        return True
 
     async def _checked_batch(self, envelope: Envelope) -> Batch | None:
         """The batch the gateway signed, or None (logged) when it did not, or the batch is unusable."""

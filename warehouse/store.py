@@ -25,6 +25,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 
 from contracts.addresses import Address
 from warehouse.batch import Batch
+from warehouse.deadletters import DeadLetters
 from warehouse.tables import (
     batches_table,
     dataset_table,
@@ -87,6 +88,7 @@ class WarehouseStore:
             asyncio.Lock() if dialect == "sqlite" else contextlib.nullcontext()
         )
         self._tables: dict[str, Table] = {}
+        self.dead_letters = DeadLetters(engine, self._insert)
         self._upserts: dict[str, Insert] = {}
         self._creating = asyncio.Lock()
 

@@ -113,3 +113,17 @@ def dataset_table(name: str, columns: tuple[str, ...]) -> Table:
         Column("updated_at", UTCDateTime, nullable=False),
         Index(_shortened(f"{name}_updated_at", f"{name}.updated_at"), "updated_at"),
     )
+
+
+dead_letters_table = Table(
+    "warehouse_dead_letter",
+    metadata,
+    Column("exchange_id", String(64), primary_key=True),
+    Column("topic", Text, nullable=False),
+    Column("address", String(200)),
+    Column("envelope", JSON, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("failed_at", UTCDateTime, nullable=False),
+)
+"""Batches the sink could not store after its retries: kept whole (the signed envelope) with why, to re-drive."""

@@ -10,13 +10,12 @@ import uvicorn
 from fastapi import FastAPI
 from rich.console import Console
 
-from gateway.app import create_app
 from gateway.bootstrap import prepare_schema
 from gateway.cli.demo.clients import capture_demo_services, ensure_demo_clients
-from gateway.cli.demo.province import demo_province
 from gateway.cli.demo.tour import run_tour
 from gateway.cli.local import database_errors, platform_database
 from gateway.oauth.keys import KeyRing
+from gateway.platform import platform_app
 from gateway.settings import Settings
 from migrations import upgrade
 from registry.clients.secrets import configure_hashing
@@ -36,7 +35,8 @@ def up(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
 ) -> None:
-    """Serve the gateway (embedded default: SQLite and the in-process bus, unless LGSP_* settings say otherwise)."""
+    """Serve the gateway (embedded default: SQLite, the in-process bus and the warehouse sink in this process,
+    unless LGSP_* settings say otherwise; LGSP_WAREHOUSE_EMBEDDED=off when `lgsp warehouse run` runs elsewhere)."""
     overrides: dict[str, object] = {"demo": True} if demo else {}
     settings = Settings(**overrides)  # type: ignore[arg-type]
     if "issuer" not in settings.model_fields_set:
@@ -44,8 +44,7 @@ def up(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for chatty in ("httpx", "aiokafka", "alembic.runtime.migration"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
-    extensions = [demo_province()] if settings.demo else []
-    serve(create_app(settings, extensions=extensions), host=host, port=port)
+    serve(platform_app(settings), host=host, port=port)
 
 
 def serve(app: FastAPI, *, host: str, port: int, log_level: str = "info") -> None:

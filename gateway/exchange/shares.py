@@ -4,17 +4,20 @@ dataset's topic; the warehouse's acknowledgement later marks the share delivered
 import logging
 
 import orjson
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bus import Subscription
 from contracts.addresses import SHARE_ACK_TOPIC
 from contracts.document import Kind
-from contracts.envelope import SHARE_RECORDS, Envelope
+from contracts.envelope import SHARE_RECORDS, Envelope, envelope_document, envelope_from_document
 from contracts.errors import LgspError, PayloadTooLarge
 from gateway.exchange.errors import RecordsInvalid, RequestInvalid
 from gateway.exchange.fields import outside
 from gateway.exchange.flow import ExchangeFlow, ExchangeServices, Inbound, Outbound
 from gateway.exchangelog.models import ExchangeKind, Outcome
 from gateway.exchangelog.rollups import Delivery
+from gateway.exchangelog.stores import OutboxEntry, outbox
+from gateway.exchangelog.writer import INT32_MAX
 from registry.storage import utcnow
 
 log = logging.getLogger("lgsp.exchange")
@@ -26,9 +29,12 @@ class ShareIntake(ExchangeFlow):
     kind = Kind.DATASET
     record_kind = ExchangeKind.SHARE
 
-    def __init__(self, services: ExchangeServices) -> None:
+    def __init__(self, services: ExchangeServices, *, outbox: AsyncEngine | None = None) -> None:
+        """`outbox`: the platform database, to keep each accepted share until it is acknowledged, and publish
+        again after a restart what was not (for the in-process bus, whose queues a crash loses)."""
         super().__init__(services)
         self._acks: Subscription | None = None
+        self._outbox = outbox
 
     async def share(self, inbound: Inbound) -> Outbound:
         record, traceparent = self.begin(inbound)
@@ -79,7 +85,11 @@ class ShareIntake(ExchangeFlow):
             answer = orjson.dumps({"exchange_id": record.id, "records": len(records), "status": "accepted"})
             record.outcome, record.http_status, record.completed_at = Outcome.OK, 202, utcnow()
             record.response_size = len(answer)
-            await self.services.writer.close(record)
+            kept = None
+            if self._outbox:
+                document = orjson.dumps(envelope_document(envelope)).decode()
+                kept = OutboxEntry(record.id, route.topic, document, record.completed_at)
+            await self.services.writer.close(record, outbox=kept)
             location = f"/api/v1/exchanges/{record.id}"
             return Outbound(202, answer, self.headers(record) | {"Location": location})
         except LgspError as error:
@@ -91,24 +101,58 @@ class ShareIntake(ExchangeFlow):
         self._acks = await self.services.bus.subscribe(
             [SHARE_ACK_TOPIC], "lgsp.gateway.share-acks", self._on_ack
         )
+        if self._outbox is not None:
+            await self.drain_outbox(self._outbox)
+
+    async def drain_outbox(self, engine: AsyncEngine) -> int:
+        """Publish again every accepted share not yet acknowledged (the warehouse ignores one it already has)."""
+        waiting = await outbox(engine)
+        for entry in waiting:
+            try:
+                envelope = envelope_from_document(orjson.loads(entry.envelope))
+                await self.services.bus.publish(entry.topic, envelope)
+            except LgspError as error:
+                log.warning("share %s left in the outbox: %s", entry.exchange_id, error.detail)
+                break
+        if waiting:
+            log.info("published %d share(s) again from the outbox", len(waiting))
+        return len(waiting)
 
     async def stop(self) -> None:
         if self._acks is not None:
             await self._acks.stop()
 
     async def _on_ack(self, envelope: Envelope) -> None:
+        delivery = self._delivery(envelope)
+        if delivery is None:
+            return
+        try:
+            await self.services.writer.deliver(delivery)
+        except LgspError as error:  # refused alone, or the log is away: the warehouse acknowledges again
+            log.warning("share acknowledgement %s not recorded: %s", envelope.id[:40], error.detail)
+
+    def _delivery(self, envelope: Envelope) -> Delivery | None:
+        """The acknowledgement as a delivery, or None (logged) when it cannot be one."""
         try:
             ack = orjson.loads(envelope.data)
         except orjson.JSONDecodeError:
-            log.warning("share acknowledgement %s is not JSON; ignored", envelope.id)
-            return
+            ack = None
+        records = ack.get("records", 0) if isinstance(ack, dict) else None
+        warehouse = ack.get("warehouse", envelope.source) if isinstance(ack, dict) else None
+        if (
+            not isinstance(records, int)
+            or isinstance(records, bool)
+            or not 0 <= records <= INT32_MAX
+            or not isinstance(warehouse, str)
+            or not 0 < len(envelope.id) <= 36
+        ):
+            log.warning("share acknowledgement %s is malformed; ignored", envelope.id[:40])
+            return None
         route = self.services.directory.route(envelope.subject or "")
-        await self.services.writer.deliver(
-            Delivery(
-                exchange_id=envelope.id,
-                database_id=route.database_id if route else None,
-                delivered_at=utcnow(),
-                records=int(ack.get("records", 0)),
-                warehouse=str(ack.get("warehouse", envelope.source))[:64],
-            )
+        return Delivery(
+            exchange_id=envelope.id,
+            database_id=route.database_id if route else None,
+            delivered_at=utcnow(),
+            records=records,
+            warehouse=warehouse[:64],
         )

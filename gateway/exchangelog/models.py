@@ -20,6 +20,7 @@ class Outcome(StrEnum):
     PROVIDER_ERROR = "provider_error"  # the connector failed or answered against the contract
     TIMEOUT = "timeout"
     UNAVAILABLE = "unavailable"  # bus or log unavailable
+    ABANDONED = "abandoned"  # left open by a crash or while the log was unreachable, closed afterwards
 
 
 class Exchange(SQLModel, table=True):
@@ -100,3 +101,27 @@ class ExchangeResult(SQLModel, table=True):
     exchange_id: str = Field(primary_key=True, foreign_key="exchange.id", max_length=36)
     body: str
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ShareOutbox(SQLModel, table=True):
+    """A share answered 202 on the in-process bus, kept until the warehouse acknowledges it: written in the
+    transaction that closes its record, removed with its delivery, published again after a restart."""
+
+    __tablename__ = "share_outbox"
+
+    exchange_id: str = Field(primary_key=True, foreign_key="exchange.id", max_length=36)
+    topic: str = Field(max_length=255)
+    envelope: str
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class GatewayInstance(SQLModel, table=True):
+    """A running gateway's instance id (the name of its log chain), claimed at start and kept by a heartbeat:
+    a second gateway with the same id refuses to start while the first one's heartbeat is fresh."""
+
+    __tablename__ = "gateway_instance"
+
+    instance: str = Field(primary_key=True, max_length=64)
+    token: str = Field(max_length=64)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    heartbeat_at: datetime = Field(sa_type=UTCDateTime)

@@ -9,19 +9,29 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import Compiled
 
-from gateway.exchangelog.models import EXCHANGES, ExchangeRollup, ShareDelivery
+from gateway.exchangelog.models import EXCHANGES, ExchangeRollup, ShareDelivery, ShareOutbox
 from gateway.exchangelog.record import FIELD_NAMES, ExchangeRecord
 from gateway.exchangelog.rollups import Delivery, RollupRow
 
 ROLLUPS = ExchangeRollup.__table__  # type: ignore[attr-defined]
 DELIVERIES = ShareDelivery.__table__  # type: ignore[attr-defined]
+OUTBOX = ShareOutbox.__table__  # type: ignore[attr-defined]
 _TIMES = frozenset(
-    {"received_at", "sent_at", "replied_at", "completed_at", "delivered_at", "first_at", "last_at"}
+    {
+        "received_at",
+        "sent_at",
+        "replied_at",
+        "completed_at",
+        "delivered_at",
+        "first_at",
+        "last_at",
+        "created_at",
+    }
 )
 _SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # the format of SQLAlchemy's SQLite DATETIME
 
@@ -67,6 +77,10 @@ class LogStatements:
         )
         self.rollup = _Statement(_upsert(dialect).compile(dialect=dialect))
         self.delivery = _Statement(_delivery(dialect).compile(dialect=dialect))
+        self.outbox = _Statement(insert(OUTBOX).compile(dialect=dialect))
+        self.delivered = _Statement(
+            delete(OUTBOX).where(OUTBOX.c.exchange_id == bindparam("exchange_id")).compile(dialect=dialect)
+        )
         if set(self.insert.order) != set(FIELD_NAMES):
             raise RuntimeError("the exchange table and ExchangeRecord no longer have the same fields")
         self._time, self._day = _converters(dialect)
@@ -93,3 +107,9 @@ class LogStatements:
 
     def delivery_row(self, delivery: Delivery) -> tuple[Any, ...]:
         return self._row(delivery, self.delivery.order)
+
+    def outbox_rows(self, entries: Sequence[Any]) -> list[tuple[Any, ...]]:
+        return [self._row(entry, self.outbox.order) for entry in entries]
+
+    def delivered_rows(self, deliveries: Sequence[Delivery]) -> list[tuple[Any, ...]]:
+        return [self._row(delivery, self.delivered.order) for delivery in deliveries]

@@ -9,12 +9,15 @@ import asyncio
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.exchangelog.record import ExchangeRecord
+from gateway.exchangelog.models import EXCHANGES, Outcome, ShareOutbox
+from gateway.exchangelog.record import FIELD_NAMES, ExchangeRecord
 from gateway.exchangelog.rollups import Delivery, tally
 from gateway.exchangelog.statements import LogStatements
 
@@ -27,10 +30,50 @@ class PreparedBatch:
     updates: list[ExchangeRecord] = field(default_factory=list)  # closed after being opened
     closed: list[ExchangeRecord] = field(default_factory=list)
     delivered: list[Delivery] = field(default_factory=list)
+    outbox: list["OutboxEntry"] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class OutboxEntry:
+    """A share kept until the warehouse acknowledges it (in-process bus): see `ShareOutbox`."""
+
+    exchange_id: str
+    topic: str
+    envelope: str
+    created_at: datetime
+
+
+OUTBOX = ShareOutbox.__table__  # type: ignore[attr-defined]
+_HEAD = (
+    select(EXCHANGES.c.seq, EXCHANGES.c.hash)
+    .where(EXCHANGES.c.seq.is_not(None))
+    .order_by(EXCHANGES.c.seq.desc())
+)
+
+
+async def _pending(engine: AsyncEngine, instance: str) -> list[ExchangeRecord]:
+    """This instance's records still open (outcome pending), read back through the ORM types."""
+    columns = [EXCHANGES.c[name] for name in FIELD_NAMES]
+    query = select(*columns).where(EXCHANGES.c.instance == instance, EXCHANGES.c.outcome == Outcome.PENDING)
+    async with engine.connect() as connection:
+        rows = (await connection.execute(query.order_by(EXCHANGES.c.id))).mappings().all()
+    return [ExchangeRecord(**dict(row)) for row in rows]
+
+
+async def outbox(engine: AsyncEngine) -> list[OutboxEntry]:
+    """Every share still waiting for the warehouse's acknowledgement, oldest first."""
+    async with engine.connect() as connection:
+        rows = await connection.execute(select(OUTBOX).order_by(OUTBOX.c.created_at))
+        return [OutboxEntry(row.exchange_id, row.topic, row.envelope, row.created_at) for row in rows]
 
 
 class LogStore(Protocol):
     async def persist(self, batch: PreparedBatch) -> None: ...
+
+    async def head(self, instance: str) -> tuple[int, str | None]:
+        """The last chained record's position and hash (0, None for an empty chain)."""
+
+    async def pending(self, instance: str) -> list[ExchangeRecord]: ...
 
     async def close(self) -> None: ...
 
@@ -47,6 +90,12 @@ class SqlAlchemyLogStore:
                 await connection.exec_driver_sql(statements.insert.sql, statements.insert_rows(batch.inserts))
             if batch.updates:
                 await connection.exec_driver_sql(statements.update.sql, statements.update_rows(batch.updates))
+            if batch.outbox:
+                await connection.exec_driver_sql(statements.outbox.sql, statements.outbox_rows(batch.outbox))
+            if batch.delivered:
+                await connection.exec_driver_sql(
+                    statements.delivered.sql, statements.delivered_rows(batch.delivered)
+                )
             new = []
             for delivery in batch.delivered:  # a warehouse may acknowledge twice: only the first counts
                 result = await connection.exec_driver_sql(
@@ -58,6 +107,14 @@ class SqlAlchemyLogStore:
             if rollups:
                 await connection.exec_driver_sql(statements.rollup.sql, statements.rollup_rows(rollups))
 
+    async def head(self, instance: str) -> tuple[int, str | None]:
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(_HEAD.where(EXCHANGES.c.instance == instance).limit(1))).first()
+        return (0, None) if row is None else (int(row.seq), str(row.hash))
+
+    async def pending(self, instance: str) -> list[ExchangeRecord]:
+        return await _pending(self.engine, instance)
+
     async def close(self) -> None:
         """The engine belongs to the platform."""
 
@@ -66,6 +123,7 @@ class SqliteLogStore:
     CHECKPOINT_EVERY = 1.0  # seconds
 
     def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
         self.path = make_url(engine.url).database or ""
         self.statements = LogStatements(engine.dialect)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exchange-log")
@@ -103,6 +161,10 @@ class SqliteLogStore:
                 connection.executemany(statements.insert.sql, statements.insert_rows(batch.inserts))
             if batch.updates:
                 connection.executemany(statements.update.sql, statements.update_rows(batch.updates))
+            if batch.outbox:
+                connection.executemany(statements.outbox.sql, statements.outbox_rows(batch.outbox))
+            if batch.delivered:
+                connection.executemany(statements.delivered.sql, statements.delivered_rows(batch.delivered))
             new = [
                 delivery
                 for delivery in batch.delivered
@@ -119,6 +181,24 @@ class SqliteLogStore:
     async def persist(self, batch: PreparedBatch) -> None:
         await asyncio.get_running_loop().run_in_executor(self._thread, self._persist, batch)
         self._schedule_checkpoint()
+
+    def _head(self, instance: str) -> tuple[int, str | None]:
+        row = (
+            self._connect()
+            .execute(
+                "SELECT seq, hash FROM exchange WHERE instance = ? AND seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                (instance,),
+            )
+            .fetchone()
+        )
+        return (0, None) if row is None else (int(row[0]), str(row[1]))
+
+    async def head(self, instance: str) -> tuple[int, str | None]:
+        # on the writer's own thread: after a write that timed out, the head is read once that write has ended
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self._head, instance)
+
+    async def pending(self, instance: str) -> list[ExchangeRecord]:
+        return await _pending(self.engine, instance)
 
     async def close(self) -> None:
         if self._checkpoint is not None:

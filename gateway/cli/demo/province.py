@@ -57,8 +57,13 @@ class DemoExtension:
             return GatewayClient(INTERNAL_URL, client_id, secrets[client_id], transport=transport)
 
         keys = GatewayKeys(provider=lambda: runtime.keyring.key_set)
-        sink = await start_embedded_sink(
-            runtime.bus, settings.effective_warehouse_url, keys, _datasets(runtime)
+        # `lgsp up` runs the embedded warehouse itself (gateway/platform.py); alone, the demo brings one
+        sink = (
+            None
+            if getattr(app.state, "warehouse", None) is not None or settings.warehouse_embedded == "off"
+            else await start_embedded_sink(
+                runtime.bus, settings.effective_warehouse_url, keys, _datasets(runtime)
+            )
         )
         connectors = await asyncio.to_thread(build_connectors, settings.data_dir / "samples")
         sharer = client(CONNECTORS.client_id)
@@ -87,7 +92,8 @@ class DemoExtension:
         finally:
             await traffic.stop()
             await runner.stop()
-            await sink.stop()
+            if sink is not None:
+                await sink.stop()
             for caller in callers:
                 await caller.client.aclose()
             await sharer.aclose()

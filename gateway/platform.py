@@ -1,0 +1,56 @@
+"""The embedded platform `lgsp up` serves: the gateway and, unless the sink runs elsewhere
+(`LGSP_WAREHOUSE_EMBEDDED`), the shared data warehouse sink in the same process, on the gateway's bus."""
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from connectors.sdk import GatewayKeys
+from contracts.document import ContractDocument, Kind
+from gateway.app import Extension, create_app
+from gateway.runtime import GatewayRuntime
+from gateway.settings import Settings
+from registry.catalogue.service import CatalogueService
+from warehouse.catalogue import DatasetContracts
+from warehouse.embedded import start_embedded_sink
+
+
+def published_datasets(runtime: GatewayRuntime) -> DatasetContracts:
+    """The dataset contracts of the gateway's own registry, as the sink's catalogue."""
+
+    async def published() -> list[ContractDocument]:
+        async with runtime.sessionmaker() as session:
+            return [document for _, document in await CatalogueService(session).entries(Kind.DATASET)]
+
+    return published
+
+
+@asynccontextmanager
+async def embedded_warehouse(app: FastAPI, runtime: GatewayRuntime) -> AsyncIterator[None]:
+    """The warehouse sink beside the gateway (`app.state.warehouse`), verifying batches with its keys."""
+    keys = GatewayKeys(provider=lambda: runtime.keyring.key_set)
+    sink = await start_embedded_sink(
+        runtime.bus, runtime.settings.effective_warehouse_url, keys, published_datasets(runtime)
+    )
+    app.state.warehouse = sink
+    try:
+        yield
+    finally:
+        app.state.warehouse = None
+        await sink.stop()
+
+
+def platform_extensions(settings: Settings) -> list[Extension]:
+    """What `lgsp up` runs beside the gateway: the embedded warehouse (when on), then the demo province."""
+    from gateway.cli.demo.province import demo_province  # the demo's samples load only for --demo
+
+    extensions: list[Extension] = [embedded_warehouse] if settings.runs_embedded_warehouse else []
+    if settings.demo:
+        extensions.append(demo_province())
+    return extensions
+
+
+def platform_app(settings: Settings, extensions: Sequence[Extension] = ()) -> FastAPI:
+    """The app `lgsp up` serves."""
+    return create_app(settings, extensions=[*platform_extensions(settings), *extensions])
