@@ -100,9 +100,8 @@ async def current_principal(principal: Annotated[Principal | None, Depends(optio
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-async def manager_principal(request: Request) -> Principal:
+async def manager_principal(principal: CurrentPrincipal) -> Principal:
     """The principal of a route that changes the registry: refused before its body is looked at."""
-    principal = await current_principal(request)
     if not principal.is_manager:
         raise Forbidden(f"this needs the {MANAGE_SCOPE} or {ADMIN_SCOPE} scope")
     return principal
