@@ -21,7 +21,7 @@ from registry.demo import DEMO_DIR, load_contracts
 from tests.conformance.conftest import DemoDocuments
 from tests.conformance.tools import asyncapi_parse
 from tests.harness import Harness, gateway_settings, register_contract, running_gateway
-from tests.services import KafkaBroker
+from tests.kafka.broker import KafkaBroker
 
 DATASET = Address("H50.20", "thua-dat", 1)
 SERVICE = Address("H50.20", "tra-cuu-thua-dat", 1)
@@ -87,7 +87,7 @@ async def wire(kafka_broker: KafkaBroker, tmp_path_factory: pytest.TempPathFacto
     data: Path = tmp_path_factory.mktemp("wire")
     settings = gateway_settings(
         f"sqlite+aiosqlite:///{data / 'lgsp.db'}", data, kafka_bootstrap=kafka_broker.bootstrap,
-        kafka_idempotence=False, instance_id=f"gw-{uuid.uuid4().hex[:8]}", reply_timeout_seconds=1,
+        instance_id=f"gw-{uuid.uuid4().hex[:8]}", reply_timeout_seconds=1,
     )  # fmt: skip
     async with running_gateway(settings) as harness:
         headers = await land_department(harness)
