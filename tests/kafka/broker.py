@@ -243,7 +243,9 @@ def start_kafka(nodes: int = 1, *, use_external: bool = True, quick_start: bool 
     external = os.environ.get("LGSP_TEST_KAFKA_BOOTSTRAP")
     if external and use_external:
         return KafkaBroker(bootstrap=external)
-    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    cluster_id = "-"
+    while cluster_id.startswith("-"):  # the storage tool would read it as an option
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
     members = [
         KafkaNode(node_id=i + 1, port=free_port(), controller_port=free_port(),
                   directory=Path(tempfile.mkdtemp(prefix=f"lgsp-kafka-{i + 1}-")))

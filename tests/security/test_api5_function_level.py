@@ -20,11 +20,16 @@ NOT_FOR_MANAGERS = {
 }
 
 
+# Answer 404 to anyone ("an address takes the major version"): they change nothing.
+ADDRESS_HINTS = {"/exchange/{agency}/{service}/{version}", "/share/{agency}/{service}/{version}"}
+
+
 def changing_routes(harness: Harness) -> list[tuple[str, str]]:
     return sorted(
         (method, str(route.path))
         for route in iter_route_contexts(harness.app.routes)
         for method in (route.methods or set()) & CHANGES
+        if str(route.path) not in ADDRESS_HINTS
     )
 
 
