@@ -110,12 +110,24 @@ class KafkaBus(Bus):
         self._tasks = [asyncio.create_task(self._receive_replies()), asyncio.create_task(self._probe())]
 
     async def _assign_reply_partitions(self) -> None:
-        described = await self._admin.describe_topics([self.reply_topic])
-        partitions = [TopicPartition(self.reply_topic, p["partition"]) for p in described[0]["partitions"]]
+        partitions = await self._reply_partitions()
         self._reply_consumer.assign(partitions)
         await self._reply_consumer.seek_to_end(*partitions)
         for partition in partitions:  # resolve the positions now, so no reply slips past
             await self._reply_consumer.position(partition)
+
+    async def _reply_partitions(self) -> list[TopicPartition]:
+        """The reply topic's partitions, once the node asked knows them: on a cluster a topic just created
+        reaches every node's metadata a moment later, and until then it is described with none."""
+        deadline = asyncio.get_running_loop().time() + self._request_timeout_ms / 1000
+        while True:
+            described = await self._admin.describe_topics([self.reply_topic])
+            found = described[0]["partitions"] if described and not described[0]["error_code"] else []
+            if found:
+                return [TopicPartition(self.reply_topic, p["partition"]) for p in found]
+            if asyncio.get_running_loop().time() > deadline:
+                raise KafkaTimeoutError(f"the reply topic {self.reply_topic} has no partitions yet")
+            await asyncio.sleep(0.1)
 
     async def stop(self) -> None:
         if not self._running:

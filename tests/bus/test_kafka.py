@@ -212,10 +212,10 @@ class TestReplicatedCluster:
             kafka_bus(kafka_cluster.bootstrap, "gw", **options),
             kafka_bus(kafka_cluster.bootstrap, "cn", **options),
         )
-        await gateway.start()
-        await connector.start()
         victim = 1
         try:
+            await gateway.start()
+            await connector.start()
             topic = await serve_echo(gateway, connector)
             described = await gateway._admin.describe_topics([topic])  # type: ignore[attr-defined]
             assert {len(p["replicas"]) for p in described[0]["partitions"]} == {3}
