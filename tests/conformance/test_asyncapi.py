@@ -95,6 +95,8 @@ async def wire(kafka_broker: KafkaBroker, tmp_path_factory: pytest.TempPathFacto
             bootstrap_servers=kafka_broker.bootstrap,
             group_id=f"conformance-{uuid.uuid4().hex[:8]}",
             auto_offset_reset="earliest",
+            # The topics may not exist yet when it subscribes: notice them within a second, not aiokafka's 5 min.
+            metadata_max_age_ms=1000,
         )
         await consumer.start()
         try:
