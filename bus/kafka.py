@@ -60,7 +60,7 @@ class KafkaBus(Bus):
         fetch_max_wait_ms: int = 500,
         probe_interval: float = 0.25,
         request_timeout_ms: int = 10_000,
-        session_timeout_ms: int = 10_000,
+        session_timeout_ms: int = 3_000,
         metadata_max_age_ms: int = 5_000,
     ) -> None:
         super().__init__(instance_id)
@@ -342,6 +342,8 @@ class KafkaBus(Bus):
             auto_offset_reset="earliest",
             fetch_max_wait_ms=self._fetch_max_wait_ms,
             session_timeout_ms=self._session_timeout_ms,
+            # A member SIGKILLed is noticed after one session (3 s): its partitions move while calls still wait
+            # (aiokafka has only eager rebalancing; a member that stops cleanly leaves the group at once).
             heartbeat_interval_ms=self._session_timeout_ms // 3,
             # Notice added partitions (and topics a restarted broker re-created) within seconds.
             metadata_max_age_ms=self._metadata_max_age_ms,
