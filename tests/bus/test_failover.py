@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -27,22 +26,23 @@ REPLY_TIMEOUT = 10.0  # the gateway's default reply timeout
 class Members:
     def __init__(self, bootstrap: str, topic: str) -> None:
         self.bootstrap, self.topic, self.group = bootstrap, topic, f"lgsp.test-group.{uuid.uuid4().hex[:8]}"
-        self.processes: list[subprocess.Popen[str]] = []
+        self.processes: list[asyncio.subprocess.Process] = []
 
-    async def start(self) -> subprocess.Popen[str]:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.bus.echo_member", self.bootstrap, self.topic, self.group],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    async def start(self) -> asyncio.subprocess.Process:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tests.bus.echo_member", self.bootstrap, self.topic, self.group,
+            cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
         )  # fmt: skip
         self.processes.append(process)
         assert process.stdout is not None
-        assert (await asyncio.to_thread(process.stdout.readline)).strip() == "ready"
+        assert (await process.stdout.readline()).strip() == b"ready"
         return process
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
         for process in self.processes:
-            process.kill()
-            process.wait()
+            if process.returncode is None:
+                process.kill()
+            await process.wait()
 
 
 @pytest.fixture
@@ -54,10 +54,10 @@ async def gateway(kafka_broker: KafkaBroker) -> AsyncIterator[Bus]:
 
 
 @pytest.fixture
-def members(kafka_broker: KafkaBroker, gateway: Bus) -> Iterator[Members]:
+async def members(kafka_broker: KafkaBroker, gateway: Bus) -> AsyncIterator[Members]:
     members = Members(kafka_broker.bootstrap, f"lgsp.test.{uuid.uuid4().hex[:12]}")
     yield members
-    members.stop()
+    await members.stop()
 
 
 async def load_through(
@@ -75,7 +75,9 @@ async def load_through(
         async with slots:
             began = time.monotonic()
             try:
-                reply = await gateway.request(topic, request_envelope(f'"{n}"'.encode()), timeout=REPLY_TIMEOUT)
+                reply = await gateway.request(
+                    topic, request_envelope(f'"{n}"'.encode()), timeout=REPLY_TIMEOUT
+                )
             except Exception as exc:
                 failed.append(exc)
                 return
@@ -105,7 +107,9 @@ class TestMemberKilled:
 
 
 class TestMemberStopped:
-    async def test_a_member_stopped_cleanly_hands_its_partitions_over(self, gateway: Bus, members: Members) -> None:
+    async def test_a_member_stopped_cleanly_hands_its_partitions_over(
+        self, gateway: Bus, members: Members
+    ) -> None:
         await gateway.ensure_topics([members.topic])
         leaving = await members.start()
         await members.start()
@@ -117,4 +121,4 @@ class TestMemberStopped:
         print(f"\nSIGTERM of one member of two: longest call {longest:.1f} s")
         assert failed == []
         assert sorted(answered) == sorted(f'"{n}"'.encode() for n in range(300))
-        assert leaving.wait(timeout=30) == 0
+        assert await asyncio.wait_for(leaving.wait(), 30) == 0
