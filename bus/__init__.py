@@ -15,6 +15,7 @@ await (await bus.subscribe([address.service_topic], address.consumer_group, hand
 
 from bus.base import Bus, BusStats, Handler, Subscription
 from bus.errors import BusTimeout, BusUnavailable
+from bus.kafka_access import KafkaLogin
 from bus.memory import InProcessBus
 
 __all__ = [
@@ -36,6 +37,8 @@ def create_bus(
     idempotence: bool = True,
     partitions: int = 3,
     replication_factor: int = 1,
+    login: KafkaLogin | None = None,
+    replies: bool = True,
 ) -> Bus:
     """Kafka when a bootstrap address is given, otherwise the in-process bus. Call `start()` on the result."""
     if not kafka_bootstrap:
@@ -48,4 +51,6 @@ def create_bus(
         idempotence=idempotence,
         partitions=partitions,
         replication_factor=replication_factor,
+        login=login,
+        replies=replies,
     )

@@ -34,6 +34,7 @@ from aiokafka.errors import (
 
 from bus.base import Bus, Handler, Subscription, log
 from bus.errors import BusUnavailable
+from bus.kafka_access import KafkaLogin
 from bus.kafka_group import KafkaSubscription, stop_consumer
 from contracts.envelope import Envelope, EnvelopeInvalid, from_kafka, to_kafka_headers
 
@@ -62,7 +63,12 @@ class KafkaBus(Bus):
         request_timeout_ms: int = 10_000,
         session_timeout_ms: int = 3_000,
         metadata_max_age_ms: int = 5_000,
+        login: KafkaLogin | None = None,
+        replies: bool = True,
     ) -> None:
+        """`login`: SASL/SCRAM credentials when the broker authenticates its clients. `replies=False` for a
+        component that only answers and publishes (connectors, the warehouse): it makes no reply topic, so its
+        broker login needs no right to read replies."""
         super().__init__(instance_id)
         self.bootstrap = bootstrap
         self.partitions = partitions
@@ -72,6 +78,8 @@ class KafkaBus(Bus):
         self._probe_interval = probe_interval
         self._session_timeout_ms = session_timeout_ms
         self._metadata_max_age_ms = metadata_max_age_ms
+        self._login_options: dict[str, str] = login.client_options() if login else {}
+        self._replies_wanted = replies
         self._producer_options = {
             "acks": "all",
             "enable_idempotence": idempotence,
@@ -88,7 +96,7 @@ class KafkaBus(Bus):
     # lifecycle
 
     async def start(self) -> None:
-        common = {"bootstrap_servers": self.bootstrap, "client_id": self._client_id}
+        common = {"bootstrap_servers": self.bootstrap, "client_id": self._client_id, **self._login_options}
         self._producer = AIOKafkaProducer(**common, **self._producer_options)
         self._admin = AIOKafkaAdminClient(**common, request_timeout_ms=self._request_timeout_ms)
         self._reply_consumer = AIOKafkaConsumer(
@@ -103,14 +111,17 @@ class KafkaBus(Bus):
         try:
             await self._producer.start()
             await self._admin.start()
-            await self.ensure_topics([self.reply_topic], partitions=1)
-            await self._reply_consumer.start()
-            await self._assign_reply_partitions()
+            if self._replies_wanted:
+                await self.ensure_topics([self.reply_topic], partitions=1)
+                await self._reply_consumer.start()
+                await self._assign_reply_partitions()
         except KafkaError as exc:
             await self._close_clients()
             raise BusUnavailable(f"cannot start on the Kafka broker at {self.bootstrap}: {exc!r}") from exc
         self._running = self._available = True
-        self._tasks = [asyncio.create_task(self._receive_replies()), asyncio.create_task(self._probe())]
+        self._tasks = [asyncio.create_task(self._probe())]
+        if self._replies_wanted:
+            self._tasks.append(asyncio.create_task(self._receive_replies()))
 
     async def _assign_reply_partitions(self) -> None:
         partitions = await self._reply_partitions()
@@ -217,7 +228,9 @@ class KafkaBus(Bus):
 
     async def _rewind_reset_reply_partitions(self) -> None:
         """A broker that lost the reply topic (memory storage) numbers it from 0 again: read it from there."""
-        partitions = list(self._reply_consumer.assignment())
+        partitions = list(self._reply_consumer.assignment()) if self._replies_wanted else []
+        if not partitions:
+            return
         ends = await self._reply_consumer.end_offsets(partitions)
         for partition in partitions:
             position = await asyncio.wait_for(self._reply_consumer.position(partition), timeout=2.0)
@@ -268,6 +281,10 @@ class KafkaBus(Bus):
         await delivered
 
     async def _send_request(self, topic: str, envelope: Envelope, reply: asyncio.Future[Envelope]) -> None:
+        if not self._replies_wanted:
+            raise RuntimeError(
+                "this bus was started without a reply topic (replies=False): it cannot request"
+            )
         await self._send(topic, envelope, None, reply, complete=False)
 
     async def _send(
@@ -337,6 +354,7 @@ class KafkaBus(Bus):
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap,
             client_id=self._client_id,
+            **self._login_options,
             group_id=group,
             enable_auto_commit=False,
             auto_offset_reset="earliest",

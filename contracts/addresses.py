@@ -55,8 +55,7 @@ class Address:
 
     @property
     def _topic_part(self) -> str:
-        # Kafka topic names allow [a-zA-Z0-9._-]; agency dots become hyphens-free lower case groups.
-        return f"{self.agency.lower().replace('.', '_')}.{self.code}.v{self.major}"
+        return f"{agency_topic_part(self.agency)}.{self.code}.v{self.major}"
 
     @property
     def service_topic(self) -> str:
@@ -69,6 +68,12 @@ class Address:
     @property
     def consumer_group(self) -> str:
         return f"lgsp.connector.{self._topic_part}"
+
+
+def agency_topic_part(agency: str) -> str:
+    """An agency's code in topic names: Kafka allows [a-zA-Z0-9._-], and the dots of a code become underscores,
+    so that an agency's topics share a prefix (`lgsp.svc.h50_20.`) that no other agency's starts with."""
+    return agency.lower().replace(".", "_")
 
 
 def reply_topic(instance_id: str) -> str:

@@ -93,6 +93,7 @@ class GatewayRuntime:
                 idempotence=settings.kafka_idempotence,
                 partitions=settings.kafka_partitions,
                 replication_factor=settings.kafka_replication_factor,
+                login=settings.kafka_login(),
             )
             await bus.start()
         directory = Directory(sessionmaker)

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bus.kafka_access import KafkaLogin
+
 
 def _default_instance() -> str:
     return socket.gethostname().split(".")[0].lower() or "gw"
@@ -33,6 +35,10 @@ class Settings(BaseSettings):
     kafka_partitions: int = 3
     # topics this platform creates: 3 on a cluster of three or more brokers (with min.insync.replicas=2)
     kafka_replication_factor: int = Field(default=1, ge=1)
+    # SASL/SCRAM login on a broker that authenticates clients (one user per component; see `lgsp bus acls`)
+    kafka_username: str | None = None
+    kafka_password: SecretStr | None = None
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
     instance_id: str = Field(
         default_factory=_default_instance,
         pattern=r"^[a-z0-9][a-z0-9-]{0,62}$",
@@ -104,6 +110,12 @@ class Settings(BaseSettings):
         if self.warehouse_embedded == "auto":
             return self.kafka_bootstrap is None or self.demo
         return self.warehouse_embedded == "on"
+
+    def kafka_login(self) -> KafkaLogin | None:
+        if self.kafka_username is None:
+            return None
+        password = self.kafka_password.get_secret_value() if self.kafka_password else ""
+        return KafkaLogin(self.kafka_username, password, self.kafka_sasl_mechanism)
 
     @cached_property
     def effective_warehouse_url(self) -> str:

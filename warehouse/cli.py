@@ -11,6 +11,7 @@ from rich.table import Table
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bus import create_bus
+from bus.kafka_access import KafkaLogin
 from connectors.sdk.client import GatewayClient
 from contracts.errors import InvalidInput
 from warehouse import DatasetSummary, GatewayCatalogue, WarehouseSink, WarehouseStore, gateway_jwks
@@ -27,6 +28,8 @@ class WarehouseSettings(Protocol):
     kafka_partitions: int
     kafka_replication_factor: int
     instance_id: str
+
+    def kafka_login(self) -> KafkaLogin | None: ...
 
     @property
     def effective_warehouse_url(self) -> str: ...
@@ -82,6 +85,8 @@ async def _run(settings: WarehouseSettings, url: str, name: str, group: str, con
             idempotence=settings.kafka_idempotence,
             partitions=settings.kafka_partitions,
             replication_factor=settings.kafka_replication_factor,
+            login=settings.kafka_login(),
+            replies=False,  # the sink consumes and acknowledges; it never waits for replies
         )
         try:
             await bus.start()

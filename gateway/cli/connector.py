@@ -125,6 +125,8 @@ async def _run(
         idempotence=settings.kafka_idempotence,
         partitions=settings.kafka_partitions,
         replication_factor=settings.kafka_replication_factor,
+        login=settings.kafka_login(),
+        replies=False,  # a connector answers; it never waits for replies
     )
     await bus.start()
     try:

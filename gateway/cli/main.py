@@ -46,6 +46,7 @@ class Lgsp(LgspGroup):
         "keys": LazyCommand("gateway.cli.server:keys", "The gateway's signing keys."),
         "seed": LazyCommand("gateway.cli.server:seed", "Load data into the registry."),
         "log": LazyCommand("gateway.cli.log:log", "The exchange log."),
+        "bus": LazyCommand("bus.cli:bus", "The Kafka event bus: the broker ACLs of each component's login."),
         "warehouse": LazyCommand("warehouse.cli:warehouse", "The shared data warehouse (Kho CSDL dùng chung)."),
         "replay": LazyCommand(
             "gateway.cli.replay:replay_app",

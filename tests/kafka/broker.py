@@ -14,12 +14,14 @@ import concurrent.futures
 import contextlib
 import hashlib
 import os
+import secrets
 import shutil
 import signal
 import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +55,30 @@ def shared_properties(nodes: int) -> dict[str, str]:
         "group.min.session.timeout.ms": "2000",
         "num.partitions": "3",
     }
+
+
+ADMIN = "admin"
+SASL_MECHANISM = "SCRAM-SHA-512"
+
+
+def sasl_properties(admin_password: str) -> dict[str, str]:
+    """Clients log in with SASL/SCRAM and the authorizer allows only what ACLs grant (`lgsp bus acls`).
+
+    The controller listener stays PLAINTEXT: SCRAM credentials live in the metadata the controllers serve, so
+    they cannot authenticate with them; its anonymous principal is a super user, and the listener is
+    never advertised to clients.
+    """
+    login = f'username="{ADMIN}" password="{admin_password}";'
+    return {
+        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+        "inter.broker.listener.name": "SASL_PLAINTEXT",
+        "sasl.enabled.mechanisms": SASL_MECHANISM,
+        "sasl.mechanism.inter.broker.protocol": SASL_MECHANISM,
+        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config":
+            f"org.apache.kafka.common.security.scram.ScramLoginModule required {login}",
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "super.users": f"User:{ADMIN};User:ANONYMOUS",
+    }  # fmt: skip
 
 
 # Only for the test machine: fewer threads than a production broker, nothing that changes behaviour.
@@ -109,6 +135,37 @@ class KafkaBroker:
     cluster_id: str = ""
     _classpath: str = ""
     _jvm: list[str] = field(default_factory=lambda: [*JVM_OPTIONS, *QUICK_START])
+    users: dict[str, str] = field(default_factory=dict)
+    """SASL/SCRAM users and their passwords, `admin` among them, when the broker authenticates clients."""
+
+    @property
+    def secured(self) -> bool:
+        return bool(self.users)
+
+    def client_options(self, user: str = ADMIN) -> dict[str, str]:
+        """aiokafka's options to log in as `user` (none on a broker that does not authenticate)."""
+        if not self.secured:
+            return {}
+        return {
+            "security_protocol": "SASL_PLAINTEXT",
+            "sasl_mechanism": SASL_MECHANISM,
+            "sasl_plain_username": user,
+            "sasl_plain_password": self.users[user],
+        }
+
+    def kafka_tool(self, main_class: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+        """Run one of Kafka's own command-line tools (e.g. `org.apache.kafka.tools.AclCommand`) as admin."""
+        config = self.nodes[0].directory / "admin.properties"
+        config.write_text(
+            f"security.protocol=SASL_PLAINTEXT\nsasl.mechanism={SASL_MECHANISM}\n"
+            "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+            f'username="{ADMIN}" password="{self.users[ADMIN]}";\n'
+        )
+        return subprocess.run(
+            ["java", *self._jvm, "-cp", self._classpath, main_class,
+             "--bootstrap-server", self.bootstrap, "--command-config", str(config), *arguments],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
 
     @property
     def external(self) -> bool:
@@ -155,14 +212,16 @@ class KafkaBroker:
 
     def _properties(self, node: KafkaNode) -> str:
         voters = ",".join(f"{n.node_id}@127.0.0.1:{n.controller_port}" for n in self.nodes)
+        listener = "SASL_PLAINTEXT" if self.secured else "PLAINTEXT"
         properties = (
             shared_properties(len(self.nodes))
             | MACHINE_PROPERTIES
+            | (sasl_properties(self.users[ADMIN]) if self.secured else {})
             | {
                 "node.id": str(node.node_id),
                 "controller.quorum.voters": voters,
-                "listeners": f"PLAINTEXT://127.0.0.1:{node.port},CONTROLLER://127.0.0.1:{node.controller_port}",
-                "advertised.listeners": f"PLAINTEXT://127.0.0.1:{node.port}",
+                "listeners": f"{listener}://127.0.0.1:{node.port},CONTROLLER://127.0.0.1:{node.controller_port}",
+                "advertised.listeners": f"{listener}://127.0.0.1:{node.port}",
                 "log.dirs": str(node.directory / "data"),
             }
         )
@@ -173,7 +232,9 @@ class KafkaBroker:
         config.write_text(self._properties(node))
         done = subprocess.run(
             ["java", *self._jvm, "-cp", self._classpath, "kafka.tools.StorageTool", "format",
-             "--cluster-id", self.cluster_id, "--config", str(config), "--ignore-formatted"],
+             "--cluster-id", self.cluster_id, "--config", str(config), "--ignore-formatted",
+             *(f"--add-scram={SASL_MECHANISM}=[name={user},password={password}]"
+               for user, password in self.users.items())],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         if done.returncode != 0:
@@ -202,7 +263,7 @@ class KafkaBroker:
             for node in self.nodes:
                 if node.process is not None and node.process.poll() is not None and node.node_id in expected:
                     raise ServiceUnavailable(f"Kafka node {node.node_id} exited: {self.log_tail(node)}")
-            seen = _in_thread(_brokers(self.bootstrap))
+            seen = _in_thread(_brokers(self.bootstrap, self.client_options()))
             if expected <= seen:
                 return
             time.sleep(0.2)
@@ -217,10 +278,10 @@ class KafkaBroker:
         return ""
 
 
-async def _brokers(bootstrap: str) -> set[int]:
+async def _brokers(bootstrap: str, login: dict[str, str]) -> set[int]:
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000, **login)
     try:
         await admin.start()
         cluster = await admin.describe_cluster()
@@ -238,10 +299,16 @@ def _in_thread(coroutine: object) -> set[int]:
         return pool.submit(asyncio.run, coroutine).result()  # type: ignore[arg-type]
 
 
-def start_kafka(nodes: int = 1, *, use_external: bool = True, quick_start: bool = True) -> KafkaBroker:
-    """Apache Kafka on free loopback ports (`nodes` of them), or the broker in `LGSP_TEST_KAFKA_BOOTSTRAP`."""
+def start_kafka(
+    nodes: int = 1, *, use_external: bool = True, quick_start: bool = True, users: Iterable[str] = ()
+) -> KafkaBroker:
+    """Apache Kafka on free loopback ports (`nodes` of them), or the broker in `LGSP_TEST_KAFKA_BOOTSTRAP`.
+
+    With `users`, clients must log in (SASL/SCRAM, a random password each, `admin` added) and ACLs apply.
+    """
     external = os.environ.get("LGSP_TEST_KAFKA_BOOTSTRAP")
-    if external and use_external:
+    logins = {user: secrets.token_urlsafe(16) for user in (ADMIN, *users)} if users else {}
+    if external and use_external and not logins:
         return KafkaBroker(bootstrap=external)
     cluster_id = "-"
     while cluster_id.startswith("-"):  # the storage tool would read it as an option
@@ -257,6 +324,7 @@ def start_kafka(nodes: int = 1, *, use_external: bool = True, quick_start: bool 
         cluster_id=cluster_id,
         _classpath=classpath(),
         _jvm=[*JVM_OPTIONS, *(QUICK_START if quick_start else [])],
+        users=logins,
     )
     try:
         for node in members:
