@@ -46,6 +46,10 @@ class Subscription(ABC):
     async def stop(self) -> None:
         """Stop taking messages, let the handlers in flight finish, and record what was consumed."""
 
+    def assigned(self) -> frozenset[int] | None:
+        """The partitions of its topics this member holds now; None when it holds them all (one process)."""
+        return None
+
 
 class ReplyWaiters:
     """Requests in flight, by exchange id: each reply completes its own request once."""
@@ -112,8 +116,9 @@ class Bus(ABC):
         """Probe the broker now and return the (updated) availability."""
 
     @abstractmethod
-    async def ensure_topics(self, topics: Iterable[str]) -> set[str]:
-        """Create the topics that do not exist yet; return those it created. Idempotent."""
+    async def ensure_topics(self, topics: Iterable[str], *, partitions: int | None = None) -> set[str]:
+        """Create the topics that do not exist yet (with `partitions`, where the bus has them); return those it
+        created. Idempotent."""
 
     @abstractmethod
     async def publish(self, topic: str, envelope: Envelope, *, key: bytes | None = None) -> None:

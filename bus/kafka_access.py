@@ -88,6 +88,7 @@ def acl_plan(role: Role, user: str, agency: str | None = None) -> list[Acl]:
     part = agency_topic_part(agency)
     return [
         Acl(principal, ("Read", "Create", "Describe"), "topic", f"lgsp.svc.{part}.", prefixed=True),
+        Acl(principal, ("Read", "Create", "Describe"), "topic", f"lgsp.schedule.{part}"),
         Acl(principal, ("Read",), "group", f"lgsp.connector.{part}.", prefixed=True),
         Acl(principal, ("Write", "Describe"), "topic", "lgsp.reply.", prefixed=True),
     ]

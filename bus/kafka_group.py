@@ -133,6 +133,9 @@ class KafkaSubscription(Subscription):
         if self._refused is not None:
             raise BusUnavailable(f"the broker refused consumer group {self.group}: {self._refused!r}")
 
+    def assigned(self) -> frozenset[int] | None:
+        return frozenset(partition.partition for partition in self._consumer.assignment())
+
     async def stop(self) -> None:
         if self._fetching is None:
             return

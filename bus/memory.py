@@ -95,7 +95,7 @@ class InProcessBus(Bus):
     async def check(self) -> bool:
         return self._running
 
-    async def ensure_topics(self, topics: Iterable[str]) -> set[str]:
+    async def ensure_topics(self, topics: Iterable[str], *, partitions: int | None = None) -> set[str]:
         created = set(topics) - self._topics
         self._topics |= created
         return created

@@ -90,8 +90,9 @@ class Connector:
     def dataset(self, code: str, major: int = 1, *, every: timedelta | float) -> Callable[[F], F]:
         """Register a producer of the records of dataset `code` changed since its last run.
 
-        The runner calls it at start with `since=None` (share everything), then every `every` (a timedelta or
-        seconds) with the time the last successful run began.
+        The runner calls it every `every` (a timedelta or seconds) with the time the last successful run began;
+        with `since=None` (share everything) only for a dataset never shared or `--share-now`. One process of
+        the agency runs it at a time (connectors/sdk/leases.py).
         """
         address = Address(self.agency, code, major)
         interval = every if isinstance(every, timedelta) else timedelta(seconds=every)

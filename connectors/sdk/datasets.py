@@ -20,9 +20,11 @@ from contracts.addresses import Address
 
 if TYPE_CHECKING:
     from connectors.sdk.connector import DatasetRegistration
+    from connectors.sdk.leases import ScheduleLeases
 
 log = logging.getLogger("lgsp.connector")
 BATCH_SIZE = 500
+LEASE_CHECK_SECONDS = 1.0  # how soon a schedule notices that its lease moved
 
 
 @dataclass(slots=True)
@@ -64,6 +66,16 @@ class Sharer:
             report.exchange_ids.append(str(result.body["exchange_id"]))
         return report
 
+    async def last_shared(self, address: Address) -> datetime | None:
+        """When the gateway last accepted a share of `address` (from the exchange log); None if never."""
+        page = await self.gateway.get(
+            "/api/v1/exchanges", address=str(address), kind="share", outcome="ok", limit=1
+        )
+        items = page.get("items") if isinstance(page, dict) else None
+        if not items:
+            return None
+        return datetime.fromisoformat(str(items[0]["received_at"]))
+
 
 def _counted_from(problem: dict[str, Any], offset: int) -> dict[str, Any]:
     """The gateway's problem about one batch, its record indexes made indexes into all the records shared."""
@@ -83,15 +95,27 @@ def _counted_from(problem: dict[str, Any], offset: int) -> dict[str, Any]:
 
 
 class DatasetSchedule:
-    """Calls a dataset's producer every interval and shares what it returns.
+    """Calls a dataset's producer every interval and shares what it returns, while this process holds the
+    dataset's lease (`connectors/sdk/leases.py`: one runner per dataset across an agency's processes).
 
-    `since` is when the last successful run began, kept in memory only: after a restart the first run
-    shares everything again, which the warehouse's upsert by key makes harmless.
+    Taking the lease (at start, or from a process that left), the first run is due one interval after the
+    dataset's last share the gateway logged, and asks the producer for what changed since one interval before
+    that share: a process that starts or takes over does not share everything again. `share_now` runs at once;
+    a dataset never shared runs at once. `since` is then when the last successful run here began.
     """
 
-    def __init__(self, registration: DatasetRegistration, sharer: Sharer) -> None:
+    def __init__(
+        self,
+        registration: DatasetRegistration,
+        sharer: Sharer,
+        *,
+        leases: ScheduleLeases | None = None,
+        share_now: bool = False,
+    ) -> None:
         self.registration = registration
         self.sharer = sharer
+        self.leases = leases
+        self.share_now = share_now
         self.since: datetime | None = None
         self.runs = 0
 
@@ -104,11 +128,46 @@ class DatasetSchedule:
         self.runs += 1
         return report
 
+    def _holds_lease(self) -> bool:
+        return self.leases is None or self.leases.holds(self.registration.address)
+
+    async def _first_due(self) -> datetime:
+        """When the first run after taking the lease is due (and `since` for it)."""
+        now = datetime.now(UTC)
+        if self.share_now:
+            self.share_now = False
+            return now
+        try:
+            last = await self.sharer.last_shared(self.registration.address)
+        except Exception as exc:  # the gateway unreachable: sharing again is harmless (upsert by key)
+            log.warning(
+                "dataset %s: cannot read its last share (%r); running now", self.registration.address, exc
+            )
+            return now
+        if last is None:
+            return now
+        self.since = last - self.registration.every
+        return last + self.registration.every
+
     async def run(self, stopping: asyncio.Event) -> None:
-        """Run now and then every interval until `stopping` is set; a run in progress is let finish."""
+        """Run when due and then every interval, while holding the lease, until `stopping` is set; a run in
+        progress is let finish."""
         address = self.registration.address
-        interval = self.registration.every.total_seconds()
+        due: datetime | None = None  # None while another process holds the lease
         while not stopping.is_set():
+            if not self._holds_lease():
+                if due is not None:
+                    log.info("dataset %s: its schedule moved to another connectors process", address)
+                due = None
+                await _wait(stopping, LEASE_CHECK_SECONDS)
+                continue
+            if due is None:
+                due = await self._first_due()
+            waiting = (due - datetime.now(UTC)).total_seconds()
+            if waiting > 0:
+                await _wait(stopping, min(waiting, LEASE_CHECK_SECONDS))
+                continue
+            began = datetime.now(UTC)
             try:
                 report = await self.run_once()
             except ApiProblem as exc:
@@ -118,5 +177,9 @@ class DatasetSchedule:
             else:
                 if report.records:
                     log.info("dataset %s: shared %d record(s)", address, report.records)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), timeout=interval)
+            due = began + self.registration.every
+
+
+async def _wait(stopping: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stopping.wait(), timeout=seconds)

@@ -15,6 +15,7 @@ from connectors.sdk.connector import Connector
 from connectors.sdk.datasets import BATCH_SIZE, DatasetSchedule, Sharer
 from connectors.sdk.documents import ContractUnavailable, fetch_document
 from connectors.sdk.keys import GatewayKeys
+from connectors.sdk.leases import ScheduleLeases
 from connectors.sdk.responder import RecentIds, ServiceResponder
 from contracts.addresses import Address
 from contracts.document import Kind
@@ -47,8 +48,10 @@ class ConnectorRunner:
         gateway: GatewayClient | None = None,
         concurrency: int = 16,
         batch_size: int = BATCH_SIZE,
+        share_now: bool = False,
     ) -> None:
-        """`concurrency`: handler calls at once per service; `gateway`: for contracts not given and sharing.
+        """`concurrency`: handler calls at once per service; `gateway`: for contracts not given and sharing;
+        `share_now`: run every dataset this process holds at once, not one interval after its last share.
 
         The runner does not own the bus, the keys or the gateway client: whoever made them closes them.
         """
@@ -69,6 +72,8 @@ class ConnectorRunner:
         self._stopping = asyncio.Event()
         self._schedule_tasks: list[asyncio.Task[None]] = []
         self._recent = RecentIds()
+        self._leases = ScheduleLeases(bus)
+        self._share_now = share_now
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -95,7 +100,7 @@ class ConnectorRunner:
         except BaseException:
             await self.stop()
             raise
-        self._start_schedules()
+        await self._start_schedules()
         for served in self.services:
             log.info("serving %s (contract %s) with %s", served.address, served.version, served.handler)
 
@@ -126,7 +131,9 @@ class ConnectorRunner:
             recent=self._recent,
         )
 
-    def _start_schedules(self) -> None:
+    async def _start_schedules(self) -> None:
+        if self.sharer is not None:
+            await self._leases.start(c.agency for c in self.connectors if c.datasets)
         for connector in self.connectors:
             connector.attach(self.sharer)
             if connector.datasets and self.sharer is None:
@@ -134,7 +141,9 @@ class ConnectorRunner:
                 continue
             for registration in connector.datasets.values():
                 assert self.sharer is not None
-                schedule = DatasetSchedule(registration, self.sharer)
+                schedule = DatasetSchedule(
+                    registration, self.sharer, leases=self._leases, share_now=self._share_now
+                )
                 self.schedules.append(schedule)
                 self._schedule_tasks.append(asyncio.create_task(schedule.run(self._stopping)))
 
@@ -145,5 +154,6 @@ class ConnectorRunner:
         await asyncio.gather(*(subscription.stop() for subscription in subscriptions))
         tasks, self._schedule_tasks = self._schedule_tasks, []
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self._leases.stop()
         for connector in self.connectors:
             connector.attach(None)

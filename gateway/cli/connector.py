@@ -90,11 +90,14 @@ async def serve(
     credentials: tuple[str | None, str | None],
     concurrency: int,
     stop: asyncio.Event,
+    share_now: bool = False,
 ) -> None:
     """Serve on a started `bus` until `stop` is set, then stop cleanly (handlers in flight finish and reply)."""
     gateway = GatewayClient(url, *credentials)
     keys = GatewayKeys(url=url)
-    runner = ConnectorRunner(connectors, bus, keys=keys, gateway=gateway, concurrency=concurrency)
+    runner = ConnectorRunner(
+        connectors, bus, keys=keys, gateway=gateway, concurrency=concurrency, share_now=share_now
+    )
     try:
         await runner.start()
         _print_serving(runner, bus, url)
@@ -111,6 +114,7 @@ async def _run(
     url: str,
     credentials: tuple[str | None, str | None],
     concurrency: int,
+    share_now: bool,
 ) -> None:
     from bus.kafka import KafkaBus  # aiokafka only for this command
 
@@ -130,7 +134,10 @@ async def _run(
     )
     await bus.start()
     try:
-        await serve(connectors, bus=bus, url=url, credentials=credentials, concurrency=concurrency, stop=stop)
+        await serve(
+            connectors, bus=bus, url=url, credentials=credentials, concurrency=concurrency, stop=stop,
+            share_now=share_now,
+        )  # fmt: skip
     finally:
         await bus.stop()
 
@@ -141,12 +148,16 @@ def run(
     app: Annotated[str, typer.Argument(metavar="MODULE:APP", help="a Connector or a list of them")],
     app_dir: Annotated[Path, typer.Option(help="directory to import MODULE from")] = Path("."),
     concurrency: Annotated[int, typer.Option(min=1, help="handler calls at once per service")] = 16,
+    share_now: Annotated[
+        bool, typer.Option(help="share the datasets this process holds at once, not at their next due time")
+    ] = False,
 ) -> None:
     """Serve connectors: answer their services from Kafka and share their datasets through the gateway.
 
     Needs LGSP_KAFKA_BOOTSTRAP. Contracts and keys come from the gateway at --url (LGSP_URL).
 
-    Datasets are shared with the client credentials in LGSP_CLIENT_ID and LGSP_CLIENT_SECRET.
+    Datasets are shared with the client credentials in LGSP_CLIENT_ID and LGSP_CLIENT_SECRET, each by one
+    process of its agency at a time, one interval after its last share (at once when never shared).
 
     Stops cleanly on Ctrl+C or SIGTERM: handlers in flight finish and reply.
     """
@@ -176,7 +187,7 @@ def run(
     for chatty in ("aiokafka", "httpx"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
-        asyncio.run(_run(connectors, settings, url, credentials, concurrency))
+        asyncio.run(_run(connectors, settings, url, credentials, concurrency, share_now))
     except ApiProblem as exc:
         _fail(exc.one_line(), 1)
     except LgspError as exc:

@@ -176,3 +176,56 @@ class TestDatasetSchedule:
 
         assert calls[:2] == [None, None]
         await eventually(lambda: parcel(2) in department.warehouse.records)
+
+
+class TestScheduleAfterRestart:
+    """A connectors process that starts again (or takes a dataset over) does not share everything again."""
+
+    async def test_a_new_runner_waits_for_the_datasets_next_due_time(self, department: Department) -> None:
+        calls: list[datetime | None] = []
+
+        def serve_hourly() -> Connector:
+            connector = land_connector()
+
+            @connector.dataset("thua-dat", major=1, every=timedelta(hours=1))
+            async def changed(since: datetime | None) -> list[dict[str, Any]]:
+                calls.append(since)
+                return [parcel(len(calls))]
+
+            return connector
+
+        async with department.runner(serve_hourly()):
+            await eventually(lambda: len(calls) == 1)  # never shared: at once
+        await eventually(lambda: len(department.warehouse.records) == 1)
+        async with department.runner(serve_hourly()) as again:
+            await eventually(lambda: all(s.runs == 0 and s.since is not None for s in again.schedules))
+
+        assert calls == [None]
+
+    async def test_share_now_runs_at_once_and_a_due_run_asks_for_changes_since_before_the_last_share(
+        self, department: Department
+    ) -> None:
+        calls: list[datetime | None] = []
+
+        def serve_every(seconds: float) -> Connector:
+            connector = land_connector()
+
+            @connector.dataset("thua-dat", major=1, every=seconds)
+            async def changed(since: datetime | None) -> list[dict[str, Any]]:
+                calls.append(since)
+                return [parcel(len(calls))]
+
+            return connector
+
+        async with department.runner(serve_every(3600), share_now=True):
+            await eventually(lambda: len(calls) == 1)
+        async with department.runner(serve_every(3600), share_now=True):
+            await eventually(lambda: len(calls) == 2)
+        first_share = datetime.now(UTC)
+        async with department.runner(serve_every(0.2)):
+            await eventually(lambda: len(calls) == 3)
+
+        assert calls[:2] == [None, None]
+        since = calls[2]
+        assert since is not None
+        assert since <= first_share - timedelta(seconds=0.2)
