@@ -5,6 +5,7 @@ from registry.agencies.schemas import AgencyCreate, AgencyPublic, AgencyUpdate
 from registry.agencies.service import AgencyService
 from registry.auth import ManagerPrincipal
 from registry.deps import EventsDep, LimitQuery, OffsetQuery, SessionDep
+from registry.links import created_links
 from registry.schemas import Page
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
@@ -22,7 +23,12 @@ async def list_agencies(
     return Page(items=[AgencyPublic.model_validate(r) for r in rows], total=total, offset=offset, limit=limit)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=AgencyPublic)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AgencyPublic,
+    responses=created_links("/api/v1/agencies/{code}", {"code": "code"}, ("get", "patch", "delete")),
+)
 async def create_agency(
     data: AgencyCreate,
     session: SessionDep,

@@ -5,6 +5,7 @@ from registry.databases.models import DatabaseStatus
 from registry.databases.schemas import DatabaseCreate, DatabasePublic, DatabaseUpdate
 from registry.databases.service import DatabaseService
 from registry.deps import EventsDep, LimitQuery, OffsetQuery, SessionDep
+from registry.links import created_links
 from registry.schemas import Page
 
 router = APIRouter(prefix="/databases", tags=["databases"])
@@ -26,7 +27,16 @@ async def list_databases(
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=DatabasePublic)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DatabasePublic,
+    responses=created_links(
+        "/api/v1/databases/{agency}/{code}",
+        {"agency": "agency", "code": "code"},
+        ("get", "patch", "delete"),
+    ),
+)
 async def create_database(
     data: DatabaseCreate,
     session: SessionDep,

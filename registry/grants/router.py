@@ -4,6 +4,7 @@ from registry.auth import CurrentPrincipal, ManagerPrincipal
 from registry.deps import EventsDep, LimitQuery, OffsetQuery, SessionDep
 from registry.grants.schemas import GrantCreate, GrantPublic
 from registry.grants.service import GrantService
+from registry.links import created_links
 from registry.schemas import Page
 
 router = APIRouter(prefix="/grants", tags=["grants"])
@@ -24,7 +25,12 @@ async def list_grants(
     return Page(items=items, total=total, offset=offset, limit=limit)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=GrantPublic)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=GrantPublic,
+    responses=created_links("/api/v1/grants/{grant_id}", {"grant_id": "id"}, ("get", "delete")),
+)
 async def create_grant(
     data: GrantCreate, session: SessionDep, events: EventsDep, principal: ManagerPrincipal, response: Response
 ) -> GrantPublic:

@@ -2,7 +2,7 @@
 
 The gateway runs over real HTTP on SQLite with a small province; every operation gets `EXAMPLES` generated
 requests with the platform admin's token (the deepest reach), about 2,000 requests, which keeps the run
-under a minute in CI. Not stateful: the API declares no OpenAPI links yet."""
+under a minute in CI; then sequences of requests, chained by the links Schemathesis infers."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,4 +57,41 @@ def test_no_request_gets_a_server_error(live: LiveGateway, admin_headers: dict[s
 
         run()
     assert operations >= 40  # the whole API was walked
+    assert failures == []
+
+
+STATEFUL_SCENARIOS = 25
+
+
+def test_no_sequence_of_requests_gets_a_server_error(
+    live: LiveGateway, admin_headers: dict[str, str]
+) -> None:
+    """Stateful: Schemathesis chains operations by the links it infers (a resource created, then read, changed
+    and deleted by the id its answer gave), so the calls reach real records rather than 404s."""
+    api = schemathesis.openapi.from_url(f"{live.url}/openapi.json")
+    failures: list[str] = []
+    calls: list[int] = []
+    reached: set[str] = set()
+
+    class Machine(api.as_state_machine()):  # type: ignore[misc]
+        def before_call(self, case: Any) -> None:
+            case.headers = {**(case.headers or {}), **admin_headers}  # not a generated Authorization
+
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"base_url": live.url}
+
+        def validate_response(self, response: Any, case: Any, *args: Any, **kwargs: Any) -> None:
+            calls.append(response.status_code)
+            reached.add(f"{case.method} {case.path}")
+            if response.status_code >= 500:
+                failures.append(f"{case.method} {case.formatted_path} -> {response.status_code}")
+
+    Machine.run(
+        settings=settings(
+            max_examples=STATEFUL_SCENARIOS, stateful_step_count=6, deadline=None,
+            suppress_health_check=list(HealthCheck), database=None,
+        )
+    )  # fmt: skip
+    print(f"\nstateful: {len(calls)} calls over {len(reached)} operations, {sum(c < 300 for c in calls)} 2xx")
+    assert len(calls) >= STATEFUL_SCENARIOS  # the sequences ran
     assert failures == []
