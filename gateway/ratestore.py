@@ -16,9 +16,10 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import coredis
-from limits import RateLimitItem
-from limits.aio.storage import MemoryStorage, RedisStorage
-from limits.aio.strategies import RateLimiter
+from limits import RateLimitItem, strategies
+from limits.aio import strategies as aio_strategies
+from limits.aio.storage import RedisStorage
+from limits.storage import MemoryStorage
 
 log = logging.getLogger("lgsp.gateway.ratelimit")
 
@@ -30,7 +31,7 @@ class RateStore:
     TIMEOUT_SECONDS = 0.5  # connecting to or waiting on Redis; past it a call counts in memory
 
     def __init__(self, url: str | None = None) -> None:
-        self.memory = MemoryStorage()
+        self.memory = MemoryStorage()  # the synchronous one: no task per hit on the event loop
         self.shared: RedisStorage | None = None
         self._pool: coredis.ConnectionPool | None = None
         self._down_until = 0.0  # monotonic time before which Redis is not tried again
@@ -60,8 +61,12 @@ class RateStore:
         if self._pool is not None:
             self._pool.disconnect()
 
-    def limiters(self, strategy: type[RateLimiter]) -> "SharedLimiter":
-        return SharedLimiter(self, strategy)
+    def moving_window(self) -> "SharedLimiter":
+        return SharedLimiter(
+            self,
+            strategies.MovingWindowRateLimiter(self.memory),
+            aio_strategies.MovingWindowRateLimiter(self.shared) if self.shared is not None else None,
+        )
 
     async def run(self, shared: Callable[[], Awaitable[T]] | None, local: Callable[[], Awaitable[T]]) -> T:
         """`shared` on Redis unless it is down, else `local` on this process's memory."""
@@ -90,39 +95,43 @@ class RateStore:
 
 
 class SharedLimiter:
-    """One `limits` strategy over a `RateStore`: on Redis, or on memory while Redis is down."""
+    """One `limits` strategy over a `RateStore`: on Redis, or on this process's memory while Redis is down."""
 
-    def __init__(self, store: RateStore, strategy: type[RateLimiter]) -> None:
+    def __init__(
+        self, store: RateStore, local: strategies.RateLimiter, shared: aio_strategies.RateLimiter | None
+    ) -> None:
         self.store = store
-        self._local = strategy(store.memory)
-        self._shared = strategy(store.shared) if store.shared is not None else None
+        self._local = local
+        self._shared = shared
 
     async def hit(self, item: RateLimitItem, key: str) -> bool:
         """Count one call; False (and not counted) if it is over the limit."""
         shared = self._shared
-        return await self.store.run(
-            (lambda: shared.hit(item, key)) if shared is not None else None,
-            lambda: self._local.hit(item, key),
-        )
+
+        async def local() -> bool:
+            return self._local.hit(item, key)
+
+        return await self.store.run((lambda: shared.hit(item, key)) if shared is not None else None, local)
 
     async def test(self, item: RateLimitItem, key: str) -> bool:
         """Whether one more call would be within the limit, counting nothing."""
         shared = self._shared
-        return await self.store.run(
-            (lambda: shared.test(item, key)) if shared is not None else None,
-            lambda: self._local.test(item, key),
-        )
+
+        async def local() -> bool:
+            return self._local.test(item, key)
+
+        return await self.store.run((lambda: shared.test(item, key)) if shared is not None else None, local)
 
     async def wait(self, item: RateLimitItem, key: str) -> float:
-        """Seconds until one more call would be within the limit (an estimate for a sliding window counter)."""
+        """Seconds until one more call would be within the limit."""
         shared = self._shared
 
-        async def reset(limiter: RateLimiter) -> float:
-            return (await limiter.get_window_stats(item, key)).reset_time - time.time()
+        async def on_redis() -> float:
+            assert shared is not None
+            return (await shared.get_window_stats(item, key)).reset_time
 
-        return max(
-            0.0,
-            await self.store.run(
-                (lambda: reset(shared)) if shared is not None else None, lambda: reset(self._local)
-            ),
-        )
+        async def local() -> float:
+            return self._local.get_window_stats(item, key).reset_time
+
+        reset = await self.store.run(on_redis if shared is not None else None, local)
+        return max(0.0, reset - time.time())

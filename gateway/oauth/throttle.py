@@ -9,7 +9,6 @@ window is exact, and these limits are small, so its one timestamp per failure co
 import math
 
 from limits import RateLimitItemPerMinute
-from limits.aio.strategies import MovingWindowRateLimiter
 
 from gateway.ratestore import RateStore
 
@@ -18,7 +17,7 @@ class FailureThrottle:
     def __init__(self, per_minute: int, store: RateStore | None = None, name: str = "failures") -> None:
         # the name keeps throttles apart in a shared store (two may count the same source)
         self.item = RateLimitItemPerMinute(per_minute, namespace=name)
-        self._limiter = (store or RateStore()).limiters(MovingWindowRateLimiter)
+        self._limiter = (store or RateStore()).moving_window()
 
     async def retry_after(self, *keys: str) -> int | None:
         """Seconds until an attempt for these keys is allowed again; None if it is allowed now."""
