@@ -71,6 +71,8 @@ class RateStore:
     async def run(self, shared: Callable[[], Awaitable[T]] | None, local: Callable[[], Awaitable[T]]) -> T:
         """`shared` on Redis unless it is down, else `local` on this process's memory."""
         if shared is not None and time.monotonic() >= self._down_until:
+            if self._down:  # one call tries Redis again; the others meanwhile count in memory
+                self._down_until = time.monotonic() + self.RETRY_SECONDS
             try:
                 result = await shared()
             except Exception as error:  # whatever Redis does, a call is answered: never a 500 from a limit

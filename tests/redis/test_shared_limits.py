@@ -118,7 +118,7 @@ async def commands(redis_url: str) -> AsyncIterator[RedisCommands]:
     commands.client.connection_pool.disconnect()
 
 
-class TestOneRoundTripPerCall:
+class TestRedisCostPerCall:
     async def test_an_admitted_call_costs_one_round_trip_and_a_refused_grant_none_until_its_wait(
         self, platform: Platform, commands: RedisCommands
     ) -> None:
@@ -136,3 +136,27 @@ class TestOneRoundTripPerCall:
         refused = [response.status_code for response in await platform.alternate(20)]
         assert set(refused) == {429}
         assert await commands.since_last_asked() == {}  # then the gateway knows the wait, and refuses alone
+
+    async def test_a_flood_without_a_token_costs_redis_nothing_once_refused(
+        self, platform_database: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+    ) -> None:
+        async with two_gateways(
+            platform_database,
+            tmp_path_factory.mktemp("data"),
+            redis_url,
+            anonymous_calls_per_source_per_minute=2,
+        ) as platform:
+            commands = RedisCommands(redis_url)
+            try:
+                first = [
+                    (await platform.call(platform.gateways[n % 2], headers={})).status_code for n in range(4)
+                ]
+                assert first == [401, 401, 429, 429]
+                await commands.since_last_asked()
+                flood = {
+                    (await platform.call(platform.gateways[n % 2], headers={})).status_code for n in range(20)
+                }
+                assert flood == {429}
+                assert await commands.since_last_asked() == {}
+            finally:
+                commands.client.connection_pool.disconnect()
