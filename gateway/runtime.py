@@ -14,6 +14,7 @@ from gateway.events import RegistryEventHub
 from gateway.exchange.calls import ServiceCalls
 from gateway.exchange.directory import Directory
 from gateway.exchange.flow import ExchangeServices
+from gateway.exchange.ratelimit import RateLimiter
 from gateway.exchange.shares import ShareIntake
 from gateway.exchangelog.capture import PayloadCipher
 from gateway.exchangelog.results import ResultStore
@@ -22,6 +23,7 @@ from gateway.instances import InstanceClaim, PeriodicRefresh
 from gateway.oauth.keys import KeyRing
 from gateway.oauth.throttle import FailureThrottle
 from gateway.oauth.tokens import TokenService
+from gateway.ratestore import RateStore
 from gateway.settings import Settings
 from registry.clients.secrets import configure_hashing
 from registry.storage import create_engine, create_sessionmaker
@@ -47,6 +49,7 @@ class GatewayRuntime:
     shares: ShareIntake
     claim: InstanceClaim
     registry_check: PeriodicRefresh
+    rates: RateStore  # where grant rates and the security throttles count
     _warehouse_store: WarehouseStore | None = field(default=None, init=False)
     _warehouse_opening: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
@@ -106,6 +109,8 @@ class GatewayRuntime:
             write_timeout=settings.log_write_timeout_seconds,
         )
         await writer.start()
+        rates = RateStore(settings.rate_limit_storage)
+        await rates.start()
         services = ExchangeServices(
             directory=directory,
             bus=bus,
@@ -115,7 +120,8 @@ class GatewayRuntime:
             cipher=cipher,
             instance=settings.instance_id,
             max_body_bytes=settings.max_body_bytes,
-            anonymous=FailureThrottle(settings.anonymous_calls_per_source_per_minute),
+            limiter=RateLimiter(rates),
+            anonymous=FailureThrottle(settings.anonymous_calls_per_source_per_minute, rates, "anonymous"),
         )
         calls = ServiceCalls(
             services,
@@ -131,7 +137,7 @@ class GatewayRuntime:
         registry_check.start()
         return cls(
             settings, engine, sessionmaker, keyring, tokens, cipher, bus, owns_bus, directory, writer, events,
-            calls, shares, claim, registry_check,
+            calls, shares, claim, registry_check, rates,
         )  # fmt: skip
 
     async def stop(self) -> None:
@@ -140,6 +146,7 @@ class GatewayRuntime:
         await self.shares.stop()
         await self.events.stop()
         await self.writer.stop()
+        await self.rates.close()
         if self._warehouse_store is not None:
             await self._warehouse_store.close()
         if self.owns_bus:

@@ -93,7 +93,14 @@ class Settings(BaseSettings):
     coverage_window_days: int = 30
     province: str = "H50"
 
-    # security (README "Security"): throttles count failures only, per process
+    # rate limits: grant rates and the security throttles below
+    rate_limit_storage: str | None = Field(
+        default=None,
+        pattern=r"^rediss?://",
+        description="where rate limits count: unset, in each gateway's memory (a limit per gateway); "
+        "redis://host:6379/0 shares them across every gateway of the platform",
+    )
+    # security (README "Security"): throttles count failures only, per gateway unless rate_limit_storage is set
     token_failures_per_client_per_minute: int = Field(default=20, ge=1)
     token_failures_per_source_per_minute: int = Field(default=100, ge=1)
     anonymous_calls_per_source_per_minute: int = Field(default=60, ge=1)

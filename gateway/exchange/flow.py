@@ -73,8 +73,8 @@ class ExchangeServices:
     cipher: PayloadCipher
     instance: str
     max_body_bytes: int
-    limiter: RateLimiter = field(default_factory=RateLimiter)
-    anonymous: FailureThrottle = field(default_factory=lambda: FailureThrottle(60))  # refusals per source
+    limiter: RateLimiter  # grant rates
+    anonymous: FailureThrottle  # calls without a valid token, per source
 
 
 def trace_context(traceparent: str | None) -> tuple[str, str]:
@@ -110,14 +110,12 @@ class ExchangeFlow:
         try:
             principal = self._principal(inbound.authorization)
         except Unauthorized:
-            source = f"source:{inbound.source}"
-            wait = self.services.anonymous.retry_after(source)
+            wait = await self.services.anonymous.attempt(f"source:{inbound.source}")
             if wait is not None:
                 raise AnonymousThrottled(
                     "too many calls without a valid token from this address",
                     headers={"Retry-After": str(wait)},
                 ) from None
-            self.services.anonymous.failed(source)
             raise
         record.client_id, record.consumer_agency = principal.client_id, principal.agency
         route = self.services.directory.route(inbound.address)
@@ -128,7 +126,7 @@ class ExchangeFlow:
             route.database_id,
             route.version,
         )
-        grant = self._authorise(principal, route, record)
+        grant = await self._authorise(principal, route, record)
         body = await self._json_body(inbound, record)
         try:
             payload = orjson.loads(body)
@@ -147,7 +145,7 @@ class ExchangeFlow:
             raise Unauthorized(f"client {principal.client_id} is disabled or unknown", headers=_INVALID_TOKEN)
         return principal
 
-    def _authorise(self, principal: Principal, route: Route, record: ExchangeRecord) -> GrantRule:
+    async def _authorise(self, principal: Principal, route: Route, record: ExchangeRecord) -> GrantRule:
         if route.address not in principal.scopes and ADMIN_SCOPE not in principal.scopes:
             raise InsufficientScope(
                 f"the token's scope does not include {route.address}; ask /oauth/token for it",
@@ -157,7 +155,7 @@ class ExchangeFlow:
         if grant is None:
             raise NoGrant(f"client {principal.client_id} holds no active grant for {route.address}")
         if grant.calls_per_minute is not None:
-            wait = self.services.limiter.acquire(grant.grant_id, grant.calls_per_minute)
+            wait = await self.services.limiter.acquire(grant.grant_id, grant.calls_per_minute)
             if wait is not None:
                 raise RateLimited(
                     f"the grant allows {grant.calls_per_minute} calls per minute",

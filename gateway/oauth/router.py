@@ -68,7 +68,7 @@ async def token(
         raise InvalidClient("client credentials are required", headers=_BASIC_CHALLENGE)
     keys = (f"client:{credentials[0]}", f"source:{request.client.host if request.client else ''}")
     clients, sources = _throttles(request)
-    wait = clients.retry_after(keys[0]) or sources.retry_after(keys[1])
+    wait = await clients.retry_after(keys[0]) or await sources.retry_after(keys[1])
     if wait is not None:
         raise TooManyAttempts(
             "too many failed attempts for this client or from this address; try again later",
@@ -76,8 +76,8 @@ async def token(
         )
     client = await ClientService(session).authenticate(str(credentials[0]), str(credentials[1]))
     if client is None:
-        clients.failed(keys[0])
-        sources.failed(keys[1])
+        await clients.failed(keys[0])
+        await sources.failed(keys[1])
         raise InvalidClient("unknown client, wrong secret or disabled client", headers=_BASIC_CHALLENGE)
     allowed = await allowed_scopes(session, client)
     requested = scope.split() if scope else sorted(allowed)
@@ -99,10 +99,10 @@ def _throttles(request: Request) -> tuple[FailureThrottle, FailureThrottle]:
     """The app's failed-attempt throttles, per client id and per source address (made on first use)."""
     state = request.app.state
     if not hasattr(state, "token_throttles"):
-        settings = state.settings
+        settings, store = state.settings, state.runtime.rates
         state.token_throttles = (
-            FailureThrottle(settings.token_failures_per_client_per_minute),
-            FailureThrottle(settings.token_failures_per_source_per_minute),
+            FailureThrottle(settings.token_failures_per_client_per_minute, store, "token-client"),
+            FailureThrottle(settings.token_failures_per_source_per_minute, store, "token-source"),
         )
     throttles: tuple[FailureThrottle, FailureThrottle] = state.token_throttles
     return throttles
