@@ -32,7 +32,12 @@ class Settings(BaseSettings):
     # event bus: in-process unless a Kafka bootstrap is given
     kafka_bootstrap: str | None = None
     kafka_idempotence: bool = True
-    kafka_partitions: int = 3
+    kafka_partitions: int = Field(
+        default=12,
+        ge=1,
+        description="partitions of each topic this platform creates: a service's consumer group (its connector "
+        "processes) has at most this many useful members; raise one service's with `lgsp bus partitions`",
+    )
     # topics this platform creates: 3 on a cluster of three or more brokers (with min.insync.replicas=2)
     kafka_replication_factor: int = Field(default=1, ge=1)
     # SASL/SCRAM login on a broker that authenticates clients (one user per component; see `lgsp bus acls`)
