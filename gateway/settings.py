@@ -106,6 +106,14 @@ class Settings(BaseSettings):
     docs_enabled: bool = True  # /docs, /redoc and /openapi.json; turn off in production if wanted
     cors_origins: list[str] = Field(default_factory=list)  # CORS is off unless origins are listed
 
+    # warehouse health (README "At scale")
+    warehouse_lag_degraded_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="/readyz says degraded (still 200) while a share accepted this long ago is not acknowledged "
+        "by the warehouse",
+    )
+
     @cached_property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'lgsp.db'}"

@@ -1,4 +1,4 @@
-"""signing keys record the issuer they sign for
+"""signing keys record the issuer they sign for; a partial index of shares for the warehouse lag
 
 Revision ID: scale_0001
 Revises: delivery_0001
@@ -19,8 +19,16 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("signing_key") as batch:
         batch.add_column(sa.Column("issuer", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True))
+    op.create_index(
+        "ix_exchange_share_completed",
+        "exchange",
+        ["completed_at"],
+        postgresql_where=sa.text("kind = 'share'"),
+        sqlite_where=sa.text("kind = 'share'"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_exchange_share_completed", table_name="exchange")
     with op.batch_alter_table("signing_key") as batch:
         batch.drop_column("issuer")
