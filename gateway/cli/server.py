@@ -69,7 +69,7 @@ def demo() -> None:
 
 @db.command("upgrade")
 def db_upgrade() -> None:
-    """Create or upgrade the schema to the newest migration."""
+    """Create or upgrade the schema to the newest migration, and make the first signing key (for LGSP_ISSUER)."""
     settings = Settings()
 
     async def run() -> None:
@@ -78,6 +78,9 @@ def db_upgrade() -> None:
         engine = create_engine(settings.effective_database_url)
         try:
             await upgrade(engine)
+            # here rather than by the first gateway: gateways started together would each make one, and each
+            # know only the keys there were when it loaded them, refusing the others' tokens
+            await KeyRing.load(create_sessionmaker(engine), settings.token_ttl_seconds, settings.issuer)
         finally:
             await engine.dispose()
 

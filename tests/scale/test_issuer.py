@@ -42,3 +42,30 @@ class TestIssuerMismatchWarning:
             pass
         with GatewayProcess(database_url, tmp_path, "gw2", LGSP_ISSUER="https://lgsp.example.vn") as gw2:
             assert "LGSP_ISSUER" not in gw2.output()
+
+
+class TestFirstKeyAtUpgrade:
+    async def test_db_upgrade_makes_the_one_first_signing_key_for_the_configured_issuer(
+        self, database_url: str, tmp_path: Path
+    ) -> None:
+        from gateway.oauth.repository import SigningKeyRepository
+        from registry.storage import create_engine, create_sessionmaker
+        from tests.harness import run_cli
+
+        env = {
+            "LGSP_DATABASE_URL": database_url,
+            "LGSP_DATA_DIR": str(tmp_path),
+            "LGSP_ISSUER": "https://lgsp.example.vn",
+        }
+        for _ in range(
+            2
+        ):  # gateways started together afterwards all load this key, and make none of their own
+            result = await run_cli(["db", "upgrade"], env)
+            assert result.exit_code == 0, result.output
+        engine = create_engine(database_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                keys = await SigningKeyRepository(session).active()
+        finally:
+            await engine.dispose()
+        assert [key.issuer for key in keys] == ["https://lgsp.example.vn"]
