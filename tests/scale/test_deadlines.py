@@ -6,15 +6,20 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from prometheus_client import REGISTRY
 
 from bus import Bus, InProcessBus
 from bus.kafka import KafkaBus
 from connectors.sdk import Connector, ConnectorRunner, GatewayKeys, RequestContext
+from contracts.addresses import Address
+from contracts.envelope import EXCHANGE_REQUEST, Envelope, deadline_after, utc_now
+from contracts.signing import sign_envelope
 from tests.connectors.parcels import PARCELS
 from tests.harness import LAND_SERVICE, Harness, gateway_settings, land_department, running_gateway
 from tests.kafka.broker import KafkaBroker
@@ -131,3 +136,67 @@ class TestExpiredRequestsAreNotRun:
             assert late not in slow.ran
             assert slow.ran == [first.result().headers["x-exchange-id"]]
             assert expired(address) == before + 1
+
+
+def signed_request(gateway: Harness, address: str, reply_topic: str, *, deadline: str) -> Envelope:
+    """A request as the gateway signs it, here with a deadline of the test's choosing."""
+    keyring = gateway.app.state.runtime.keyring
+    envelope = Envelope(
+        id=str(uuid.uuid4()),
+        source="urn:lgsp:gateway:test",
+        type=EXCHANGE_REQUEST,
+        subject=address,
+        data=orjson.dumps(REQUEST),
+        time=utc_now(),
+        consumer="H50.01",
+        replyto=reply_topic,
+        deadline=deadline,
+    )
+    return sign_envelope(envelope, keyring.signing_key, keyring.kid)
+
+
+@pytest.mark.parametrize("bus_kind", ["memory", "kafka"])
+class TestRedeliveredAfterTheDeadline:
+    async def test_a_request_delivered_again_to_another_process_after_its_deadline_is_not_run(
+        self,
+        bus_kind: str,
+        request: pytest.FixtureRequest,
+        database_url: str,
+        tmp_path: Path,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        """What a rebalance does: the same signed record, to a process that never saw it (no memory of ids)."""
+        caplog.set_level(logging.WARNING, logger="lgsp.connector")
+        async with scene(bus_kind, request, database_url, tmp_path) as (gateway, _, address, slow):
+            bus = gateway.app.state.runtime.bus
+            stale = signed_request(gateway, address, bus.reply_topic, deadline=deadline_after(-1))
+            before = expired(address)
+            await bus.publish(Address.parse(address).service_topic, stale)
+            for _ in range(300):
+                if stale.id in caplog.text:
+                    break
+                await asyncio.sleep(0.1)
+            assert f"dropped request {stale.id} unrun" in caplog.text
+            assert slow.ran == []
+            assert expired(address) == before + 1
+
+    async def test_the_deadline_is_covered_by_the_signature(
+        self,
+        bus_kind: str,
+        request: pytest.FixtureRequest,
+        database_url: str,
+        tmp_path: Path,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        caplog.set_level(logging.WARNING, logger="lgsp.connector")
+        async with scene(bus_kind, request, database_url, tmp_path) as (gateway, _, address, slow):
+            bus = gateway.app.state.runtime.bus
+            signed = signed_request(gateway, address, bus.reply_topic, deadline=deadline_after(-1))
+            extended = replace(signed, deadline=deadline_after(60))  # someone moves the deadline on
+            await bus.publish(Address.parse(address).service_topic, extended)
+            for _ in range(300):
+                if extended.id in caplog.text:
+                    break
+                await asyncio.sleep(0.1)
+            assert f"refused request {extended.id}" in caplog.text
+            assert slow.ran == []
