@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from contracts.errors import InvalidInput
@@ -64,10 +64,31 @@ class Envelope:
     signature: str | None = None
     partitionkey: str | None = None
     """The Kafka message key when given (CloudEvents Partitioning extension); otherwise the id is the key."""
+    deadline: str | None = None
+    """When the caller stops waiting (RFC 3339, UTC; signed): a request still unrun then is dropped, not run."""
 
     @property
     def key(self) -> bytes:
         return (self.partitionkey or self.id).encode()
+
+
+def deadline_after(seconds: float) -> str:
+    """The deadline `seconds` from now, for `Envelope.deadline`."""
+    return (
+        (datetime.now(UTC) + timedelta(seconds=seconds))
+        .isoformat(timespec="microseconds")
+        .replace("+00:00", "Z")
+    )
+
+
+def deadline_passed(envelope: Envelope) -> bool:
+    """Whether the envelope's deadline has passed (one it cannot read counts as passed: never run blind)."""
+    if envelope.deadline is None:
+        return False
+    try:
+        return datetime.fromisoformat(envelope.deadline) <= datetime.now(UTC)
+    except (ValueError, TypeError):  # TypeError: a deadline without a zone against an aware now
+        return True
 
 
 def make_reply(request: Envelope, *, source: str, data: bytes, status: str = STATUS_OK) -> Envelope:
@@ -97,6 +118,7 @@ _HEADERS: Final = (
     ("traceparent", "ce_traceparent"),
     ("status", "ce_status"),
     ("signature", "ce_signature"),
+    ("deadline", "ce_deadline"),
 )
 _ATTRIBUTE_OF: Final = {header: attribute for attribute, header in _HEADERS} | {
     CONTENT_TYPE_HEADER: "datacontenttype",

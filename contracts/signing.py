@@ -44,6 +44,8 @@ def signing_input(envelope: Envelope) -> bytes:
             envelope.consumer,
             envelope.replyto,
             hashlib.sha256(envelope.data).hexdigest(),
+            # only when set, so that envelopes without one (shares, stored outboxes) keep their signatures
+            *((envelope.deadline,) if envelope.deadline is not None else ()),
         ]
     )
 

@@ -77,7 +77,7 @@ class GatewayRuntime:
         except BaseException:
             await engine.dispose()
             raise
-        keyring = await KeyRing.load(sessionmaker, settings.token_ttl_seconds)
+        keyring = await KeyRing.load(sessionmaker, settings.token_ttl_seconds, settings.issuer)
         tokens = TokenService(
             keyring,
             issuer=settings.issuer,

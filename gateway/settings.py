@@ -32,7 +32,12 @@ class Settings(BaseSettings):
     # event bus: in-process unless a Kafka bootstrap is given
     kafka_bootstrap: str | None = None
     kafka_idempotence: bool = True
-    kafka_partitions: int = 3
+    kafka_partitions: int = Field(
+        default=12,
+        ge=1,
+        description="partitions of each topic this platform creates: a service's consumer group (its connector "
+        "processes) has at most this many useful members; raise one service's with `lgsp bus partitions`",
+    )
     # topics this platform creates: 3 on a cluster of three or more brokers (with min.insync.replicas=2)
     kafka_replication_factor: int = Field(default=1, ge=1)
     # SASL/SCRAM login on a broker that authenticates clients (one user per component; see `lgsp bus acls`)
@@ -107,6 +112,14 @@ class Settings(BaseSettings):
     public_cache_seconds: float = Field(default=30.0, ge=0)  # freshness of /metrics coverage and /dashboard
     docs_enabled: bool = True  # /docs, /redoc and /openapi.json; turn off in production if wanted
     cors_origins: list[str] = Field(default_factory=list)  # CORS is off unless origins are listed
+
+    # warehouse health (README "At scale")
+    warehouse_lag_degraded_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="/readyz says degraded (still 200) while a share accepted this long ago is not acknowledged "
+        "by the warehouse",
+    )
 
     @cached_property
     def effective_database_url(self) -> str:

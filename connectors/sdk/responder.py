@@ -9,6 +9,7 @@ import logging
 from collections import OrderedDict
 
 import orjson
+from prometheus_client import Counter
 
 from bus import Bus, BusUnavailable
 from connectors.sdk.context import RequestContext
@@ -22,12 +23,24 @@ from connectors.sdk.problems import (
     problem_bytes,
 )
 from contracts.addresses import Address
-from contracts.envelope import EXCHANGE_REQUEST, STATUS_ERROR, STATUS_OK, Envelope, make_reply
+from contracts.envelope import (
+    EXCHANGE_REQUEST,
+    STATUS_ERROR,
+    STATUS_OK,
+    Envelope,
+    deadline_passed,
+    make_reply,
+)
 from contracts.errors import LgspError
 from contracts.validation import CompiledContract, Violation
 
 log = logging.getLogger("lgsp.connector")
 REPLY_TOPIC_PREFIX = "lgsp.reply."
+EXPIRED = Counter(
+    "lgsp_connector_requests_expired",
+    "Requests dropped without running their handler: the caller's deadline had passed (late or redelivered)",
+    ["service"],
+)
 
 
 class RecentIds:
@@ -89,6 +102,15 @@ class ServiceResponder:
         except LgspError as refused:
             log.warning("%s: refused request %s: %s", self.address, request.id, refused.detail)
             await self._send(request, self._error(request, refused))
+            return
+        if deadline_passed(request):  # the gateway has answered 504 already: running it now is a side effect
+            EXPIRED.labels(self._subject).inc()
+            log.warning(
+                "%s: dropped request %s unrun: its deadline %s passed",
+                self.address,
+                request.id,
+                request.deadline,
+            )
             return
         if not self.recent.claim(request.id):
             log.info("%s: request %s delivered again; answered once already", self.address, request.id)

@@ -26,6 +26,17 @@ def contract_commands() -> typer.Typer:
     return contract_app
 
 
+@factory
+@cache
+def bus_commands() -> typer.Typer:
+    """`lgsp bus`: the ACLs (bus/cli.py) and the partitions of a service's topic (gateway/cli/bus.py)."""
+    from bus.cli import bus
+    from gateway.cli.bus import partitions
+
+    bus.command("partitions")(partitions)
+    return bus
+
+
 class Lgsp(LgspGroup):
     lazy: ClassVar[dict[str, LazyCommand]] = {
         "agency": LazyCommand("registry.cli:agency", "Agencies (cơ quan, đơn vị), coded as in Decision 20/2020/QĐ-TTg."),
@@ -46,7 +57,10 @@ class Lgsp(LgspGroup):
         "keys": LazyCommand("gateway.cli.server:keys", "The gateway's signing keys."),
         "seed": LazyCommand("gateway.cli.server:seed", "Load data into the registry."),
         "log": LazyCommand("gateway.cli.log:log", "The exchange log."),
-        "bus": LazyCommand("bus.cli:bus", "The Kafka event bus: the broker ACLs of each component's login."),
+        "bus": LazyCommand(
+            "gateway.cli.main:bus_commands",
+            "The Kafka event bus: the broker ACLs of each component's login, the partitions of a service.",
+        ),
         "warehouse": LazyCommand("warehouse.cli:warehouse", "The shared data warehouse (Kho CSDL dùng chung)."),
         "replay": LazyCommand(
             "gateway.cli.replay:replay_app",

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from rich.console import Console
 
 from gateway.bootstrap import prepare_schema
-from gateway.cli.demo.clients import capture_demo_services, ensure_demo_clients
+from gateway.cli.demo.clients import DEMO_CLIENTS, capture_demo_services, ensure_demo_clients
 from gateway.cli.demo.tour import run_tour
 from gateway.cli.local import database_errors, platform_database
 from gateway.oauth.keys import KeyRing
@@ -39,9 +39,13 @@ def up(
     unless LGSP_* settings say otherwise; LGSP_WAREHOUSE_EMBEDDED=off when `lgsp warehouse run` runs elsewhere)."""
     overrides: dict[str, object] = {"demo": True} if demo else {}
     settings = Settings(**overrides)  # type: ignore[arg-type]
-    if "issuer" not in settings.model_fields_set:
-        settings.issuer = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if "issuer" not in settings.model_fields_set and port != 8080:
+        # the issuer is the platform's, never this process's port: every gateway must accept every token
+        logging.getLogger("lgsp.gateway").warning(
+            "LGSP_ISSUER is unset: tokens name the default issuer %s; set it to the platform's public URL",
+            settings.issuer,
+        )
     for chatty in ("httpx", "aiokafka", "alembic.runtime.migration"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     serve(platform_app(settings), host=host, port=port)
@@ -65,7 +69,7 @@ def demo() -> None:
 
 @db.command("upgrade")
 def db_upgrade() -> None:
-    """Create or upgrade the schema to the newest migration."""
+    """Create or upgrade the schema to the newest migration, and make the first signing key (for LGSP_ISSUER)."""
     settings = Settings()
 
     async def run() -> None:
@@ -74,6 +78,9 @@ def db_upgrade() -> None:
         engine = create_engine(settings.effective_database_url)
         try:
             await upgrade(engine)
+            # here rather than by the first gateway: gateways started together would each make one, and each
+            # know only the keys there were when it loaded them, refusing the others' tokens
+            await KeyRing.load(create_sessionmaker(engine), settings.token_ttl_seconds, settings.issuer)
         finally:
             await engine.dispose()
 
@@ -82,10 +89,16 @@ def db_upgrade() -> None:
 
 
 @seed.command("demo")
-def seed_demo_command() -> None:
+def seed_demo_command(
+    rotate_secrets: Annotated[
+        bool,
+        typer.Option("--rotate-secrets", help="give the demo clients that exist already new secrets too"),
+    ] = False,
+) -> None:
     """Load the demo province (Quảng Trị: agencies, databases, contracts) and its demo clients and grants;
-    idempotent. Client secrets are new each time and printed once (the connectors' comes from
-    LGSP_DEMO_CONNECTOR_SECRET when set)."""
+    idempotent: a second run creates only what is missing and keeps existing clients' secrets unless
+    --rotate-secrets. A new secret is printed once (the connectors' comes from LGSP_DEMO_CONNECTOR_SECRET when
+    set)."""
     settings = Settings()
 
     async def run() -> tuple[str, dict[str, str]]:
@@ -100,7 +113,7 @@ def seed_demo_command() -> None:
             async with create_sessionmaker(engine)() as session:
                 report = await seed_demo(session)
                 principal = seeder(settings.province)
-                secrets = await ensure_demo_clients(session, discard, principal)
+                secrets = await ensure_demo_clients(session, discard, principal, rotate=rotate_secrets)
                 await capture_demo_services(session, discard, principal)
                 return report.summary(), secrets
         finally:
@@ -108,6 +121,9 @@ def seed_demo_command() -> None:
 
     summary, secrets = asyncio.run(run())
     typer.echo(summary)
+    kept = [client.client_id for client in DEMO_CLIENTS if client.client_id not in secrets]
+    if kept:
+        typer.echo(f"clients kept with their secrets: {', '.join(kept)} (--rotate-secrets for new ones)")
     for client_id, secret in secrets.items():
         typer.echo(f"client {client_id}, secret (shown this once):")
         typer.echo(secret)  # alone on its line: never cut, wrapped or styled
@@ -116,13 +132,14 @@ def seed_demo_command() -> None:
 @keys.command("rotate")
 def keys_rotate() -> None:
     """Start signing with a new key; the old one stays in the JWKS until its tokens have expired."""
-    url = platform_database(Settings())
+    settings = Settings()
+    url = platform_database(settings)
 
     async def run() -> str:
         engine = create_engine(url)
         try:
             async with create_sessionmaker(engine)() as session:
-                return await KeyRing.rotate(session)
+                return await KeyRing.rotate(session, settings.issuer)
         finally:
             await engine.dispose()
 

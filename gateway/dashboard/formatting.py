@@ -43,3 +43,17 @@ def milliseconds(value: float | None, language: Language) -> str:
 def local_input(value: datetime) -> str:
     """The value of an `<input type=datetime-local>`: Vietnam time to the minute."""
     return value.astimezone(VIETNAM).strftime("%Y-%m-%dT%H:%M")
+
+
+def seconds(value: float, language: Language) -> str:
+    """A duration in whole seconds, minutes or hours (the warehouse's lag)."""
+    unit = (
+        {"s": "giây", "min": "phút", "h": "giờ"}
+        if language is Language.VI
+        else {"s": "s", "min": "min", "h": "h"}
+    )
+    if value < 120:
+        return f"{value:.0f} {unit['s']}"
+    if value < 7200:
+        return f"{value / 60:.0f} {unit['min']}"
+    return f"{_decimal(f'{value / 3600:.1f}', language)} {unit['h']}"

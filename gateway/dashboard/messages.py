@@ -69,6 +69,15 @@ MESSAGES: dict[Language, dict[str, str]] = {
         "kind_service": "dịch vụ",
         "kind_share": "chia sẻ",
         "no_exchanges": "Không có trao đổi nào trong 24 giờ này.",
+        "warehouse": "Kho CSDL dùng chung",
+        "warehouse_note": "Các lượt chia sẻ đã nhận (202) mà kho chưa xác nhận, tại thời điểm hiện tại",
+        "warehouse_ok": "Kho đã xác nhận mọi lượt chia sẻ.",
+        "warehouse_lagging": "Kho chậm: {shares} lượt chia sẻ chưa được xác nhận, lâu nhất {age}.",
+        "warehouse_degraded": "Kho chậm quá ngưỡng {threshold}: kiểm tra tiến trình kho (lgsp warehouse run).",
+        "col_dataset": "Bộ dữ liệu",
+        "col_shares": "Lượt chưa xác nhận",
+        "col_records": "Bản ghi",
+        "col_oldest": "Lâu nhất",
         "footer": "Số liệu tính từ danh mục CSDL và nhật ký trao đổi của nền tảng. "
         "Kết nối: có hợp đồng đang hiệu lực và ít nhất một trao đổi thành công trong kỳ. "
         "Chia sẻ: có dữ liệu được kho dùng chung xác nhận đã nhận trong kỳ.",
@@ -134,6 +143,15 @@ MESSAGES: dict[Language, dict[str, str]] = {
         "kind_service": "service",
         "kind_share": "share",
         "no_exchanges": "No exchanges in these 24 hours.",
+        "warehouse": "Shared data warehouse",
+        "warehouse_note": "Shares accepted (202) that the warehouse has not acknowledged, now",
+        "warehouse_ok": "The warehouse has acknowledged every share.",
+        "warehouse_lagging": "The warehouse is behind: {shares} shares not acknowledged, the oldest {age}.",
+        "warehouse_degraded": "Behind for longer than {threshold}: check the warehouse sink (lgsp warehouse run).",
+        "col_dataset": "Dataset",
+        "col_shares": "Not acknowledged",
+        "col_records": "Records",
+        "col_oldest": "Oldest",
         "footer": "Figures from the platform's database registry and exchange log. "
         "Connected: a contract in use and at least one successful exchange in the window. "
         "Sharing: records the shared warehouse acknowledged in the window.",

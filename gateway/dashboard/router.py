@@ -28,9 +28,11 @@ from gateway.dashboard.view import (
     health_rows,
     not_connected,
     trend_charts,
+    warehouse_panel,
 )
 from gateway.exchangehealth.repository import Period
 from gateway.exchangehealth.service import HealthService
+from gateway.metrics.warehouse import warehouse_lag
 from gateway.settings import Settings
 from registry.deps import SessionDep
 from registry.storage import utcnow
@@ -86,6 +88,9 @@ async def dashboard(
         ("dashboard", window, at, days), figures
     )
     trend_coverage, trend_exchanges = trend_charts(trend, settings.coverage_target, t)
+    warehouse = warehouse_panel(
+        await warehouse_lag(request.app.state), settings.warehouse_lag_degraded_seconds, t
+    )
     return _page(
         "dashboard.html",
         t=t,
@@ -103,5 +108,6 @@ async def dashboard(
         trend_coverage=trend_coverage,
         trend_exchanges=trend_exchanges,
         health=health_rows(health, t),
+        warehouse=warehouse,
         other_language=replace(query, lang=Language.EN if lang is Language.VI else Language.VI),
     )

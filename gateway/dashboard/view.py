@@ -16,6 +16,7 @@ from gateway.dashboard import formatting as fmt
 from gateway.dashboard.charts import Series, bar_chart, line_chart
 from gateway.dashboard.messages import Language, Translator
 from gateway.exchangehealth.schemas import HealthReport
+from gateway.metrics.warehouse import WarehouseLag
 
 
 class SortColumn(StrEnum):
@@ -189,3 +190,30 @@ def health_rows(health: HealthReport, t: Translator) -> list[dict[str, str]]:
         }
         for service in sorted(health.services, key=lambda s: (-s.count, s.address))
     ]
+
+
+def warehouse_panel(lag: WarehouseLag, threshold: float, t: Translator) -> dict[str, Any]:
+    """The warehouse's lag as the dashboard shows it: a sentence, whether past the threshold, a row per dataset."""
+    language = t.language
+    shares = sum(dataset.shares for dataset in lag.datasets)
+    return {
+        "summary": t(
+            "warehouse_lagging",
+            shares=fmt.number(shares, language),
+            age=fmt.seconds(lag.oldest_age, language),
+        )
+        if shares
+        else t("warehouse_ok"),
+        "degraded": t("warehouse_degraded", threshold=fmt.seconds(threshold, language))
+        if lag.degraded(threshold)
+        else None,
+        "rows": [
+            {
+                "address": dataset.address,
+                "shares": fmt.number(dataset.shares, language),
+                "records": fmt.number(dataset.records, language),
+                "oldest": fmt.seconds(lag.age(dataset), language),
+            }
+            for dataset in lag.datasets
+        ],
+    }

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 import orjson
 
 from contracts.document import Kind
-from contracts.envelope import EXCHANGE_REQUEST, STATUS_OK, Envelope
+from contracts.envelope import EXCHANGE_REQUEST, STATUS_OK, Envelope, deadline_after
 from contracts.errors import LgspError
 from gateway.exchange.directory import GrantRule, Route
 from gateway.exchange.errors import ProviderError, ReplyInvalid, RequestInvalid
@@ -60,6 +60,9 @@ class ServiceCalls(ExchangeFlow):
                 body,
                 replyto=self.services.bus.reply_topic,
                 traceparent=traceparent,
+                deadline=deadline_after(
+                    self.reply_timeout
+                ),  # connectors drop it unrun once we stopped waiting
             )
             if inbound.respond_async:
                 return self._accept(record, route, grant, envelope)

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from registry.storage import UTCDateTime
@@ -33,6 +33,13 @@ class Exchange(SQLModel, table=True):
         Index("ix_exchange_address_completed", "address", "completed_at"),
         Index("ix_exchange_consumer_completed", "consumer_agency", "completed_at"),
         Index("ix_exchange_provider_completed", "provider_agency", "completed_at"),
+        # shares only (a partial index costs calls nothing): the warehouse's lag (gateway/metrics/warehouse.py)
+        Index(
+            "ix_exchange_share_completed",
+            "completed_at",
+            postgresql_where=text("kind = 'share'"),
+            sqlite_where=text("kind = 'share'"),
+        ),
     )
 
     id: str = Field(primary_key=True, max_length=36)

@@ -12,6 +12,7 @@ from prometheus_client.registry import Collector
 from gateway.coverage.tally import Tally
 from gateway.exchangelog.models import Outcome
 from gateway.exchangelog.record import ExchangeRecord
+from gateway.metrics.warehouse import WarehouseLagCollector
 
 if TYPE_CHECKING:
     from gateway.runtime import GatewayRuntime
@@ -86,6 +87,8 @@ class GatewayMetrics:
             "lgsp_coverage_agencies", "The province's departments: in scope, and with a sharing database",
             ["state"], registry=self.registry,
         )  # fmt: skip
+        self.warehouse = WarehouseLagCollector()  # set at each scrape, like the coverage
+        self.registry.register(self.warehouse)
         self._children: dict[tuple[str, str, str], Counter] = {}
         self._latencies: dict[str, Histogram] = {}
 

@@ -86,8 +86,10 @@ class TestKeyRotation:
 
         old_token = await gateway.token(ADMIN_ID, ADMIN_SECRET)
         async with gateway.app.state.sessionmaker() as session:
-            new_kid = await KeyRing.rotate(session)
-        ring = await KeyRing.load(gateway.app.state.sessionmaker, gateway.settings.token_ttl_seconds)
+            new_kid = await KeyRing.rotate(session, gateway.settings.issuer)
+        ring = await KeyRing.load(
+            gateway.app.state.sessionmaker, gateway.settings.token_ttl_seconds, gateway.settings.issuer
+        )
         assert ring.kid == new_kid
         assert len(ring.public_keys["keys"]) == 2
         gateway.app.state.tokens.keyring = ring

@@ -10,6 +10,7 @@ from contracts.document import Kind
 from contracts.errors import Conflict
 from registry.auth import Principal
 from registry.clients.models import ClientRole
+from registry.clients.repository import ClientRepository
 from registry.clients.service import ClientService
 from registry.contracts.service import ContractService
 from registry.events import EventSink
@@ -58,12 +59,16 @@ def demo_secret(client: DemoClient) -> str:
 
 
 async def ensure_demo_clients(
-    session: AsyncSession, events: EventSink, principal: Principal
+    session: AsyncSession, events: EventSink, principal: Principal, *, rotate: bool = True
 ) -> dict[str, str]:
-    """Create (or reset) the demo clients and grant them; returns each client's secret, new this start."""
+    """Create the demo clients and grant what they miss; returns the secret of each client created, and with
+    `rotate` of each existing client too, its secret reset (`lgsp up --demo` does: it prints them)."""
     clients = ClientService(session, events)
+    existing = ClientRepository(session)
     issued = {}
     for client in DEMO_CLIENTS:
+        if not rotate and await existing.get(client.client_id) is not None:
+            continue
         secret = demo_secret(client)
         await clients.ensure(
             client.client_id, secret, agency=client.agency, name=client.name, role=ClientRole.CONSUMER
