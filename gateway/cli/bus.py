@@ -27,6 +27,22 @@ async def _partitions(admin: AIOKafkaAdminClient, topic: str) -> int | None:
     return len(described[0]["partitions"])
 
 
+async def _until_described(admin: AIOKafkaAdminClient, topic: str, count: int) -> None:
+    """Return once the broker's metadata shows the new count (it follows the change by a moment)."""
+    for _ in range(100):
+        if await _partitions(admin, topic) == count:
+            return
+        await asyncio.sleep(0.1)
+    raise CliError(f"Kafka accepted {count} partitions for {topic} but does not show them after 10 s")
+
+
+def _refused(topic: str, errors: list[tuple[int, str | None]]) -> None:
+    """Kafka answers a refused topic change with an error code in the response, not an exception."""
+    for code, message in errors:
+        if code:
+            raise CliError(f"Kafka refused the change to {topic}: error {code} {message or ''}".strip())
+
+
 async def set_partitions(settings: Settings, topic: str, count: int) -> tuple[int | None, int]:
     """Create `topic` with `count` partitions or raise it to `count`; returns (before, after)."""
     assert settings.kafka_bootstrap is not None
@@ -40,11 +56,14 @@ async def set_partitions(settings: Settings, topic: str, count: int) -> tuple[in
         await admin.start()
         before = await _partitions(admin, topic)
         if before is None:
-            await admin.create_topics([NewTopic(topic, count, settings.kafka_replication_factor)])
+            created = await admin.create_topics([NewTopic(topic, count, settings.kafka_replication_factor)])
+            _refused(topic, [(code, message) for _, code, message in created.topic_errors])
         elif before > count:
             raise CliError(f"topic {topic} has {before} partitions; Kafka can only increase them")
         elif before < count:
-            await admin.create_partitions({topic: NewPartitions(total_count=count)})
+            raised = await admin.create_partitions({topic: NewPartitions(total_count=count)})
+            _refused(topic, [(code, message) for _, code, message in raised.topic_errors])
+        await _until_described(admin, topic, count)
         return before, count
     except KafkaError as exc:
         raise CliError(f"Kafka at {settings.kafka_bootstrap}: {exc!r}") from None

@@ -65,7 +65,7 @@ def bus_of(broker: KafkaBroker, user: str, *, replies: bool = True, password: st
 async def gateway(secured_kafka: KafkaBroker) -> AsyncIterator[Bus]:
     bus = bus_of(secured_kafka, "gateway")
     await bus.start()
-    await bus.ensure_topics([OWN.service_topic, OTHER.service_topic])
+    await bus.ensure_topics([OWN.service_topic, OTHER.service_topic, SHARE_ACK_TOPIC])  # as `lgsp up` does
     yield bus
     await bus.stop()
 
@@ -124,7 +124,9 @@ class TestConnectorConfined:
 
 
 class TestOnlyTheWarehouseAcknowledges:
-    async def test_the_warehouse_writes_acknowledgements(self, secured_kafka: KafkaBroker) -> None:
+    async def test_the_warehouse_writes_acknowledgements(
+        self, secured_kafka: KafkaBroker, gateway: Bus
+    ) -> None:
         warehouse = bus_of(secured_kafka, "warehouse", replies=False)
         await warehouse.start()
         try:

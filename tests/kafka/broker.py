@@ -54,6 +54,9 @@ def shared_properties(nodes: int) -> dict[str, str]:
         # Members may ask for sessions as short as 2 s, so a dead connectors process is noticed quickly.
         "group.min.session.timeout.ms": "2000",
         "num.partitions": "3",
+        # The platform creates every topic it uses, with its own partition count; a metadata request for a
+        # topic that does not exist must not create it with the broker's default.
+        "auto.create.topics.enable": "false",
     }
 
 
