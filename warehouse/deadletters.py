@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.envelope import Envelope, envelope_document, envelope_from_document
@@ -34,6 +34,15 @@ class DeadLetter:
         }  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class DeadLetterCount:
+    """Dead letters of one dataset: how many, and since when (what the public dashboard may show)."""
+
+    address: str | None
+    batches: int
+    oldest: datetime
+
+
 class DeadLetters:
     def __init__(self, engine: AsyncEngine, insert: Any) -> None:
         self._engine = engine
@@ -52,6 +61,17 @@ class DeadLetters:
         )
         async with self._engine.begin() as connection:
             await connection.execute(statement)
+
+    async def counts(self) -> list[DeadLetterCount]:
+        table = dead_letters_table.c
+        query = (
+            select(table.address, func.count(), func.min(table.failed_at))
+            .group_by(table.address)
+            .order_by(func.min(table.failed_at))
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return [DeadLetterCount(address, batches, _aware(oldest)) for address, batches, oldest in rows]
 
     async def list(self, limit: int = 100) -> list[DeadLetter]:
         query = select(dead_letters_table).order_by(dead_letters_table.c.failed_at).limit(limit)
@@ -76,3 +96,7 @@ class DeadLetters:
             exchange_id=row["exchange_id"], topic=row["topic"], address=row["address"], reason=row["reason"],
             attempts=row["attempts"], failed_at=row["failed_at"], envelope=envelope_from_document(row["envelope"]),
         )  # fmt: skip
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives it back naive

@@ -78,6 +78,9 @@ MESSAGES: dict[Language, dict[str, str]] = {
         "col_shares": "Lượt chưa xác nhận",
         "col_records": "Bản ghi",
         "col_oldest": "Lâu nhất",
+        "dead_letters": "{batches} lô chia sẻ kho không lưu được sau các lần thử lại (lâu nhất {age}): xem "
+        "GET /api/v1/warehouse/dead-letters, khắc phục rồi gửi lại bằng lgsp warehouse redrive.",
+        "col_dead_letters": "Lô không lưu được",
         "footer": "Số liệu tính từ danh mục CSDL và nhật ký trao đổi của nền tảng. "
         "Kết nối: có hợp đồng đang hiệu lực và ít nhất một trao đổi thành công trong kỳ. "
         "Chia sẻ: có dữ liệu được kho dùng chung xác nhận đã nhận trong kỳ.",
@@ -152,6 +155,10 @@ MESSAGES: dict[Language, dict[str, str]] = {
         "col_shares": "Not acknowledged",
         "col_records": "Records",
         "col_oldest": "Oldest",
+        "dead_letters": "{batches} share batches the warehouse could not store after its retries (the oldest "
+        "{age}): see GET /api/v1/warehouse/dead-letters, fix the cause, then re-drive them with "
+        "lgsp warehouse redrive.",
+        "col_dead_letters": "Dead letters",
         "footer": "Figures from the platform's database registry and exchange log. "
         "Connected: a contract in use and at least one successful exchange in the window. "
         "Sharing: records the shared warehouse acknowledged in the window.",

@@ -23,6 +23,7 @@ from gateway.dashboard.view import (
     PageQuery,
     SortColumn,
     SortDirection,
+    dead_letter_panel,
     department_rows,
     headings,
     health_rows,
@@ -33,9 +34,11 @@ from gateway.dashboard.view import (
 from gateway.exchangehealth.repository import Period
 from gateway.exchangehealth.service import HealthService
 from gateway.metrics.warehouse import warehouse_lag
+from gateway.runtime import GatewayRuntime
 from gateway.settings import Settings
 from registry.deps import SessionDep
 from registry.storage import utcnow
+from warehouse.deadletters import DeadLetterCount
 
 router = APIRouter(tags=["dashboard"])
 templates = Environment(
@@ -54,6 +57,15 @@ HEALTH_PERIOD = timedelta(hours=24)
 def _page(name: str, status: int = 200, **context: object) -> HTMLResponse:
     html = templates.get_template(name).render(**context)
     return HTMLResponse(html, status_code=status, headers={"Content-Security-Policy": POLICY})
+
+
+async def _dead_letter_counts(request: Request) -> list[DeadLetterCount]:
+    runtime: GatewayRuntime = request.app.state.runtime
+
+    async def counts() -> list[DeadLetterCount]:
+        return await (await runtime.warehouse_store()).dead_letters.counts()
+
+    return await public_cache(request.app.state).get(("dead-letters",), counts)
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
@@ -91,6 +103,7 @@ async def dashboard(
     warehouse = warehouse_panel(
         await warehouse_lag(request.app.state), settings.warehouse_lag_degraded_seconds, t
     )
+    dead_letters = dead_letter_panel(await _dead_letter_counts(request), utcnow(), t)
     return _page(
         "dashboard.html",
         t=t,
@@ -109,5 +122,6 @@ async def dashboard(
         trend_exchanges=trend_exchanges,
         health=health_rows(health, t),
         warehouse=warehouse,
+        dead_letters=dead_letters,
         other_language=replace(query, lang=Language.EN if lang is Language.VI else Language.VI),
     )

@@ -17,6 +17,7 @@ from gateway.dashboard.charts import Series, bar_chart, line_chart
 from gateway.dashboard.messages import Language, Translator
 from gateway.exchangehealth.schemas import HealthReport
 from gateway.metrics.warehouse import WarehouseLag
+from warehouse.deadletters import DeadLetterCount
 
 
 class SortColumn(StrEnum):
@@ -215,5 +216,28 @@ def warehouse_panel(lag: WarehouseLag, threshold: float, t: Translator) -> dict[
                 "oldest": fmt.seconds(lag.age(dataset), language),
             }
             for dataset in lag.datasets
+        ],
+    }
+
+
+def dead_letter_panel(counts: list[DeadLetterCount], now: datetime, t: Translator) -> dict[str, Any] | None:
+    """Share batches set aside by the warehouse, per dataset: counts and ages only, never reasons or records."""
+    if not counts:
+        return None
+    language = t.language
+    oldest = min(count.oldest for count in counts)
+    return {
+        "summary": t(
+            "dead_letters",
+            batches=fmt.number(sum(count.batches for count in counts), language),
+            age=fmt.seconds((now - oldest).total_seconds(), language),
+        ),
+        "rows": [
+            {
+                "address": count.address or "?",
+                "batches": fmt.number(count.batches, language),
+                "oldest": fmt.seconds((now - count.oldest).total_seconds(), language),
+            }
+            for count in counts
         ],
     }

@@ -126,6 +126,23 @@ class TestDeadLetters:
             assert response.headers["content-type"].startswith("application/problem+json")
 
 
+class TestDeadLettersOnTheDashboard:
+    async def test_the_public_dashboard_counts_them_per_dataset_without_reasons_or_records(
+        self, database_url: str, tmp_path: Path
+    ) -> None:
+        async with scene(database_url, tmp_path, attempts=2) as (department, sink, _flaky):
+            await department.share([parcel(1)])
+            await wait_until(lambda: sink.stats.dead_letters == 1)
+
+            page = await department.gateway.http.get("/dashboard", params={"lang": "en"})
+
+        assert page.status_code == 200
+        assert "1 share batches the warehouse could not store" in page.text
+        assert f'<tr data-address="{department.address}">' in page.text
+        assert "disk I/O error" not in page.text
+        assert "19234-1-1" not in page.text
+
+
 class TestRedriveCommand:
     async def test_without_ids_or_all_it_says_what_to_give(self) -> None:
         from tests.harness import run_cli
