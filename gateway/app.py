@@ -1,11 +1,13 @@
 """The app factory: wires settings, database, keys, bus, registry and exchange path into one FastAPI app."""
 
+import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
 from bus import Bus
+from contracts.errors import LgspError
 from gateway.coverage.router import router as coverage_router
 from gateway.dashboard.router import router as dashboard_router
 from gateway.deadletters.router import router as dead_letters_router
@@ -32,6 +34,20 @@ DESCRIPTION = """An integration and data-sharing platform that behaves like Viet
 departments register databases and contracts; consumers call services through an authenticated gateway;
 every exchange is logged and coverage is measured against the province's targets."""
 
+log = logging.getLogger("lgsp.gateway")
+
+
+class CannotStart(RuntimeError):
+    """The gateway refused to start for a reason it has logged in one line."""
+
+
+class CannotStartFilter(logging.Filter):
+    """Drops the traceback uvicorn logs for a lifespan that failed with `CannotStart`: its reason is logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("Traceback") and CannotStart.__name__ in message)
+
 
 Extension = Callable[[FastAPI, GatewayRuntime], AbstractAsyncContextManager[None]]
 
@@ -45,7 +61,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = await GatewayRuntime.start(settings, bus)
+        try:
+            runtime = await GatewayRuntime.start(settings, bus)
+        except LgspError as refused:  # a reason to give the operator, not a traceback (see CannotStartFilter)
+            log.error("cannot start: %s", refused.detail)
+            raise CannotStart(refused.detail) from None
         app.state.runtime = runtime
         app.state.sessionmaker = runtime.sessionmaker
         app.state.tokens = runtime.tokens

@@ -10,6 +10,7 @@ import uvicorn
 from fastapi import FastAPI
 from rich.console import Console
 
+from gateway.app import CannotStartFilter
 from gateway.bootstrap import prepare_schema
 from gateway.cli.demo.clients import DEMO_CLIENTS, capture_demo_services, ensure_demo_clients
 from gateway.cli.demo.tour import run_tour
@@ -56,6 +57,7 @@ def serve(app: FastAPI, *, host: str, port: int, log_level: str = "info") -> Non
     # Each exchange allocates many short-lived objects; collecting the youngest generation every 700
     # allocations (CPython's default) costs a tenth of the throughput and adds latency spikes.
     gc.set_threshold(50_000, 50, 100)
+    logging.getLogger("uvicorn.error").addFilter(CannotStartFilter())
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
 
 

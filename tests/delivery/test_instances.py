@@ -4,15 +4,18 @@ time even when their event is lost."""
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 
-from gateway.instances import InstanceInUse
+from gateway.app import CannotStart
 from registry.grants.models import Grant
 from registry.storage import utcnow
 from tests.harness import gateway_settings, land_sharing, running_gateway
+from tests.services import free_port
 
 
 class TestInstanceIdsAreUnique:
@@ -21,13 +24,35 @@ class TestInstanceIdsAreUnique:
     ) -> None:
         settings = gateway_settings(database_url, tmp_path, instance_id="gw-a")
         async with running_gateway(settings):
-            with pytest.raises(InstanceInUse):
+            with pytest.raises(CannotStart, match="instance id 'gw-a' is running"):
                 async with running_gateway(gateway_settings(database_url, tmp_path, instance_id="gw-a")):
                     pass
             async with running_gateway(gateway_settings(database_url, tmp_path, instance_id="gw-b")):
                 pass  # another id starts beside it
         async with running_gateway(settings):
             pass  # stopped cleanly, its id is free again
+
+
+class TestRefusalIsOneLine:
+    async def test_lgsp_up_with_a_live_id_says_why_without_a_traceback(self, tmp_path: Path) -> None:
+        settings = gateway_settings(
+            f"sqlite+aiosqlite:///{tmp_path / 'lgsp.db'}", tmp_path, instance_id="gw-a"
+        )
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("LGSP_")},
+            "LGSP_DATA_DIR": str(tmp_path), "LGSP_INSTANCE_ID": "gw-a", "LGSP_ISSUER": "http://localhost:8080",
+        }  # fmt: skip
+        async with running_gateway(settings):
+            second = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "gateway", "up", "--port", str(free_port()), env=env,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            )  # fmt: skip
+            output, _ = await asyncio.wait_for(second.communicate(), 60)
+
+        text = output.decode()
+        assert second.returncode != 0
+        assert "cannot start: a gateway with instance id 'gw-a' is running" in text
+        assert "Traceback" not in text
 
 
 class TestRegistryChangesWithoutTheirEvent:
