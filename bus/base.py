@@ -13,6 +13,11 @@ from contracts.addresses import reply_topic
 from contracts.envelope import Envelope
 
 Handler = Callable[[Envelope], Awaitable[None]]
+ReplyCheck = Callable[[Envelope, Envelope], str | None]
+"""(request, reply) → why the reply is not to be believed, or None: set by the gateway (`Bus.check_replies`)."""
+Refused = Callable[[str, Envelope], None]
+"""(reason, reply): told of every reply dropped unbelieved, for metrics and the log."""
+NOT_PENDING = "not-pending"
 
 log = logging.getLogger("lgsp.bus")
 
@@ -52,35 +57,52 @@ class Subscription(ABC):
 
 
 class ReplyWaiters:
-    """Requests in flight, by exchange id: each reply completes its own request once."""
+    """Requests in flight, by exchange id: each authentic reply completes its own request once.
+
+    With a `check`, a reply it refuses is dropped and the request keeps waiting: a forged reply can neither
+    answer for the provider nor stop the genuine one from completing the call.
+    """
 
     def __init__(self, stats: BusStats) -> None:
-        self._waiting: dict[str, asyncio.Future[Envelope]] = {}
+        self._waiting: dict[str, tuple[asyncio.Future[Envelope], Envelope | None]] = {}
         self._stats = stats
+        self.check: ReplyCheck | None = None
+        self.refused: Refused | None = None
 
     def __len__(self) -> int:
         return len(self._waiting)
 
-    def expect(self, exchange_id: str) -> asyncio.Future[Envelope]:
+    def expect(self, exchange_id: str, request: Envelope | None = None) -> asyncio.Future[Envelope]:
         if exchange_id in self._waiting:
             raise ValueError(f"a request with id {exchange_id} is already waiting for its reply")
         future: asyncio.Future[Envelope] = asyncio.get_running_loop().create_future()
-        self._waiting[exchange_id] = future
+        self._waiting[exchange_id] = (future, request)
         return future
 
     def forget(self, exchange_id: str) -> None:
         self._waiting.pop(exchange_id, None)
 
     def resolve(self, reply: Envelope) -> None:
-        future = self._waiting.pop(reply.id, None)
-        if future is None or future.done():
+        waiting = self._waiting.get(reply.id)
+        if waiting is None or waiting[0].done():
             self._stats.replies_dropped += 1
+            if self.refused is not None:
+                self.refused(NOT_PENDING, reply)
             return
+        future, request = waiting
+        if self.check is not None and request is not None:
+            refusal = self.check(request, reply)
+            if refusal is not None:
+                self._stats.replies_dropped += 1
+                if self.refused is not None:
+                    self.refused(refusal, reply)
+                return
+        del self._waiting[reply.id]
         future.set_result(reply)
         self._stats.replies_matched += 1
 
     def fail_all(self, error: Exception) -> None:
-        for future in self._waiting.values():
+        for future, _ in self._waiting.values():
             if not future.done():
                 future.set_exception(error)
 
@@ -98,6 +120,10 @@ class Bus(ABC):
         self.reply_topic = reply_topic(instance_id)
         self.stats = BusStats()
         self._replies = ReplyWaiters(self.stats)
+
+    def check_replies(self, check: ReplyCheck | None, refused: Refused | None = None) -> None:
+        """Believe only the replies `check` accepts; `refused` hears of every reply dropped (and why)."""
+        self._replies.check, self._replies.refused = check, refused
 
     @abstractmethod
     async def start(self) -> None: ...
@@ -155,7 +181,7 @@ class Bus(ABC):
             raise ValueError(f"replyto {envelope.replyto!r} is not this instance's {self.reply_topic!r}")
         if not self.available:
             raise BusUnavailable("the event bus is unavailable")
-        future = self._replies.expect(envelope.id)
+        future = self._replies.expect(envelope.id, envelope)
         timer = asyncio.get_running_loop().call_later(timeout, _expire, future, envelope.id, timeout)
         try:
             await self._send_request(topic, envelope, future)

@@ -14,6 +14,7 @@ from gateway.settings import Settings
 from registry.catalogue.service import CatalogueService
 from warehouse.catalogue import DatasetContracts
 from warehouse.embedded import start_embedded_sink
+from warehouse.keys import load_signer
 
 
 def published_datasets(runtime: GatewayRuntime) -> DatasetContracts:
@@ -31,7 +32,11 @@ async def embedded_warehouse(app: FastAPI, runtime: GatewayRuntime) -> AsyncIter
     """The warehouse sink beside the gateway (`app.state.warehouse`), verifying batches with its keys."""
     keys = GatewayKeys(provider=lambda: runtime.keyring.key_set)
     sink = await start_embedded_sink(
-        runtime.bus, runtime.settings.effective_warehouse_url, keys, published_datasets(runtime)
+        runtime.bus,
+        runtime.settings.effective_warehouse_url,
+        keys,
+        published_datasets(runtime),
+        signer=load_signer(runtime.settings.message_key_file),  # acknowledgements on Kafka must be signed
     )
     app.state.warehouse = sink
     try:

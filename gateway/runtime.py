@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bus import Bus, InProcessBus, create_bus
 from gateway.bootstrap import ensure_admin, prepare_schema
 from gateway.events import RegistryEventHub
+from gateway.exchange.authenticity import REPLY, MessageAuthenticity
 from gateway.exchange.calls import ServiceCalls
 from gateway.exchange.directory import Directory
 from gateway.exchange.flow import ExchangeServices
@@ -50,6 +51,7 @@ class GatewayRuntime:
     claim: InstanceClaim
     registry_check: PeriodicRefresh
     rates: RateStore  # where grant rates and the security throttles count
+    authenticity: MessageAuthenticity
     _warehouse_store: WarehouseStore | None = field(default=None, init=False)
     _warehouse_opening: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
@@ -101,6 +103,16 @@ class GatewayRuntime:
             await bus.start()
         directory = Directory(sessionmaker)
         await directory.refresh()
+        required = settings.requires_signatures(in_process=isinstance(bus, InProcessBus))
+        authenticity = MessageAuthenticity(
+            directory, required=required, warehouse_client=settings.warehouse_client_id
+        )
+        bus.check_replies(
+            authenticity.reply_refusal if required else None,
+            lambda reason, reply: authenticity.refuse(REPLY, reason, reply),
+        )
+        if required and settings.warehouse_client_id is None:
+            log.warning("LGSP_WAREHOUSE_CLIENT_ID is not set: no share acknowledgement will be believed")
         writer = LogWriter(
             engine,
             instance=settings.instance_id,
@@ -129,7 +141,9 @@ class GatewayRuntime:
             save_result=ResultStore(sessionmaker, cipher).save,
         )
         # the in-process bus loses its queues with the process: keep accepted shares in the database too
-        shares = ShareIntake(services, outbox=engine if isinstance(bus, InProcessBus) else None)
+        shares = ShareIntake(
+            services, outbox=engine if isinstance(bus, InProcessBus) else None, authenticity=authenticity
+        )
         await shares.start()
         events = RegistryEventHub(directory, bus, settings.instance_id)
         await events.start()
@@ -137,7 +151,7 @@ class GatewayRuntime:
         registry_check.start()
         return cls(
             settings, engine, sessionmaker, keyring, tokens, cipher, bus, owns_bus, directory, writer, events,
-            calls, shares, claim, registry_check, rates,
+            calls, shares, claim, registry_check, rates, authenticity,
         )  # fmt: skip
 
     async def stop(self) -> None:

@@ -121,6 +121,28 @@ class Settings(BaseSettings):
         "by the warehouse",
     )
 
+    # authentic bus messages (docs/security.md "Authentic messages on the bus")
+    bus_signatures: Literal["auto", "required", "off"] = Field(
+        default="auto",
+        description="replies and share acknowledgements must be signed by a registered key of the right "
+        "client: `auto` requires it on Kafka and skips it on the in-process bus (one process, nothing "
+        "outside can publish) and in demo mode (its sample connectors hold no keys); `off` only for trials",
+    )
+    warehouse_client_id: str | None = Field(
+        default=None,
+        description="the warehouse's own client: only acknowledgements signed by one of its keys are believed",
+    )
+    message_key_file: Path | None = Field(
+        default=None,
+        description="a connector's or the warehouse's private JWK (`lgsp client key generate`), to sign its "
+        "replies or acknowledgements",
+    )
+    request_freshness_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="a connector refuses a request whose signed time is further than this from now",
+    )
+
     @cached_property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'lgsp.db'}"
@@ -130,6 +152,19 @@ class Settings(BaseSettings):
         if self.warehouse_embedded == "auto":
             return self.kafka_bootstrap is None or self.demo
         return self.warehouse_embedded == "on"
+
+    def requires_signatures(self, *, in_process: bool) -> bool:
+        """Whether replies and acknowledgements must be signed (`bus_signatures`) on a bus of that kind."""
+        if (
+            self.bus_signatures == "auto"
+        ):  # the demo's sample connectors run in the gateway's process, keyless
+            return not in_process and not self.demo
+        return self.bus_signatures == "required"
+
+    @property
+    def seen_requests_file(self) -> Path:
+        """Where a connector remembers the request ids it answered, so replays are refused across restarts."""
+        return self.data_dir / "connector-seen.sqlite3"
 
     def kafka_login(self) -> KafkaLogin | None:
         if self.kafka_username is None:

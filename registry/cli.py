@@ -485,3 +485,86 @@ def catalogue(
     _json_flag(ctx, as_json)
     data = call(ctx, lambda api: api.get("/api/v1/catalogue", kind=kind))
     show(ctx, data, ("address", "kind", "version", "title", "provider_name", "classification"), output=output)
+
+
+client_key = typer.Typer(
+    help="Keys a client signs bus messages with (a connector's replies, the warehouse's acknowledgements); "
+    "the registry keeps only public keys.",
+    no_args_is_help=True,
+)
+client.add_typer(client_key, name="key")
+KEY_COLUMNS = ("kid", "client_id", "created_at", "withdrawn_at")
+KeyFile = Annotated[Path, typer.Argument(help="the JWK file (a private one: only its public half is sent)")]
+
+
+def _public_half(path: Path) -> dict[str, Any]:
+    from joserfc.errors import JoseError
+
+    from contracts.signing import import_signing_key, public_jwk
+
+    try:
+        return public_jwk(import_signing_key(json.loads(_read(path))))
+    except (ValueError, TypeError, KeyError, AttributeError, JoseError) as exc:
+        typer.echo(f"error: {path} is not an EC P-256 or Ed25519 JWK: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@client_key.command("generate")
+def client_key_generate(
+    ctx: typer.Context,
+    client_id: ClientId,
+    out: Annotated[Path, typer.Option(help="where to write the private JWK (mode 600; never overwritten)")],
+    algorithm: Annotated[str, typer.Option(help="Ed25519 or ES256")] = "Ed25519",
+    register: Annotated[bool, typer.Option(help="register the public half now")] = True,
+    as_json: Json = False,
+) -> None:
+    """Generate a key pair: the private JWK goes to --out (point LGSP_MESSAGE_KEY_FILE at it), the public half
+    is registered for the client. To rotate: generate a new one, restart the signer on it, withdraw the old."""
+    from contracts.signing import generate_message_key, public_jwk
+
+    _json_flag(ctx, as_json)
+    if algorithm not in ("Ed25519", "ES256"):
+        typer.echo(f"error: algorithm {algorithm!r} is not Ed25519 or ES256", err=True)
+        raise typer.Exit(2)
+    key = generate_message_key(algorithm)
+    try:
+        with out.open("x", encoding="utf-8") as file:  # "x": never replace a key in use
+            out.chmod(0o600)
+            file.write(json.dumps(dict(key.as_dict(private=True)) | {"kid": key.kid}))
+    except OSError as exc:
+        typer.echo(f"error: cannot write {out}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+    if not register:
+        console.print(f"private key {key.kid} written to {out}; register it with `lgsp client key register`")
+        return
+    body = {"jwk": public_jwk(key)}
+    registered = call(ctx, lambda api: api.send("POST", f"/api/v1/clients/{client_id}/keys", json=body))
+    show(ctx, registered, KEY_COLUMNS)
+
+
+@client_key.command("register")
+def client_key_register(
+    ctx: typer.Context, client_id: ClientId, path: KeyFile, as_json: Json = False
+) -> None:
+    """Register the public half of the key in a JWK file for the client."""
+    _json_flag(ctx, as_json)
+    body = {"jwk": _public_half(path)}
+    registered = call(ctx, lambda api: api.send("POST", f"/api/v1/clients/{client_id}/keys", json=body))
+    show(ctx, registered, KEY_COLUMNS)
+
+
+@client_key.command("list")
+def client_key_list(
+    ctx: typer.Context, client_id: ClientId, output: Format = OutputFormat.TABLE, as_json: Json = False
+) -> None:
+    """The client's message signing keys, withdrawn ones too."""
+    _json_flag(ctx, as_json)
+    show(ctx, call(ctx, lambda api: api.get(f"/api/v1/clients/{client_id}/keys")), KEY_COLUMNS, output=output)
+
+
+@client_key.command("withdraw")
+def client_key_withdraw(ctx: typer.Context, client_id: ClientId, kid: str) -> None:
+    """Withdraw a key: gateways stop believing messages signed with it (at once, or within the registry's
+    refresh interval on other gateways)."""
+    call(ctx, lambda api: api.send("DELETE", f"/api/v1/clients/{client_id}/keys/{kid}"))
+    console.print(f"key {kid} of client {client_id} withdrawn")

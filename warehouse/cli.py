@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import signal
+from pathlib import Path
 from typing import Annotated, Protocol
 
 import typer
@@ -15,6 +16,7 @@ from bus.kafka_access import KafkaLogin
 from connectors.sdk.client import GatewayClient
 from contracts.errors import InvalidInput
 from warehouse import DatasetSummary, GatewayCatalogue, WarehouseSink, WarehouseStore, gateway_jwks
+from warehouse.keys import load_signer
 
 warehouse = typer.Typer(help="The shared data warehouse (Kho CSDL dùng chung).", no_args_is_help=True)
 console = Console()
@@ -28,6 +30,7 @@ class WarehouseSettings(Protocol):
     kafka_partitions: int
     kafka_replication_factor: int
     instance_id: str
+    message_key_file: Path | None
 
     def kafka_login(self) -> KafkaLogin | None: ...
 
@@ -75,6 +78,11 @@ def run(
 
 
 async def _run(settings: WarehouseSettings, url: str, name: str, group: str, concurrency: int) -> None:
+    signer = load_signer(settings.message_key_file)  # the warehouse client's key, to sign acknowledgements
+    if signer is None:
+        logging.getLogger("lgsp.warehouse").warning(
+            "LGSP_MESSAGE_KEY_FILE is not set: acknowledgements go unsigned, and a gateway on Kafka drops them"
+        )
     async with GatewayClient(url) as client:
         keys = gateway_jwks(client)
         await keys()  # fail now, in one line, if the gateway is not there
@@ -92,7 +100,7 @@ async def _run(settings: WarehouseSettings, url: str, name: str, group: str, con
             await bus.start()
             sink = WarehouseSink(
                 bus, store, keys=keys, catalogue=GatewayCatalogue(client), name=name, group=group,
-                concurrency=concurrency,
+                concurrency=concurrency, signer=signer,
             )  # fmt: skip
             await sink.start()
             stopping = asyncio.Event()

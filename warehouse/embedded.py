@@ -3,6 +3,7 @@
 from joserfc.jwk import KeySet
 
 from bus import Bus
+from contracts.signing import MessageSigner
 from warehouse.catalogue import DatasetContracts
 from warehouse.keys import EnvelopeVerifier, KeySource
 from warehouse.sink import WarehouseSink
@@ -16,10 +17,13 @@ async def start_embedded_sink(
     catalogue: DatasetContracts,
     *,
     name: str = "kho-dung-chung",
+    signer: MessageSigner | None = None,
 ) -> WarehouseSink:
     """A started sink on `bus` with its own store at `warehouse_url`; `await sink.stop()` closes both."""
     store = await WarehouseStore.open(warehouse_url)
-    sink = WarehouseSink(bus, store, keys=keys, catalogue=catalogue, name=name, owns_store=True)
+    sink = WarehouseSink(
+        bus, store, keys=keys, catalogue=catalogue, name=name, owns_store=True, signer=signer
+    )
     try:
         await sink.start()
     except BaseException:

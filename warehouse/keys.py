@@ -1,4 +1,4 @@
-"""Checking that the gateway signed a share batch.
+"""Checking that the gateway signed a share batch, and the warehouse's own key for its acknowledgements.
 
 The sink takes any `EnvelopeVerifier` (such as the connector SDK's `GatewayKeys`), or a fixed `KeySet`, or a
 key source (a function returning the current set, e.g. the gateway's JWKS over HTTP) which `CachedKeys` calls
@@ -9,13 +9,15 @@ import asyncio
 import inspect
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from joserfc.jwk import KeySet
 
 from connectors.sdk.client import GatewayClient
 from contracts.envelope import Envelope
-from contracts.signing import SignatureInvalid, verify_envelope
+from contracts.errors import InvalidInput
+from contracts.signing import MessageSigner, SignatureInvalid, verify_envelope
 
 KeySource = Callable[[], KeySet | Awaitable[KeySet]]
 
@@ -66,3 +68,17 @@ class CachedKeys:
             if not await self._fetch():
                 raise
             verify_envelope(envelope, await self.current())
+
+
+def load_signer(path: Path | None) -> MessageSigner | None:
+    """The private JWK at `path` (`LGSP_MESSAGE_KEY_FILE`) as a signer; `InvalidInput` in one line if unusable."""
+    if path is None:
+        return None
+    try:
+        return MessageSigner.from_file(path)
+    except OSError as exc:
+        raise InvalidInput(f"cannot read LGSP_MESSAGE_KEY_FILE {path}: {exc.strerror or exc}") from None
+    except Exception as exc:  # orjson, joserfc and ValueError: the file is not a private signing JWK
+        raise InvalidInput(
+            f"LGSP_MESSAGE_KEY_FILE {path} is not a private EC P-256 or Ed25519 JWK: {exc}"
+        ) from None

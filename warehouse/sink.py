@@ -25,7 +25,7 @@ from contracts.addresses import REGISTRY_TOPIC, SHARE_ACK_TOPIC, Address
 from contracts.document import Kind
 from contracts.envelope import REGISTRY_PREFIX, SHARE_ACK, SHARE_RECORDS, Envelope, utc_now
 from contracts.errors import InvalidInput
-from contracts.signing import SignatureInvalid
+from contracts.signing import MessageSigner, SignatureInvalid
 from warehouse.batch import Batch, BatchInvalid, parse_batch
 from warehouse.catalogue import Dataset, DatasetContracts
 from warehouse.keys import CachedKeys, EnvelopeVerifier, KeySource
@@ -66,7 +66,10 @@ class WarehouseSink:
         store_attempts: int = 5,
         retry_delay: float = 0.25,
         max_retry_delay: float = 10.0,
+        signer: MessageSigner | None = None,
     ) -> None:
+        """`signer`: the key of the warehouse's own client, registered in the registry, that signs every
+        acknowledgement (a gateway on Kafka believes no other)."""
         self.bus = bus
         self.store = store
         self.name = name
@@ -81,6 +84,7 @@ class WarehouseSink:
         self._store_attempts = store_attempts
         self._retry_delay = retry_delay
         self._max_retry_delay = max_retry_delay
+        self._signer = signer
         self._stopping = False
         self._datasets: dict[str, Dataset] = {}
         self._consuming: set[str] = set()
@@ -263,6 +267,8 @@ class WarehouseSink:
             data=orjson.dumps({"records": applied.records, "warehouse": self.name}),
             time=utc_now(),
         )
+        if self._signer is not None:
+            ack = self._signer.sign(ack)
         try:
             await self.bus.publish(SHARE_ACK_TOPIC, ack)
         except BusUnavailable as exc:

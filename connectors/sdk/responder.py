@@ -1,12 +1,19 @@
 """One service's answer to each request from the bus (DESIGN.md §5 flow 2, the connector's part).
 
-Verify the gateway's signature, parse, check the request against the contract, call the handler, check its
-answer against the response schema, reply. Whatever fails becomes an error reply carrying a problem; nothing
-against the contract is ever sent as data, and a handler's traceback stays in this process's log.
+Verify the gateway's signature, refuse a stale or repeated request, parse, check the request against the
+contract, call the handler, check its answer against the response schema, reply. Whatever fails becomes an error
+reply carrying a problem; nothing against the contract is ever sent as data, and a handler's traceback stays in
+this process's log. With a `signer`, every reply is signed by the provider's client (the gateway on Kafka
+believes no other).
 """
 
+import collections
 import logging
+import sqlite3
+import time
 from collections import OrderedDict
+from datetime import UTC, datetime
+from pathlib import Path
 
 import orjson
 from prometheus_client import Counter
@@ -32,6 +39,7 @@ from contracts.envelope import (
     make_reply,
 )
 from contracts.errors import LgspError
+from contracts.signing import MessageSigner
 from contracts.validation import CompiledContract, Violation
 
 log = logging.getLogger("lgsp.connector")
@@ -43,29 +51,80 @@ EXPIRED = Counter(
 )
 
 
-class RecentIds:
-    """Exchange ids being answered or answered lately, so a redelivered request runs its handler once.
+FRESHNESS = 300.0  # seconds either side of now a request's signed `time` may be
 
-    In memory and bounded: it catches Kafka redeliveries to this process (a rebalance, a failed commit), not
-    to another member of the group after this one died; there the handler runs again (at least once).
+
+class RecentIds:
+    """Exchange ids being answered or answered lately, so a redelivered or replayed request runs its handler once.
+
+    Bounded in memory; with `path`, also kept in a small SQLite file, so a request replayed after the connector
+    restarted is refused too. Ids need keeping only as long as the freshness window: an older request is refused
+    for its age, so older ids are pruned. (The standard library's sqlite3: the connector SDK depends on no
+    platform storage, and one indexed insert per request is microseconds.)
     """
 
-    def __init__(self, capacity: int = 50_000) -> None:
+    PRUNE_EVERY = 10_000  # claims between deletions of ids older than twice the window
+
+    def __init__(
+        self, capacity: int = 50_000, *, path: Path | None = None, window: float = FRESHNESS
+    ) -> None:
         self._ids: OrderedDict[str, None] = OrderedDict()
         self._capacity = capacity
+        self._window = window
+        self._db: sqlite3.Connection | None = None
+        self._claims = 0
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, seen_at REAL NOT NULL)")
+            self._prune()
+            for (exchange_id,) in self._db.execute("SELECT id FROM seen ORDER BY seen_at"):
+                self._remember(exchange_id)
+
+    def _remember(self, exchange_id: str) -> None:
+        self._ids[exchange_id] = None
+        if len(self._ids) > self._capacity:
+            self._ids.popitem(last=False)
 
     def claim(self, exchange_id: str) -> bool:
         """True the first time an id is seen (the caller answers it); False for a duplicate."""
         if exchange_id in self._ids:
             return False
-        self._ids[exchange_id] = None
-        if len(self._ids) > self._capacity:
-            self._ids.popitem(last=False)
+        self._remember(exchange_id)
+        if self._db is not None:
+            self._db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?)", (exchange_id, time.time()))
+            self._claims += 1
+            if self._claims % self.PRUNE_EVERY == 0:
+                self._prune()
         return True
+
+    def _prune(self) -> None:
+        assert self._db is not None
+        self._db.execute("DELETE FROM seen WHERE seen_at < ?", (time.time() - 2 * self._window,))
 
     def release(self, exchange_id: str) -> None:
         """Forget an id whose reply could not be sent, so a redelivery is answered."""
         self._ids.pop(exchange_id, None)
+        if self._db is not None:
+            self._db.execute("DELETE FROM seen WHERE id = ?", (exchange_id,))
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def _age(request: Envelope) -> float | None:
+    """Seconds since the request's signed `time` (negative if ahead); None when it has none or it is unreadable."""
+    try:
+        sent = datetime.fromisoformat(request.time or "")
+    except ValueError:
+        return None
+    if sent.tzinfo is None:
+        return None
+    return (datetime.now(UTC) - sent).total_seconds()
 
 
 class ServiceResponder:
@@ -82,6 +141,8 @@ class ServiceResponder:
         source: str,
         validate_requests: bool = True,
         recent: RecentIds | None = None,
+        freshness: float = FRESHNESS,
+        signer: MessageSigner | None = None,
     ) -> None:
         self.address = address
         self.contract = contract
@@ -91,6 +152,10 @@ class ServiceResponder:
         self.source = source
         self.validate_requests = validate_requests
         self.recent = recent or RecentIds()
+        self.freshness = freshness
+        self.signer = signer
+        self.refused: collections.Counter[str] = collections.Counter()
+        """Requests not answered, by reason: `stale` (outside the freshness window), `duplicate`."""
         self._subject = str(address)
 
     async def __call__(self, request: Envelope) -> None:
@@ -112,8 +177,21 @@ class ServiceResponder:
                 request.deadline,
             )
             return
+        age = _age(request)
+        if age is None or abs(age) > self.freshness:
+            self.refused["stale"] += 1
+            log.warning(
+                "%s: refused request %s: sent at %r, outside the %gs freshness window (a replay?)",
+                self.address, request.id, request.time, self.freshness,
+            )  # fmt: skip
+            return
         if not self.recent.claim(request.id):
-            log.info("%s: request %s delivered again; answered once already", self.address, request.id)
+            self.refused["duplicate"] += 1
+            log.warning(
+                "%s: request %s seen before (redelivered or replayed); answered once",
+                self.address,
+                request.id,
+            )
             return
         try:
             sent = await self._send(request, await self.answer(request))
@@ -183,6 +261,8 @@ class ServiceResponder:
         if not (request.replyto or "").startswith(REPLY_TOPIC_PREFIX):
             log.warning("%s: request %s names no reply topic; not answered", self.address, request.id)
             return False
+        if self.signer is not None:  # the gateway believes a reply only when the provider's client signed it
+            reply = self.signer.sign(reply)
         await self.bus.reply(request, reply)
         return True
 

@@ -4,6 +4,7 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 
@@ -16,9 +17,10 @@ from connectors.sdk.datasets import BATCH_SIZE, DatasetSchedule, Sharer
 from connectors.sdk.documents import ContractUnavailable, fetch_document
 from connectors.sdk.keys import GatewayKeys
 from connectors.sdk.leases import ScheduleLeases
-from connectors.sdk.responder import RecentIds, ServiceResponder
+from connectors.sdk.responder import FRESHNESS, RecentIds, ServiceResponder
 from contracts.addresses import Address
 from contracts.document import Kind
+from contracts.signing import MessageSigner
 
 log = logging.getLogger("lgsp.connector")
 
@@ -49,9 +51,15 @@ class ConnectorRunner:
         concurrency: int = 16,
         batch_size: int = BATCH_SIZE,
         share_now: bool = False,
+        freshness: float = FRESHNESS,
+        seen_path: Path | None = None,
+        signer: MessageSigner | None = None,
     ) -> None:
         """`concurrency`: handler calls at once per service; `gateway`: for contracts not given and sharing;
-        `share_now`: run every dataset this process holds at once, not one interval after its last share.
+        `share_now`: run every dataset this process holds at once, not one interval after its last share;
+        `freshness`: seconds a request's signed time may be from now; `seen_path`: a file remembering answered
+        request ids, so that replays are refused across restarts too; `signer`: the key of a client of the
+        provider agency, registered in the registry, that signs every reply (required by a gateway on Kafka).
 
         The runner does not own the bus, the keys or the gateway client: whoever made them closes them.
         """
@@ -67,11 +75,14 @@ class ConnectorRunner:
         self.concurrency = concurrency
         self.sharer = Sharer(gateway, batch_size=batch_size) if gateway is not None else None
         self.services: list[ServedService] = []
+        self.responders: list[ServiceResponder] = []
         self.schedules: list[DatasetSchedule] = []
         self._subscriptions: list[Subscription] = []
         self._stopping = asyncio.Event()
         self._schedule_tasks: list[asyncio.Task[None]] = []
-        self._recent = RecentIds()
+        self._recent = RecentIds(path=seen_path, window=freshness)
+        self._freshness = freshness
+        self.signer = signer
         self._leases = ScheduleLeases(bus)
         self._share_now = share_now
 
@@ -120,7 +131,7 @@ class ConnectorRunner:
         contract = connector.contract(address)
         registration = connector.services[address]
         self.services.append(ServedService(address, contract.document.version, registration.handler.name))
-        return ServiceResponder(
+        responder = ServiceResponder(
             address=address,
             contract=contract,
             handler=registration.handler,
@@ -129,7 +140,11 @@ class ConnectorRunner:
             source=connector.source,
             validate_requests=connector.validate_requests,
             recent=self._recent,
+            freshness=self._freshness,
+            signer=self.signer,
         )
+        self.responders.append(responder)
+        return responder
 
     async def _start_schedules(self) -> None:
         if self.sharer is not None:
@@ -157,3 +172,4 @@ class ConnectorRunner:
         await self._leases.stop()
         for connector in self.connectors:
             connector.attach(None)
+        self._recent.close()

@@ -16,12 +16,16 @@ from rich.markup import escape
 
 from bus import Bus
 from connectors.sdk import ApiProblem, Connector, ConnectorRunner, GatewayClient, GatewayKeys
+from connectors.sdk.responder import FRESHNESS
 from contracts.errors import LgspError
+from contracts.signing import MessageSigner
 from gateway.cli.errors import stderr
 from gateway.settings import Settings
 from registry.cli import print_rows
+from warehouse.keys import load_signer
 
 connector = typer.Typer(help="Department connectors.", no_args_is_help=True)
+log = logging.getLogger("lgsp.connector")
 console = Console(highlight=False)
 
 
@@ -91,13 +95,17 @@ async def serve(
     concurrency: int,
     stop: asyncio.Event,
     share_now: bool = False,
+    signer: MessageSigner | None = None,
+    seen_path: Path | None = None,
+    freshness: float = FRESHNESS,
 ) -> None:
     """Serve on a started `bus` until `stop` is set, then stop cleanly (handlers in flight finish and reply)."""
     gateway = GatewayClient(url, *credentials)
     keys = GatewayKeys(url=url)
     runner = ConnectorRunner(
-        connectors, bus, keys=keys, gateway=gateway, concurrency=concurrency, share_now=share_now
-    )
+        connectors, bus, keys=keys, gateway=gateway, concurrency=concurrency, share_now=share_now,
+        signer=signer, seen_path=seen_path, freshness=freshness,
+    )  # fmt: skip
     try:
         await runner.start()
         _print_serving(runner, bus, url)
@@ -119,6 +127,12 @@ async def _run(
     from bus.kafka import KafkaBus  # aiokafka only for this command
 
     assert settings.kafka_bootstrap is not None
+    signer = load_signer(settings.message_key_file)  # checked by `run` already: a provider client's key
+    if signer is None:
+        log.warning(
+            "LGSP_MESSAGE_KEY_FILE is not set: replies go unsigned, and a gateway on Kafka drops them"
+        )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
@@ -137,6 +151,7 @@ async def _run(
         await serve(
             connectors, bus=bus, url=url, credentials=credentials, concurrency=concurrency, stop=stop,
             share_now=share_now,
+            signer=signer, seen_path=settings.seen_requests_file, freshness=settings.request_freshness_seconds,
         )  # fmt: skip
     finally:
         await bus.stop()
@@ -181,6 +196,10 @@ def run(
             raise CannotStart(
                 "sharing datasets needs the connector's own client: set LGSP_CLIENT_ID and LGSP_CLIENT_SECRET"
             )
+        try:
+            load_signer(settings.message_key_file)
+        except LgspError as exc:
+            raise CannotStart(exc.detail or str(exc)) from None
     except CannotStart as exc:
         _fail(str(exc), 2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -2,7 +2,8 @@
 
 Contracts are compiled once per version; grants and clients are looked up by key. A registry event (on this
 instance, or from another over the `lgsp.registry` topic) triggers `refresh()`, so a revoked grant or a disabled
-client takes effect without a restart.
+client takes effect without a restart. The public keys clients sign bus messages with are held here too, so a
+reply is verified without a database read, and a withdrawn key stops verifying at the next refresh.
 """
 
 import asyncio
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts.document import ContractDocument, Kind
+from contracts.signing import SigningKey, import_signing_key
 from contracts.validation import CompiledContract, compile_contract
 from gateway.exchange.fields import field_tree
 from gateway.exchange.repository import DirectoryRepository
@@ -54,12 +56,23 @@ class ClientInfo:
     disabled: bool
 
 
+@dataclass(frozen=True, slots=True)
+class MessageKey:
+    """A registered public key a client signs replies or acknowledgements with."""
+
+    client_id: str
+    agency: str
+    key: SigningKey
+    jwk: dict[str, Any]
+
+
 class Directory:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
         self.routes: dict[str, Route] = {}
         self.grants: dict[tuple[str, str], tuple[GrantRule, ...]] = {}
         self.clients: dict[str, ClientInfo] = {}
+        self.message_keys: dict[str, MessageKey] = {}
         self._compiled: dict[tuple[str, str], CompiledContract] = {}
         self._lock = asyncio.Lock()
         self._dirty = False
@@ -111,6 +124,24 @@ class Directory:
         self.grants = {key: tuple(rules) for key, rules in grants.items()}
         self.clients = {c.client_id: ClientInfo(c.agency_code, c.disabled) for c in snapshot.clients}
         self._compiled = compiled
+        self.message_keys = self._message_keys(snapshot.keys)
+
+    def _message_keys(self, rows: Any) -> dict[str, MessageKey]:
+        keys = {}
+        for row in rows:
+            client = self.clients.get(row.client_id)
+            if client is None or client.disabled:
+                continue  # a disabled client's messages are not believed either
+            known = self.message_keys.get(row.kid)
+            if known is not None and known.jwk == row.jwk and known.client_id == row.client_id:
+                keys[row.kid] = known  # imported once
+                continue
+            try:
+                key = import_signing_key(dict(row.jwk))
+            except Exception:  # the registry checked it when it was registered; never let one stop a refresh
+                continue
+            keys[row.kid] = MessageKey(row.client_id, client.agency, key, dict(row.jwk))
+        return keys
 
     def _route(self, endpoint: Endpoint, version: ContractVersion) -> Route:
         document = ContractDocument.model_validate(version.document)

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from sqlmodel import col, select
 
-from registry.clients.models import Client
+from registry.clients.models import Client, ClientKey
 from registry.contracts.models import ContractVersion, Endpoint
 from registry.contracts.repository import ContractVersionRepository
 from registry.databases.models import Database, DatabaseStatus
@@ -16,6 +16,7 @@ class Snapshot:
     routes: list[tuple[Endpoint, ContractVersion]]
     grants: Sequence[tuple[Grant, str]]
     clients: Sequence[Client]
+    keys: Sequence[ClientKey] = ()
 
 
 class DirectoryRepository(Repository[Endpoint]):
@@ -41,4 +42,5 @@ class DirectoryRepository(Repository[Endpoint]):
             if grant.endpoint_id in addresses
         ]
         clients = (await self.session.exec(select(Client))).all()
-        return Snapshot(routes=routes, grants=grants, clients=clients)
+        keys = (await self.session.exec(select(ClientKey).where(col(ClientKey.withdrawn_at).is_(None)))).all()
+        return Snapshot(routes=routes, grants=grants, clients=clients, keys=keys)

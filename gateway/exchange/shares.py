@@ -11,6 +11,7 @@ from contracts.addresses import SHARE_ACK_TOPIC
 from contracts.document import Kind
 from contracts.envelope import SHARE_RECORDS, Envelope, envelope_document, envelope_from_document
 from contracts.errors import LgspError, PayloadTooLarge
+from gateway.exchange.authenticity import ACK, MALFORMED, MessageAuthenticity
 from gateway.exchange.errors import RecordsInvalid, RequestInvalid
 from gateway.exchange.fields import outside
 from gateway.exchange.flow import ExchangeFlow, ExchangeServices, Inbound, Outbound
@@ -29,12 +30,20 @@ class ShareIntake(ExchangeFlow):
     kind = Kind.DATASET
     record_kind = ExchangeKind.SHARE
 
-    def __init__(self, services: ExchangeServices, *, outbox: AsyncEngine | None = None) -> None:
+    def __init__(
+        self,
+        services: ExchangeServices,
+        *,
+        outbox: AsyncEngine | None = None,
+        authenticity: MessageAuthenticity | None = None,
+    ) -> None:
         """`outbox`: the platform database, to keep each accepted share until it is acknowledged, and publish
-        again after a restart what was not (for the in-process bus, whose queues a crash loses)."""
+        again after a restart what was not (for the in-process bus, whose queues a crash loses);
+        `authenticity`: believe only acknowledgements it accepts (the warehouse's signature)."""
         super().__init__(services)
         self._acks: Subscription | None = None
         self._outbox = outbox
+        self._authenticity = authenticity
 
     async def share(self, inbound: Inbound) -> Outbound:
         record, traceparent = self.begin(inbound)
@@ -123,8 +132,16 @@ class ShareIntake(ExchangeFlow):
             await self._acks.stop()
 
     async def _on_ack(self, envelope: Envelope) -> None:
+        # checked before anything touches the log: a forged acknowledgement must not mark a share delivered
+        if self._authenticity is not None:
+            refusal = self._authenticity.ack_refusal(envelope)
+            if refusal is not None:
+                self._authenticity.refuse(ACK, refusal, envelope)
+                return
         delivery = self._delivery(envelope)
         if delivery is None:
+            if self._authenticity is not None:
+                self._authenticity.rejected[(ACK, MALFORMED)] += 1
             return
         try:
             await self.services.writer.deliver(delivery)

@@ -58,6 +58,15 @@ class PlatformCollector(Collector):
             ("invalid_messages", stats.invalid_messages, "Messages that were not valid envelopes"),
         ):
             yield CounterMetricFamily(f"lgsp_bus_{name}", help_text, value)
+        rejected = CounterMetricFamily(
+            "lgsp_bus_messages_rejected",
+            "Replies and share acknowledgements dropped unbelieved, by kind and reason "
+            "(unsigned, unknown-key, bad-signature, wrong-agency, wrong-client, not-pending, malformed)",
+            labels=["kind", "reason"],
+        )
+        for (kind, reason), count in sorted(self.runtime.authenticity.rejected.items()):
+            rejected.add_metric([kind, reason], count)
+        yield rejected
 
 
 class GatewayMetrics:

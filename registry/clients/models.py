@@ -1,10 +1,11 @@
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
-from registry.storage import UTCDateTime, utcnow
+from registry.storage import JSONDocument, UTCDateTime, utcnow
 
 
 class ClientRole(StrEnum):
@@ -24,3 +25,17 @@ class Client(SQLModel, table=True):
     disabled: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     secret_rotated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ClientKey(SQLModel, table=True):
+    """The public half of a key a client signs bus messages with (replies, acknowledgements), as a JWK.
+
+    Only public keys are kept. A withdrawn key stays, for the record, but no longer verifies anything."""
+
+    __tablename__ = "client_key"
+
+    kid: str = Field(primary_key=True, max_length=64)
+    client_id: str = Field(foreign_key="client.client_id", index=True, max_length=64)
+    jwk: dict[str, Any] = Field(sa_column=Column(JSONDocument, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

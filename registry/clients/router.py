@@ -1,7 +1,14 @@
 from fastapi import APIRouter, Response, status
 
 from registry.auth import CurrentPrincipal, ManagerPrincipal
-from registry.clients.schemas import ClientCreate, ClientPublic, ClientUpdate, ClientWithSecret
+from registry.clients.schemas import (
+    ClientCreate,
+    ClientKeyCreate,
+    ClientKeyPublic,
+    ClientPublic,
+    ClientUpdate,
+    ClientWithSecret,
+)
 from registry.clients.service import ClientService
 from registry.deps import EventsDep, LimitQuery, OffsetQuery, SessionDep
 from registry.schemas import Page
@@ -67,3 +74,38 @@ async def delete_client(
     client_id: str, session: SessionDep, events: EventsDep, principal: ManagerPrincipal
 ) -> None:
     await ClientService(session, events).delete(client_id, principal)
+
+
+@router.get("/{client_id}/keys", response_model=list[ClientKeyPublic])
+async def list_client_keys(
+    client_id: str, session: SessionDep, principal: CurrentPrincipal
+) -> list[ClientKeyPublic]:
+    """The public keys the client signs bus messages with (replies, acknowledgements), withdrawn ones too."""
+    return [
+        ClientKeyPublic.model_validate(k) for k in await ClientService(session).keys(client_id, principal)
+    ]
+
+
+@router.post("/{client_id}/keys", status_code=status.HTTP_201_CREATED, response_model=ClientKeyPublic)
+async def register_client_key(
+    client_id: str,
+    data: ClientKeyCreate,
+    session: SessionDep,
+    events: EventsDep,
+    principal: ManagerPrincipal,
+    response: Response,
+) -> ClientKeyPublic:
+    """Register the public half of a message signing key (a private key is refused)."""
+    key = await ClientService(session, events).register_key(client_id, data, principal)
+    response.headers["Location"] = f"/api/v1/clients/{client_id}/keys/{key.kid}"
+    return ClientKeyPublic.model_validate(key)
+
+
+@router.delete("/{client_id}/keys/{kid}", response_model=ClientKeyPublic)
+async def withdraw_client_key(
+    client_id: str, kid: str, session: SessionDep, events: EventsDep, principal: ManagerPrincipal
+) -> ClientKeyPublic:
+    """Withdraw a key: messages signed with it are no longer believed."""
+    return ClientKeyPublic.model_validate(
+        await ClientService(session, events).withdraw_key(client_id, kid, principal)
+    )

@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
@@ -40,3 +40,22 @@ class ClientWithSecret(ClientPublic):
     """Returned once, when a client is created or its secret rotated; the secret is never shown again."""
 
     client_secret: str
+
+
+class ClientKeyCreate(BaseModel):
+    """The public half of a message signing key (EC P-256 or Ed25519), as a JWK; its kid defaults to its
+    RFC 7638 thumbprint."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    jwk: dict[str, Any]
+
+
+class ClientKeyPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    kid: str
+    client_id: str
+    jwk: dict[str, Any]
+    created_at: datetime
+    withdrawn_at: datetime | None

@@ -1,12 +1,14 @@
+import re
 import secrets
 from collections.abc import Sequence
 
-from contracts.errors import Conflict, InUse, NotFound, UnknownReference
+from contracts.errors import Conflict, InUse, InvalidInput, NotFound, UnknownReference
+from contracts.signing import algorithm_for, import_signing_key, public_jwk
 from registry.agencies.repository import AgencyRepository
 from registry.auth import Principal
-from registry.clients.models import Client, ClientRole
-from registry.clients.repository import ClientRepository
-from registry.clients.schemas import ClientCreate, ClientUpdate
+from registry.clients.models import Client, ClientKey, ClientRole
+from registry.clients.repository import ClientKeyRepository, ClientRepository
+from registry.clients.schemas import ClientCreate, ClientKeyCreate, ClientUpdate
 from registry.clients.secrets import hash_secret, new_secret, verify_nothing, verify_secret
 from registry.events import RegistryEvent
 from registry.grants.repository import GrantRepository
@@ -80,8 +82,44 @@ class ClientService(RegistryService):
         principal.require_manage(client.agency_code)
         if await GrantRepository(self.session).client_has_grants(client_id):
             raise InUse(f"client {client_id} holds grants; disable it instead (PATCH disabled=true)")
+        for key in await ClientKeyRepository(self.session).of_client(client_id):
+            await self.session.delete(key)
         await self.clients.delete(client)
         await self.commit(RegistryEvent("client.deleted", client_id))
+
+    # message signing keys (replies, acknowledgements)
+
+    async def keys(self, client_id: str, principal: Principal) -> Sequence[ClientKey]:
+        await self.get(client_id, principal)
+        return await ClientKeyRepository(self.session).of_client(client_id)
+
+    async def register_key(self, client_id: str, data: ClientKeyCreate, principal: Principal) -> ClientKey:
+        """Register the public half of a key the client signs bus messages with (a rotation: register the
+        new key, move the signer to it, then withdraw the old one)."""
+        client = await self.get(client_id, principal)
+        principal.require_manage(client.agency_code)
+        jwk = _public_only(data.jwk)
+        repository = ClientKeyRepository(self.session)
+        if await repository.get(jwk["kid"]) is not None:
+            raise Conflict(f"a key with kid {jwk['kid']} is already registered")
+        key = ClientKey(kid=str(jwk["kid"]), client_id=client_id, jwk=jwk)
+        await repository.add(key)
+        await self.commit(RegistryEvent("client.key-registered", client_id, {"kid": key.kid}))
+        return key
+
+    async def withdraw_key(self, client_id: str, kid: str, principal: Principal) -> ClientKey:
+        """Stop believing messages signed with `kid`; the key stays listed, withdrawn."""
+        client = await self.get(client_id, principal)
+        principal.require_manage(client.agency_code)
+        repository = ClientKeyRepository(self.session)
+        key = await repository.get(kid)
+        if key is None or key.client_id != client_id:
+            raise NotFound(f"client {client_id} has no key {kid}")
+        if key.withdrawn_at is None:
+            key.withdrawn_at = utcnow()
+            await repository.add(key)
+            await self.commit(RegistryEvent("client.key-withdrawn", client_id, {"kid": kid}))
+        return key
 
     async def authenticate(self, client_id: str, secret: str) -> Client | None:
         """The client these credentials belong to, if they are right and the client is enabled.
@@ -108,3 +146,23 @@ class ClientService(RegistryService):
         await self.clients.add(client)
         await self.commit(RegistryEvent("client.updated", client_id))
         return client
+
+
+_KID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def _public_only(jwk: dict[str, object]) -> dict[str, object]:
+    """The JWK as the registry keeps it: public members only, with a kid; refuses private or unusable keys."""
+    if "d" in jwk:
+        raise InvalidInput("send only the public half of the key: the platform keeps no private keys")
+    try:
+        key = import_signing_key(dict(jwk))
+        algorithm_for(key)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise InvalidInput(f"not a usable EC P-256 or Ed25519 public JWK: {exc}") from None
+    except Exception as exc:  # joserfc raises its own errors for malformed members
+        raise InvalidInput(f"not a usable EC P-256 or Ed25519 public JWK: {type(exc).__name__}") from None
+    public = public_jwk(key)
+    if not isinstance(public["kid"], str) or not _KID.match(public["kid"]):
+        raise InvalidInput("kid must be 1 to 64 letters, digits, '.', '_' or '-'")
+    return public

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from gateway.cli import app
 from tests.connectors.conftest import VALID_REQUEST
 from tests.connectors.parcels import ADDRESS, PARCELS
+from tests.delivery.signers import register_signer, write_key_file
 from tests.harness import Harness, LiveGateway, gateway_settings, land_department
 from tests.kafka.broker import KafkaBroker
 
@@ -69,17 +70,21 @@ async def served_gateway(kafka_broker: KafkaBroker, tmp_path: Path) -> AsyncIter
 
 class TestRun:
     async def test_serves_until_sigterm_then_stops_cleanly(
-        self, served_gateway: Harness, kafka_broker: KafkaBroker
+        self, served_gateway: Harness, kafka_broker: KafkaBroker, tmp_path: Path
     ) -> None:
         gateway = served_gateway
         client_id, secret = await gateway.create_client("H50", "mot-cua-tinh")
         grant = {"client_id": client_id, "address": ADDRESS, "purpose": "giải quyết thủ tục đất đai"}
         assert (await gateway.post("/api/v1/grants", grant)).status_code == 201
+        await gateway.create_client("H50.20", "ket-noi-tnmt")  # the provider's client signs the replies
+        key_file = write_key_file(await register_signer(gateway, "ket-noi-tnmt"), tmp_path / "key.jwk")
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("LGSP_")},
             "LGSP_URL": str(gateway.http.base_url),
             "LGSP_KAFKA_BOOTSTRAP": kafka_broker.bootstrap,
             "LGSP_INSTANCE_ID": f"cn-{uuid.uuid4().hex[:8]}",
+            "LGSP_MESSAGE_KEY_FILE": str(key_file),
+            "LGSP_DATA_DIR": str(tmp_path / "connector"),
             "PYTHONUNBUFFERED": "1",
             "COLUMNS": "200",
         }

@@ -12,6 +12,7 @@ from bus.kafka import KafkaBus
 from connectors.sdk import ConnectorRunner, GatewayKeys
 from gateway.exchangelog.verify import verify_log
 from tests.connectors.parcels import parcel_connector
+from tests.delivery.signers import register_signer
 from tests.harness import LAND_ADDRESS, Harness, gateway_settings, land_department, running_gateway
 from tests.kafka.broker import KafkaBroker, start_kafka
 from tests.services import ServiceUnavailable
@@ -69,7 +70,9 @@ class TestOnKafka:
             connector_bus = KafkaBus(kafka_broker.bootstrap, f"cn-{uuid.uuid4().hex[:8]}")
             await connector_bus.start()
             keys = GatewayKeys(provider=lambda: gateway.app.state.runtime.keyring.key_set)
-            runner = ConnectorRunner(parcel_connector(), connector_bus, keys=keys)
+            await gateway.create_client("H50.20", "ket-noi-tnmt")  # the provider's client signs the replies
+            signer = await register_signer(gateway, "ket-noi-tnmt")
+            runner = ConnectorRunner(parcel_connector(), connector_bus, keys=keys, signer=signer)
             try:
                 await runner.start()
                 answered = await gateway.http.post(f"/exchange/{LAND_ADDRESS}", json=REQUEST, headers=headers)

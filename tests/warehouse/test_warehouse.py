@@ -32,8 +32,9 @@ from connectors.sdk.client import GatewayClient
 from contracts.addresses import SHARE_ACK_TOPIC, Address
 from contracts.document import ContractDocument, Kind
 from contracts.envelope import SHARE_RECORDS, Envelope, utc_now
-from contracts.signing import sign_envelope
+from contracts.signing import MessageSigner, sign_envelope
 from gateway.app import create_app
+from tests.delivery.signers import register_signer, write_key_file
 from tests.harness import LAND_DATASET, Harness, basic, gateway_settings, land_department, parcel, run_cli
 from tests.kafka.broker import KafkaBroker
 from tests.services import free_port
@@ -67,6 +68,9 @@ def kafka_bus(bootstrap: str, role: str) -> Bus:
     return KafkaBus(
         bootstrap, f"{role}-{uuid.uuid4().hex[:10]}", session_timeout_ms=2000, metadata_max_age_ms=1000
     )
+
+
+WAREHOUSE_CLIENT = "kho-test-client"  # the warehouse's own client: it signs the acknowledgements
 
 
 @dataclass(kw_only=True)
@@ -129,6 +133,9 @@ class Scene(Department):
     store: WarehouseStore
     sinks: list[WarehouseSink] = field(default_factory=list)
     acks: list[Envelope] = field(default_factory=list)
+    signer: MessageSigner | None = (
+        None  # the warehouse client's key: a gateway on Kafka believes no other ack
+    )
 
     def acks_of(self, exchange_id: str) -> list[Any]:
         """The acknowledgements of one exchange (the Kafka ack topic also holds other tests')."""
@@ -142,6 +149,7 @@ class Scene(Department):
         sink = WarehouseSink(
             self.sink_bus, store or self.store, keys=gateway_jwks(api), catalogue=GatewayCatalogue(api),
             name="kho-test", group=f"lgsp.warehouse.{uuid.uuid4().hex[:8]}" if not self.sinks else self.sinks[0].group,
+            signer=self.signer,
         )  # fmt: skip
         await sink.start()
         self.sinks.append(sink)
@@ -150,7 +158,9 @@ class Scene(Department):
 
 @asynccontextmanager
 async def gateway_on(bus: Bus, data_dir: Path) -> AsyncIterator[Harness]:
-    settings = gateway_settings(f"sqlite+aiosqlite:///{data_dir / 'gateway.db'}", data_dir)
+    settings = gateway_settings(
+        f"sqlite+aiosqlite:///{data_dir / 'gateway.db'}", data_dir, warehouse_client_id=WAREHOUSE_CLIENT
+    )
     app = create_app(settings, bus=bus)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -190,6 +200,8 @@ async def _scene(
             store=store,
         )
         await scene.join()
+        await gateway.create_client("H50", WAREHOUSE_CLIENT)
+        scene.signer = await register_signer(gateway, WAREHOUSE_CLIENT)
         observer = await gateway_bus.subscribe(
             [SHARE_ACK_TOPIC], f"test-ack-observer-{uuid.uuid4().hex[:8]}", _collect(scene.acks)
         )
@@ -519,12 +531,16 @@ class TestWarehouseProcess:
         settings = gateway_settings(
             f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}", tmp_path,
             kafka_bootstrap=kafka_broker.bootstrap, instance_id=f"gw-{uuid.uuid4().hex[:8]}",
+            warehouse_client_id=WAREHOUSE_CLIENT,
         )  # fmt: skip
         app = create_app(settings)
         with served(app) as url:
             async with httpx.AsyncClient(base_url=url) as http:
                 department = Department(gateway=Harness(app=app, http=http, settings=settings))
                 await department.join()
+                await department.gateway.create_client("H50", WAREHOUSE_CLIENT)
+                signer = await register_signer(department.gateway, WAREHOUSE_CLIENT)
+                key_file = write_key_file(signer, tmp_path / "warehouse-key.jwk")
                 output = (tmp_path / "warehouse.log").open("wb")
                 process = await asyncio.create_subprocess_exec(
                     sys.executable, "-c", "from gateway.cli import main; main()",
@@ -532,7 +548,7 @@ class TestWarehouseProcess:
                     stdout=output, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2],
                     env={
                         **os.environ, "LGSP_URL": url, "LGSP_KAFKA_BOOTSTRAP": kafka_broker.bootstrap,
-                        "LGSP_WAREHOUSE_URL": database_url,
+                        "LGSP_WAREHOUSE_URL": database_url, "LGSP_MESSAGE_KEY_FILE": str(key_file),
                         "LGSP_INSTANCE_ID": f"wh-{uuid.uuid4().hex[:8]}",
                     },
                 )  # fmt: skip
