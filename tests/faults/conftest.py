@@ -67,7 +67,7 @@ def embedded_platform() -> Iterator[Topology]:
     yield from _started(Topology("embedded", new_directory("embedded")))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def faults_postgres() -> Iterator[Postgres]:
     """A PostgreSQL cluster of the campaign's own, which it stops and starts."""
     try:

@@ -126,9 +126,9 @@ async def fault_under_load(
     recover: Callable[[], None] | None = None,
     *,
     down: float = 0.5,
-    before: int = 6,
+    before: int = 4,
     while_down: int = 0,
-    after: int = 6,
+    after: int = 4,
 ) -> None:
     """Load, then `fault` (a SIGKILL or a stop) once `before` calls and shares each were answered as usual;
     `recover` after `down` seconds (and once `while_down` of each were answered as usual while faulted: a

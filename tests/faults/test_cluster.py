@@ -19,7 +19,7 @@ class TestOneOfThreeBrokersKilled:
         kafka, ledger = cluster_platform.kafka, Ledger()
         assert kafka is not None
         await fault_under_load(
-            cluster_platform, ledger, lambda: kafka.kill(node), lambda: kafka.start(node), while_down=6
+            cluster_platform, ledger, lambda: kafka.kill(node), lambda: kafka.start(node), while_down=4
         )
         campaign.injected.append(("Apache Kafka, 3 nodes + PostgreSQL", "one broker of three SIGKILL"))
         campaign.verified.append(await check_after_fault(cluster_platform, ledger))

@@ -17,3 +17,10 @@ class TestGatewayKilled:
         await fault_under_load(platform, ledger, platform.gateway.kill, platform.gateway.start)
         campaign.injected.append(("embedded default", "gateway SIGKILL"))
         campaign.verified.append(await check_after_fault(platform, ledger))
+
+
+class TestLogAfterTheCampaign:
+    def test_lgsp_log_verify_finds_the_chains_intact(self, embedded_platform: Topology) -> None:
+        done = embedded_platform.lgsp("log", "verify", check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.startswith("intact")
