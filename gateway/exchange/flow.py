@@ -27,7 +27,7 @@ from gateway.exchange.errors import (
 )
 from gateway.exchange.ratelimit import RateLimiter
 from gateway.exchangelog.capture import PayloadCipher
-from gateway.exchangelog.models import ExchangeKind
+from gateway.exchangelog.models import ExchangeKind, Outcome
 from gateway.exchangelog.record import ExchangeRecord, new_exchange_id
 from gateway.exchangelog.writer import LogUnavailable, LogWriter
 from gateway.oauth.keys import KeyRing
@@ -198,7 +198,8 @@ class ExchangeFlow:
             if not isinstance(error, AnonymousThrottled):
                 await self.services.writer.close(record, opened=opened)
         except LogUnavailable as unavailable:
-            error = unavailable
+            error = unavailable  # what the caller is answered, and what the log holds once it is back
+            record.outcome, record.http_status, record.error_type = Outcome.UNAVAILABLE, 503, error.name
         problem = error.problem(f"/{'exchange' if self.kind is Kind.SERVICE else 'share'}/{record.address}")
         problem["exchange_id"] = record.id
         return Outbound(

@@ -1,6 +1,7 @@
 """Shares (DESIGN.md §5 flow 3): a batch of records checked against the dataset contract, logged and put on the
 dataset's topic; the warehouse's acknowledgement later marks the share delivered."""
 
+import asyncio
 import logging
 
 import orjson
@@ -18,7 +19,7 @@ from gateway.exchange.flow import ExchangeFlow, ExchangeServices, Inbound, Outbo
 from gateway.exchangelog.models import ExchangeKind, Outcome
 from gateway.exchangelog.rollups import Delivery
 from gateway.exchangelog.stores import OutboxEntry, outbox
-from gateway.exchangelog.writer import INT32_MAX
+from gateway.exchangelog.writer import INT32_MAX, LogUnavailable
 from registry.storage import utcnow
 
 log = logging.getLogger("lgsp.exchange")
@@ -44,6 +45,7 @@ class ShareIntake(ExchangeFlow):
         self._acks: Subscription | None = None
         self._outbox = outbox
         self._authenticity = authenticity
+        self._stopping = False
 
     async def share(self, inbound: Inbound) -> Outbound:
         record, traceparent = self.begin(inbound)
@@ -106,6 +108,7 @@ class ShareIntake(ExchangeFlow):
 
     async def start(self) -> None:
         """Listen for the warehouse's acknowledgements (one gateway instance handles each)."""
+        self._stopping = False
         await self.services.bus.ensure_topics([SHARE_ACK_TOPIC])
         self._acks = await self.services.bus.subscribe(
             [SHARE_ACK_TOPIC], "lgsp.gateway.share-acks", self._on_ack
@@ -128,6 +131,7 @@ class ShareIntake(ExchangeFlow):
         return len(waiting)
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._acks is not None:
             await self._acks.stop()
 
@@ -143,10 +147,27 @@ class ShareIntake(ExchangeFlow):
             if self._authenticity is not None:
                 self._authenticity.rejected[(ACK, MALFORMED)] += 1
             return
-        try:
-            await self.services.writer.deliver(delivery)
-        except LgspError as error:  # refused alone, or the log is away: the warehouse acknowledges again
-            log.warning("share acknowledgement %s not recorded: %s", envelope.id[:40], error.detail)
+        await self._record(delivery)
+
+    async def _record(self, delivery: Delivery) -> None:
+        """Record the delivery; while the log is away, wait for it (the bus commits the acknowledgement once its
+        handler returns, and nothing acknowledges the share again), unless this gateway is stopping."""
+        delay = 0.1
+        while True:
+            try:
+                await self.services.writer.deliver(delivery)
+                return
+            except LogUnavailable as error:
+                if self._stopping:
+                    log.warning(
+                        "share acknowledgement %s not recorded: %s", delivery.exchange_id, error.detail
+                    )
+                    return
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+            except LgspError as error:  # this one refused alone
+                log.warning("share acknowledgement %s not recorded: %s", delivery.exchange_id, error.detail)
+                return
 
     def _delivery(self, envelope: Envelope) -> Delivery | None:
         """The acknowledgement as a delivery, or None (logged) when it cannot be one."""

@@ -7,7 +7,8 @@ The writer never stalls (DESIGN.md §7): a batch the database refuses is split i
 alone and refused on its own; after any failure the chain head is read again from the database; each write has a
 timeout, and when the database is unreachable every caller gets 503 at once (a bounded queue, no waiting) until a
 probe finds it back. Records opened but not closed because the database was away, or because the gateway
-crashed, are closed as `abandoned` and chained, so `lgsp log verify` counts them. The task is supervised.
+crashed, are closed as `abandoned` and chained, so `lgsp log verify` counts them; exchanges refused with 503
+while it was away, never opened, are written with that outcome once it is back (as many as the queue holds). The task is supervised.
 """
 
 import asyncio
@@ -116,6 +117,8 @@ class LogWriter:
         self._store = log_store(engine)
         self._head = GENESIS
         self._orphans: dict[str, ExchangeRecord] = {}  # opened, then not closed while the log was away
+        # never opened: refused (503) while the log was away, written with that outcome once it is back
+        self._deferred: dict[str, ExchangeRecord] = {}
         self._stopping = False
         self.written = 0
         self.refused = 0
@@ -170,6 +173,8 @@ class LogWriter:
         except LogUnavailable:
             if opened:  # in the database as pending: close it as abandoned once the log is back
                 self._orphans[record.id] = record
+            elif not self.available and len(self._deferred) < self._queue.maxsize:
+                self._deferred[record.id] = record  # the caller was answered: log it when the log is back
             raise
 
     async def deliver(self, delivery: Delivery) -> None:
@@ -278,6 +283,7 @@ class LogWriter:
         self.written += len(batch.items)
         for record, _ in closed:
             self._orphans.pop(record.id, None)
+            self._deferred.pop(record.id, None)
         for _, _, future in batch.items:
             if not future.done():
                 future.set_result(None)
@@ -303,7 +309,8 @@ class LogWriter:
             self._probe = asyncio.create_task(self._recover(), name="exchange-log-probe")
 
     async def _recover(self) -> None:
-        """Until the database answers: then take the chain head from it and close the orphans as abandoned."""
+        """Until the database answers: then take the chain head from it, close the orphans as abandoned and
+        write the exchanges refused meanwhile with their outcome."""
         while True:
             await asyncio.sleep(self.probe_interval)
             try:
@@ -322,6 +329,13 @@ class LogWriter:
                 self._queue.put_nowait(("close", (record, True, None), future))
             except asyncio.QueueFull:
                 break  # the next start closes the rest
+        for record in list(self._deferred.values()):
+            future = loop.create_future()
+            future.add_done_callback(_ignore_outcome)
+            try:
+                self._queue.put_nowait(("close", (record, False, None), future))
+            except asyncio.QueueFull:
+                break  # written at the next recovery, if there is one
 
     def _abandon(self, record: ExchangeRecord) -> None:
         self.abandoned += 1

@@ -13,7 +13,7 @@ from pathlib import Path
 import asyncpg
 import orjson
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from contracts.addresses import SHARE_ACK_TOPIC
 from contracts.envelope import SHARE_ACK, Envelope, utc_now
@@ -200,10 +200,12 @@ class TestPostgresStoppedAndStarted:
             assert first.headers["content-type"].startswith("application/problem+json")
             assert not writer.available  # so every caller now gets 503 without waiting on the database
             queued_before = writer._queue.qsize()
+            refused_ids = []
             for number in range(3, 8):
                 refused = await gateway.http.post(SHARE, json={"records": [parcel(number)]}, headers=headers)
                 assert refused.status_code == 503
                 assert refused.json()["type"] == "urn:lgsp:error:log-unavailable"
+                refused_ids.append(refused.headers["X-Exchange-ID"])
             assert writer._queue.qsize() == queued_before  # refused at the door, nothing queued
             ready = await gateway.http.get("/readyz")
             assert ready.json()["checks"]["exchange_log"] == "unavailable"
@@ -216,6 +218,24 @@ class TestPostgresStoppedAndStarted:
         await wait_until(log_back)
         again = await gateway.http.post(SHARE, json={"records": [parcel(9)]}, headers=headers)
         assert again.status_code == 202, again.text
+
+        async def logged() -> dict[str, tuple[str, int]]:
+            async with gateway.app.state.runtime.engine.connect() as connection:
+                rows = await connection.execute(
+                    text("SELECT id, outcome, http_status FROM exchange WHERE id IN :ids").bindparams(
+                        bindparam("ids", expanding=True)
+                    ),
+                    {"ids": [first.headers["X-Exchange-ID"], *refused_ids]},
+                )
+                return {row.id: (row.outcome, row.http_status) for row in rows}
+
+        async def all_logged() -> bool:
+            return len(await logged()) == 1 + len(refused_ids)
+
+        await wait_until(all_logged)  # the callers were answered 503: the log says so once it is back
+        held = await logged()
+        assert held[first.headers["X-Exchange-ID"]] in {(Outcome.UNAVAILABLE, 503), (Outcome.ABANDONED, 503)}
+        assert {held[exchange] for exchange in refused_ids} == {(Outcome.UNAVAILABLE, 503)}
         assert Outcome.PENDING not in await outcomes(gateway)
         assert (await verify_log(gateway.app.state.runtime.engine)).intact
 
