@@ -11,7 +11,7 @@ COPY gateway gateway
 COPY connectors connectors
 COPY warehouse warehouse
 COPY migrations migrations
-RUN pip install . && useradd --system --home /app lgsp && mkdir -p /data && chown lgsp /data
+RUN pip install . && useradd --system --home /app lgsp && mkdir -p /data /keys && chown lgsp /data /keys
 USER lgsp
 ENV LGSP_DATA_DIR=/data
 EXPOSE 8080

@@ -20,6 +20,7 @@ from connectors.sdk.leases import ScheduleLeases
 from connectors.sdk.responder import FRESHNESS, RecentIds, ServiceResponder
 from contracts.addresses import Address
 from contracts.document import Kind
+from contracts.keyring import MessageKeyring
 from contracts.signing import MessageSigner
 
 log = logging.getLogger("lgsp.connector")
@@ -53,13 +54,14 @@ class ConnectorRunner:
         share_now: bool = False,
         freshness: float = FRESHNESS,
         seen_path: Path | None = None,
-        signer: MessageSigner | None = None,
+        signer: MessageSigner | MessageKeyring | None = None,
     ) -> None:
         """`concurrency`: handler calls at once per service; `gateway`: for contracts not given and sharing;
         `share_now`: run every dataset this process holds at once, not one interval after its last share;
         `freshness`: seconds a request's signed time may be from now; `seen_path`: a file remembering answered
         request ids, so that replays are refused across restarts too; `signer`: the key of a client of the
-        provider agency, registered in the registry, that signs every reply (required by a gateway on Kafka).
+        provider agency, registered in the registry, that signs every reply (required by a gateway on Kafka),
+        or a keyring of one such key per agency when this process answers for several.
 
         The runner does not own the bus, the keys or the gateway client: whoever made them closes them.
         """
@@ -141,10 +143,20 @@ class ConnectorRunner:
             validate_requests=connector.validate_requests,
             recent=self._recent,
             freshness=self._freshness,
-            signer=self.signer,
+            signer=self._signer_for(address),
         )
         self.responders.append(responder)
         return responder
+
+    def _signer_for(self, address: Address) -> MessageSigner | None:
+        if not isinstance(self.signer, MessageKeyring):
+            return self.signer
+        signer = self.signer.for_agency(address.agency)
+        if signer is None:
+            log.warning(
+                "%s: the keyring has no key of agency %s; its replies go unsigned", address, address.agency
+            )
+        return signer
 
     async def _start_schedules(self) -> None:
         if self.sharer is not None:

@@ -18,11 +18,11 @@ from bus import Bus
 from connectors.sdk import ApiProblem, Connector, ConnectorRunner, GatewayClient, GatewayKeys
 from connectors.sdk.responder import FRESHNESS
 from contracts.errors import LgspError
+from contracts.keyring import MessageKeyring, load_keyring
 from contracts.signing import MessageSigner
 from gateway.cli.errors import stderr
 from gateway.settings import Settings
 from registry.cli import print_rows
-from warehouse.keys import load_signer
 
 connector = typer.Typer(help="Department connectors.", no_args_is_help=True)
 log = logging.getLogger("lgsp.connector")
@@ -95,7 +95,7 @@ async def serve(
     concurrency: int,
     stop: asyncio.Event,
     share_now: bool = False,
-    signer: MessageSigner | None = None,
+    signer: MessageSigner | MessageKeyring | None = None,
     seen_path: Path | None = None,
     freshness: float = FRESHNESS,
 ) -> None:
@@ -127,7 +127,7 @@ async def _run(
     from bus.kafka import KafkaBus  # aiokafka only for this command
 
     assert settings.kafka_bootstrap is not None
-    signer = load_signer(settings.message_key_file)  # checked by `run` already: a provider client's key
+    signer = load_keyring(settings.message_key_file)  # checked by `run` already: provider clients' keys
     if signer is None:
         log.warning(
             "LGSP_MESSAGE_KEY_FILE is not set: replies go unsigned, and a gateway on Kafka drops them"
@@ -197,7 +197,7 @@ def run(
                 "sharing datasets needs the connector's own client: set LGSP_CLIENT_ID and LGSP_CLIENT_SECRET"
             )
         try:
-            load_signer(settings.message_key_file)
+            load_keyring(settings.message_key_file)
         except LgspError as exc:
             raise CannotStart(exc.detail or str(exc)) from None
     except CannotStart as exc:

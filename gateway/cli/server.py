@@ -3,6 +3,7 @@
 import asyncio
 import gc
 import logging
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,6 +14,7 @@ from rich.console import Console
 from gateway.app import CannotStartFilter
 from gateway.bootstrap import prepare_schema
 from gateway.cli.demo.clients import DEMO_CLIENTS, capture_demo_services, ensure_demo_clients
+from gateway.cli.demo.message_keys import ensure_demo_message_keys
 from gateway.cli.demo.tour import run_tour
 from gateway.cli.local import database_errors, platform_database
 from gateway.oauth.keys import KeyRing
@@ -96,6 +98,15 @@ def seed_demo_command(
         bool,
         typer.Option("--rotate-secrets", help="give the demo clients that exist already new secrets too"),
     ] = False,
+    message_keys: Annotated[
+        Path | None,
+        typer.Option(
+            "--message-keys",
+            metavar="DIR",
+            help="give each provider agency and the warehouse a signing key, registered, with the private keys "
+            "written to DIR (connectors.jwks, warehouse.jwk: their LGSP_MESSAGE_KEY_FILE)",
+        ),
+    ] = None,
 ) -> None:
     """Load the demo province (Quảng Trị: agencies, databases, contracts) and its demo clients and grants;
     idempotent: a second run creates only what is missing and keeps existing clients' secrets unless
@@ -103,7 +114,7 @@ def seed_demo_command(
     set)."""
     settings = Settings()
 
-    async def run() -> tuple[str, dict[str, str]]:
+    async def run() -> tuple[str, dict[str, str], str | None]:
         if settings.effective_database_url.startswith("sqlite"):
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         configure_hashing(
@@ -117,12 +128,17 @@ def seed_demo_command(
                 principal = seeder(settings.province)
                 secrets = await ensure_demo_clients(session, discard, principal, rotate=rotate_secrets)
                 await capture_demo_services(session, discard, principal)
-                return report.summary(), secrets
+                keys = None
+                if message_keys is not None:
+                    keys = await ensure_demo_message_keys(session, discard, principal, message_keys)
+                return report.summary(), secrets, keys.summary() if keys else None
         finally:
             await engine.dispose()
 
-    summary, secrets = asyncio.run(run())
+    summary, secrets, keys_summary = asyncio.run(run())
     typer.echo(summary)
+    if keys_summary:
+        typer.echo(keys_summary)
     kept = [client.client_id for client in DEMO_CLIENTS if client.client_id not in secrets]
     if kept:
         typer.echo(f"clients kept with their secrets: {', '.join(kept)} (--rotate-secrets for new ones)")

@@ -24,6 +24,7 @@ from bus import Bus, InProcessBus
 from connectors.sdk import Connector, ConnectorRunner, GatewayKeys, RequestContext
 from contracts.addresses import SHARE_ACK_TOPIC, Address
 from contracts.envelope import SHARE_ACK, Envelope, make_reply, utc_now
+from contracts.keyring import MessageKeyring
 from contracts.signing import MessageSigner, generate_message_key, sign_envelope
 from gateway.app import create_app
 from gateway.exchangelog.verify import verify_log
@@ -99,7 +100,7 @@ class Platform:
 
         return connector
 
-    async def start_connector(self, signer: MessageSigner | None) -> ConnectorRunner:
+    async def start_connector(self, signer: MessageSigner | MessageKeyring | None) -> ConnectorRunner:
         keys = GatewayKeys(provider=lambda: self.runtime.keyring.key_set)
         runner = ConnectorRunner(
             self.connector(), self.connector_bus, keys=keys, signer=signer, seen_path=self.seen_path
@@ -284,6 +285,21 @@ class TestForgedReply:
         assert all(request.id in line for line in warnings)
         assert not any("Mạo Danh" in line or "000000000000" in line for line in caplog.messages)
         assert (await verify_log(platform.runtime.engine)).intact
+
+
+class TestKeyringOfSeveralAgencies:
+    async def test_a_process_answering_for_several_agencies_signs_each_reply_with_its_agencys_key(
+        self, platform: Platform
+    ) -> None:
+        platform.gate.set()
+        keyring = MessageKeyring(
+            by_agency={"H50.01": platform.outsider_signer, "H50.20": platform.connector_signer}
+        )
+        await platform.start_connector(keyring)
+        answered = await platform.call()
+        assert answered.status_code == 200, answered.text  # signed by H50.20's key, not the first in the ring
+        assert answered.json() == ANSWER
+        assert platform.rejected("reply", "wrong-agency") == 0
 
 
 class TestReplayedReply:

@@ -58,6 +58,13 @@ class TestTopologyAsProcesses:
             assert after["database_coverage"]["covered"] >= before["database_coverage"]["covered"] + 1
             assert after["agency_coverage"]["covered"] >= before["agency_coverage"]["covered"] + 1
 
+            # signatures are required here: the reply and the acknowledgement were signed by the seeded keys
+            metrics = (await http.get("/metrics", headers=admin)).text
+            refused = [
+                line for line in metrics.splitlines() if line.startswith("lgsp_bus_messages_rejected_total")
+            ]
+            assert all(line.endswith(" 0.0") for line in refused), refused
+
 
 async def inject(platform: Topology, campaign: Campaign, what: str, **fault: Any) -> None:
     ledger = Ledger()

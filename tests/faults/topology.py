@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from gateway.cli.demo.message_keys import CONNECTOR_KEYS, WAREHOUSE_CLIENT, WAREHOUSE_KEY
 from tests.kafka.broker import KafkaBroker
 from tests.services import PostgresServer, free_port
 
@@ -254,9 +255,9 @@ class Topology:
             settings["LGSP_KAFKA_BOOTSTRAP"] = self.kafka.bootstrap
             settings["LGSP_KAFKA_IDEMPOTENCE"] = "true"
             settings["LGSP_KAFKA_REPLICATION_FACTOR"] = str(self.replication_factor)
-            # as docker-compose.yml: the sample connectors answer for seventeen agencies with one client, so
-            # they cannot sign with a key of each (tests/delivery/test_authentic_messages.py covers signatures)
-            settings["LGSP_BUS_SIGNATURES"] = "off"
+            # as docker-compose.yml: replies and acknowledgements must be signed (`lgsp seed demo --message-keys`)
+            settings["LGSP_BUS_SIGNATURES"] = "required"
+            settings["LGSP_WAREHOUSE_CLIENT_ID"] = WAREHOUSE_CLIENT
         return {**base, **settings, "PYTHONUNBUFFERED": "1", "COLUMNS": "200", "NO_COLOR": "1", **extra}
 
     def _process(self, name: str, args: list[str], ready: Callable[[Process], bool], **env: str) -> Process:
@@ -295,17 +296,19 @@ class Topology:
             self.register()
             return
         self.lgsp("db", "upgrade")
-        self.lgsp("seed", "demo")
+        keys = self.directory / "keys"
+        self.lgsp("seed", "demo", "--message-keys", str(keys))
         self._process("gateway", gateway_args, answers(self.url), LGSP_INSTANCE_ID="gw1")
         self.gateway.start()
         self.register()
         self._process(
             "connectors", ["connector", "run", SAMPLE_CONNECTORS], logged("stop with Ctrl+C"),
             LGSP_INSTANCE_ID="connectors1", LGSP_CLIENT_ID="ket-noi-cac-so", LGSP_CLIENT_SECRET=CONNECTOR_SECRET,
+            LGSP_MESSAGE_KEY_FILE=str(keys / CONNECTOR_KEYS),
         )  # fmt: skip
         self._process(
             "warehouse", ["warehouse", "run"], logged("dataset(s)"),
-            LGSP_INSTANCE_ID="warehouse1",
+            LGSP_INSTANCE_ID="warehouse1", LGSP_MESSAGE_KEY_FILE=str(keys / WAREHOUSE_KEY),
         )  # fmt: skip
         self.connectors.start(timeout=120)
         self.warehouse.start()
