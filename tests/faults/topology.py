@@ -196,6 +196,9 @@ class Topology:
     kafka: KafkaBroker | None = None
     postgres: Postgres | None = None
     replication_factor: int = 1
+    gateways: int = 1  # more: gateway2, gateway3… on ports of their own, sharing everything else
+    connector_processes: int = 1  # more: connectors2… in the same consumer groups
+    settings: dict[str, str] = field(default_factory=dict)  # LGSP_* for every process, over the defaults
     port: int = field(default_factory=free_port)
     processes: dict[str, Process] = field(default_factory=dict)
     consumer: Credentials | None = None
@@ -258,7 +261,10 @@ class Topology:
             # as docker-compose.yml: replies and acknowledgements must be signed (`lgsp seed demo --message-keys`)
             settings["LGSP_BUS_SIGNATURES"] = "required"
             settings["LGSP_WAREHOUSE_CLIENT_ID"] = WAREHOUSE_CLIENT
-        return {**base, **settings, "PYTHONUNBUFFERED": "1", "COLUMNS": "200", "NO_COLOR": "1", **extra}
+        return {
+            **base, **settings, **self.settings, "PYTHONUNBUFFERED": "1", "COLUMNS": "200", "NO_COLOR": "1",
+            **extra,
+        }  # fmt: skip
 
     def _process(self, name: str, args: list[str], ready: Callable[[Process], bool], **env: str) -> Process:
         process = Process(name, args, self.env(**env), self.directory / f"{name}.log", ready)
@@ -301,17 +307,29 @@ class Topology:
         self._process("gateway", gateway_args, answers(self.url), LGSP_INSTANCE_ID="gw1")
         self.gateway.start()
         self.register()
-        self._process(
-            "connectors", ["connector", "run", SAMPLE_CONNECTORS], logged("stop with Ctrl+C"),
-            LGSP_INSTANCE_ID="connectors1", LGSP_CLIENT_ID="ket-noi-cac-so", LGSP_CLIENT_SECRET=CONNECTOR_SECRET,
-            LGSP_MESSAGE_KEY_FILE=str(keys / CONNECTOR_KEYS),
-        )  # fmt: skip
+        for n in range(2, self.gateways + 1):
+            port = free_port()
+            args = ["up", "--host", "127.0.0.1", "--port", str(port)]
+            self._process(f"gateway{n}", args, answers(f"http://127.0.0.1:{port}"), LGSP_INSTANCE_ID=f"gw{n}")
+            self.processes[f"gateway{n}"].start()
+        for n in range(1, self.connector_processes + 1):
+            self._process(
+                "connectors" if n == 1 else f"connectors{n}", ["connector", "run", SAMPLE_CONNECTORS],
+                logged("stop with Ctrl+C"), LGSP_INSTANCE_ID=f"connectors{n}", LGSP_CLIENT_ID="ket-noi-cac-so",
+                LGSP_CLIENT_SECRET=CONNECTOR_SECRET, LGSP_MESSAGE_KEY_FILE=str(keys / CONNECTOR_KEYS),
+            )  # fmt: skip
         self._process(
             "warehouse", ["warehouse", "run"], logged("dataset(s)"),
             LGSP_INSTANCE_ID="warehouse1", LGSP_MESSAGE_KEY_FILE=str(keys / WAREHOUSE_KEY),
         )  # fmt: skip
-        self.connectors.start(timeout=120)
+        for name in [name for name in self.processes if name.startswith("connectors")]:
+            self.processes[name].start(timeout=120)
         self.warehouse.start()
+
+    def url_of(self, gateway: str) -> str:
+        """The URL of a gateway process (`gateway`, `gateway2`…), from the port it was started on."""
+        args = self.processes[gateway].args
+        return f"http://127.0.0.1:{args[args.index('--port') + 1]}"
 
     def stop(self) -> None:
         for process in reversed(list(self.processes.values())):
