@@ -159,6 +159,11 @@ class Bus(ABC):
         Up to `concurrency` handler calls run at once; an exception in one is logged and counted.
         """
 
+    @abstractmethod
+    async def join(self, topic: str, group: str) -> Subscription:
+        """Take part in consumer `group` on `topic` for its assignment alone (a lease: `assigned()`), never
+        taking a message. On Kafka the member only heartbeats: an idle lease costs no fetches."""
+
     async def reply(self, request: Envelope, reply: Envelope) -> None:
         """Send `reply` to the topic the request named in `replyto`."""
         if not request.replyto:

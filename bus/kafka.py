@@ -346,6 +346,14 @@ class KafkaBus(Bus):
     async def subscribe(
         self, topics: Sequence[str], group: str, handler: Handler, *, concurrency: int = 16
     ) -> Subscription:
+        return await self._member(topics, group, handler, concurrency, fetches=True)
+
+    async def join(self, topic: str, group: str) -> Subscription:
+        return await self._member([topic], group, _never_called, 1, fetches=False)
+
+    async def _member(
+        self, topics: Sequence[str], group: str, handler: Handler, concurrency: int, *, fetches: bool
+    ) -> KafkaSubscription:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         if not self._available:
@@ -367,7 +375,14 @@ class KafkaBus(Bus):
             metadata_max_age_ms=self._metadata_max_age_ms,
         )
         subscription = KafkaSubscription(
-            consumer, tuple(topics), group, handler, concurrency, self.stats, on_stop=self._forget
+            consumer,
+            tuple(topics),
+            group,
+            handler,
+            concurrency,
+            self.stats,
+            on_stop=self._forget,
+            fetches=fetches,
         )
         try:
             await subscription.start()
@@ -380,3 +395,7 @@ class KafkaBus(Bus):
 
     async def _forget(self, subscription: KafkaSubscription) -> None:
         self._subscriptions.discard(subscription)
+
+
+async def _never_called(_: Envelope) -> None:
+    """The handler of a member that never fetches (`KafkaBus.join`)."""

@@ -88,6 +88,8 @@ class _Rebalance(ConsumerRebalanceListener):
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         log.info("consumer group %s: %d partition(s) assigned", self._member.group, len(assigned))
+        if not self._member.fetches:
+            self._member._consumer.pause(*assigned)  # a lease: nothing to read, so no fetch requests
         self._member._assigned.set()
 
 
@@ -104,8 +106,11 @@ class KafkaSubscription(Subscription):
         commit_interval: float = 0.1,
         commit_timeout: float = 2.0,
         on_stop: Callable[[KafkaSubscription], Awaitable[None]] | None = None,
+        fetches: bool = True,
     ) -> None:
+        """`fetches` False: a member for its assignment only (`Bus.join`), which never reads its topics."""
         self.topics = topics
+        self.fetches = fetches
         self.group = group
         self._consumer = consumer
         self._handler = handler
@@ -121,12 +126,15 @@ class KafkaSubscription(Subscription):
         self._committing.set_result(None)
         self._on_stop = on_stop
         self._fetching: asyncio.Task[None] | None = None
+        self._running = False
         self._refused: KafkaError | None = None
 
     async def start(self) -> None:
         await self._consumer.start()
         self._consumer.subscribe(list(self.topics), listener=_Rebalance(self))
-        self._fetching = asyncio.create_task(self._fetch())
+        self._running = True
+        if self.fetches:  # the group's coordinator runs in the consumer's background either way
+            self._fetching = asyncio.create_task(self._fetch())
 
     async def ready(self) -> None:
         await self._assigned.wait()
@@ -137,11 +145,13 @@ class KafkaSubscription(Subscription):
         return frozenset(partition.partition for partition in self._consumer.assignment())
 
     async def stop(self) -> None:
-        if self._fetching is None:
+        if not self._running:
             return
+        self._running = False
         fetching, self._fetching = self._fetching, None
-        fetching.cancel()
-        await asyncio.gather(fetching, return_exceptions=True)
+        if fetching is not None:
+            fetching.cancel()
+            await asyncio.gather(fetching, return_exceptions=True)
         await self._drain()
         await stop_consumer(self._consumer)
         if self._on_stop is not None:
@@ -150,7 +160,7 @@ class KafkaSubscription(Subscription):
     async def _fetch(self) -> None:
         while True:
             try:
-                batches = await self._consumer.getmany(timeout_ms=100)
+                batches = await self._consumer.getmany(timeout_ms=1000)
             except _FATAL as exc:
                 log.error("consumer group %s: the broker refused it: %r", self.group, exc)
                 self._refused = exc

@@ -68,6 +68,17 @@ class InProcessSubscription(Subscription):
         await asyncio.gather(*self._workers, return_exceptions=True)
 
 
+class _Lease(Subscription):
+    def __init__(self, topics: tuple[str, ...], group: str) -> None:
+        self.topics, self.group = topics, group
+
+    async def ready(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+
 class InProcessBus(Bus):
     def __init__(self, instance_id: str = "local", *, max_queued: int = MAX_QUEUED) -> None:
         super().__init__(instance_id)
@@ -124,6 +135,11 @@ class InProcessBus(Bus):
 
     async def _send_request(self, topic: str, envelope: Envelope, reply: asyncio.Future[Envelope]) -> None:
         await self.publish(topic, envelope)
+
+    async def join(self, topic: str, group: str) -> Subscription:
+        if not self._running:
+            raise BusUnavailable("the event bus is not running")
+        return _Lease((topic,), group)  # one process holds every partition, and takes nothing
 
     async def subscribe(
         self, topics: Sequence[str], group: str, handler: Handler, *, concurrency: int = 16

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 
 from bus import Bus, Subscription
 from contracts.addresses import Address, agency_topic_part
-from contracts.envelope import Envelope
 
 PARTITIONS = 12
 
@@ -30,10 +29,6 @@ def partition_of(address: Address) -> int:
     return zlib.crc32(str(address).encode()) % PARTITIONS
 
 
-async def _nothing_is_published(_: Envelope) -> None:
-    return None
-
-
 class ScheduleLeases:
     def __init__(self, bus: Bus) -> None:
         self._bus = bus
@@ -43,9 +38,7 @@ class ScheduleLeases:
         for agency in sorted(set(agencies)):
             topic = schedule_topic(agency)
             await self._bus.ensure_topics([topic], partitions=PARTITIONS)
-            self._members[agency] = await self._bus.subscribe(
-                [topic], schedule_group(agency), _nothing_is_published, concurrency=1
-            )
+            self._members[agency] = await self._bus.join(topic, schedule_group(agency))
         await asyncio.gather(*(member.ready() for member in self._members.values()))
 
     def holds(self, address: Address) -> bool:
