@@ -48,14 +48,24 @@ def latency_distribution(output: str) -> dict[str, float]:
     return {percent: _ms(value) for percent, value in rows}
 
 
-def wrk(url: str, connections: int, seconds: int, token: str | None) -> Figure:
+def wrk(url: str, connections: int, seconds: int, token: str | None, body: bytes = REQUEST) -> Figure:
+    return read_wrk(run_wrk(url, connections, seconds, token, body).communicate()[0])
+
+
+def run_wrk(
+    url: str, connections: int, seconds: int, token: str | None, body: bytes
+) -> subprocess.Popen[str]:
+    """`wrk` POSTing `body` to `url`, started: read its output with `read_wrk` once it ends."""
     auth = f'wrk.headers["Authorization"] = "Bearer {token}"' if token else ""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA.format(body=REQUEST.decode(), auth=auth))
-    output = subprocess.run(
+        script.write(LUA.format(body=body.decode(), auth=auth))
+    return subprocess.Popen(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, url],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def read_wrk(output: str) -> Figure:
     try:
         rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
         percentiles = latency_distribution(output)

@@ -42,6 +42,9 @@ _TOPIC_EXISTS = 36
 _CONNECTION_ERRORS = (KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError, RequestTimedOutError)
 
 
+HEARTBEAT_MS = 250
+
+
 class KafkaBus(Bus):
     # Created by `start()`: aiokafka clients belong to the running event loop.
     _producer: AIOKafkaProducer
@@ -369,8 +372,10 @@ class KafkaBus(Bus):
             fetch_max_wait_ms=self._fetch_max_wait_ms,
             session_timeout_ms=self._session_timeout_ms,
             # A member SIGKILLed is noticed after one session (3 s): its partitions move while calls still wait
-            # (aiokafka has only eager rebalancing; a member that stops cleanly leaves the group at once).
-            heartbeat_interval_ms=self._session_timeout_ms // 3,
+            # (aiokafka has only eager rebalancing; a member that stops cleanly leaves the group at once). The
+            # others learn of a rebalance from a heartbeat's answer, so a member that reads heartbeats often
+            # and a pure lease member (`join`) rarely.
+            heartbeat_interval_ms=HEARTBEAT_MS if fetches else self._session_timeout_ms // 3,
             # Notice added partitions (and topics a restarted broker re-created) within seconds.
             metadata_max_age_ms=self._metadata_max_age_ms,
         )
