@@ -62,7 +62,7 @@ def _cloudevents_headers() -> dict[str, Any]:
             "ce_signature": header(
                 "The gateway's detached JWS (RFC 7515 Appendix F, `header..signature`) over the event's id, "
                 "type, subject, time, consumer, replyto and the SHA-256 of the value; verify it against the "
-                "gateway's /.well-known/jwks.json",
+                "gateway's /.well-known/envelope-jwks.json",
                 pattern="^[A-Za-z0-9_-]+\\.\\.[A-Za-z0-9_-]+$",
             ),
             "content-type": header(

@@ -30,7 +30,7 @@ def published_datasets(runtime: GatewayRuntime) -> DatasetContracts:
 @asynccontextmanager
 async def embedded_warehouse(app: FastAPI, runtime: GatewayRuntime) -> AsyncIterator[None]:
     """The warehouse sink beside the gateway (`app.state.warehouse`), verifying batches with its keys."""
-    keys = GatewayKeys(provider=lambda: runtime.keyring.key_set)
+    keys = GatewayKeys(provider=lambda: runtime.keyring.envelopes.key_set)
     sink = await start_embedded_sink(
         runtime.bus,
         runtime.settings.effective_warehouse_url,

@@ -79,7 +79,10 @@ class GatewayRuntime:
         except BaseException:
             await engine.dispose()
             raise
-        keyring = await KeyRing.load(sessionmaker, settings.token_ttl_seconds, settings.issuer)
+        keyring = await KeyRing.load(
+            sessionmaker, settings.token_ttl_seconds, settings.issuer,
+            handover_seconds=settings.registry_refresh_seconds,
+        )  # fmt: skip
         tokens = TokenService(
             keyring,
             issuer=settings.issuer,
@@ -147,7 +150,12 @@ class GatewayRuntime:
         await shares.start()
         events = RegistryEventHub(directory, bus, settings.instance_id)
         await events.start()
-        registry_check = PeriodicRefresh(directory.refresh, settings.registry_refresh_seconds)
+
+        async def refresh() -> None:  # a registry change or a key rotation whose event never came
+            await directory.refresh()
+            await keyring.refresh()
+
+        registry_check = PeriodicRefresh(refresh, settings.registry_refresh_seconds)
         registry_check.start()
         return cls(
             settings, engine, sessionmaker, keyring, tokens, cipher, bus, owns_bus, directory, writer, events,

@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 from joserfc.jwk import KeySet
 
 from connectors.sdk.client import GatewayClient
+from connectors.sdk.keys import JWKS_PATH
 from contracts.envelope import Envelope
 from contracts.errors import InvalidInput
 from contracts.signing import MessageSigner, SignatureInvalid, verify_envelope
@@ -29,10 +30,10 @@ class EnvelopeVerifier(Protocol):
 
 
 def gateway_jwks(client: GatewayClient) -> Callable[[], Awaitable[KeySet]]:
-    """The gateway's JWKS (`/.well-known/jwks.json`) as a key source."""
+    """The gateway's envelope keys (`/.well-known/envelope-jwks.json`) as a key source."""
 
     async def fetch() -> KeySet:
-        return KeySet.import_key_set(await client.get("/.well-known/jwks.json"))
+        return KeySet.import_key_set(await client.get(JWKS_PATH))
 
     return fetch
 

@@ -1,6 +1,7 @@
-"""The gateway's public keys (JWKS), to verify the signature on every request envelope.
+"""The gateway's public envelope keys (a JWKS), to verify the signature on every request envelope.
 
-Three sources: the gateway's `/.well-known/jwks.json` over HTTP (cached; fetched again when a request names a
+Three sources: the gateway's `/.well-known/envelope-jwks.json` over HTTP (its envelope keys only: the keys that
+sign access tokens, at `/.well-known/jwks.json`, never sign an envelope) (cached; fetched again when a request names a
 key id the cache does not hold, i.e. after a key rotation, but at most every `min_refetch_interval` seconds, so
 forged key ids cannot make the connector hammer the gateway; and again once the cache is `max_age` old, so a
 withdrawn key stops verifying); a fixed key set; or a provider function, for a connector composed in the
@@ -24,7 +25,7 @@ from contracts.errors import LgspError
 from contracts.signing import verify_envelope
 
 log = logging.getLogger("lgsp.connector")
-JWKS_PATH = "/.well-known/jwks.json"
+JWKS_PATH = "/.well-known/envelope-jwks.json"
 
 
 class KeysUnavailable(LgspError):

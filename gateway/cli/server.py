@@ -18,6 +18,7 @@ from gateway.cli.demo.message_keys import ensure_demo_message_keys
 from gateway.cli.demo.tour import run_tour
 from gateway.cli.local import database_errors, platform_database
 from gateway.oauth.keys import KeyRing
+from gateway.oauth.models import KeyPurpose
 from gateway.platform import platform_app
 from gateway.settings import Settings
 from migrations import upgrade
@@ -84,7 +85,10 @@ def db_upgrade() -> None:
             await upgrade(engine)
             # here rather than by the first gateway: gateways started together would each make one, and each
             # know only the keys there were when it loaded them, refusing the others' tokens
-            await KeyRing.load(create_sessionmaker(engine), settings.token_ttl_seconds, settings.issuer)
+            await KeyRing.load(
+                create_sessionmaker(engine), settings.token_ttl_seconds, settings.issuer,
+                handover_seconds=settings.registry_refresh_seconds,
+            )  # fmt: skip
         finally:
             await engine.dispose()
 
@@ -148,19 +152,31 @@ def seed_demo_command(
 
 
 @keys.command("rotate")
-def keys_rotate() -> None:
-    """Start signing with a new key; the old one stays in the JWKS until its tokens have expired."""
+def keys_rotate(
+    purpose: Annotated[
+        KeyPurpose | None,
+        typer.Option(help="rotate only the access-token keys or only the bus-envelope keys (default: both)"),
+    ] = None,
+) -> None:
+    """Add new signing keys and retire the old ones, without restarting gateways: each publishes the new key at
+    its next registry refresh (LGSP_REGISTRY_REFRESH_SECONDS) and signs with it one refresh interval after it was
+    made. Retired keys stay published until what they signed has expired."""
     settings = Settings()
     url = platform_database(settings)
 
-    async def run() -> str:
+    async def run() -> list[str]:
         engine = create_engine(url)
         try:
             async with create_sessionmaker(engine)() as session:
-                return await KeyRing.rotate(session, settings.issuer)
+                purposes = (purpose,) if purpose is not None else tuple(KeyPurpose)
+                return await KeyRing.rotate(session, settings.issuer, purposes)
         finally:
             await engine.dispose()
 
     with database_errors(url):
-        kid = asyncio.run(run())
-    typer.echo(f"now signing with key {kid}; restart gateways to pick it up")
+        kids = asyncio.run(run())
+    typer.echo(
+        f"new key(s) {', '.join(kids)}: published by every gateway within "
+        f"{settings.registry_refresh_seconds:g} s and signing {settings.registry_refresh_seconds:g} s from now; "
+        "no restart needed"
+    )

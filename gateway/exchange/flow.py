@@ -187,7 +187,8 @@ class ExchangeFlow:
             consumer=record.consumer_agency,
             **extra,
         )
-        return sign_envelope(envelope, self.services.keyring.signing_key, self.services.keyring.kid)
+        keys = self.services.keyring.envelopes
+        return sign_envelope(envelope, keys.signing_key, keys.kid)
 
     async def fail(self, record: ExchangeRecord, error: LgspError, opened: bool) -> Outbound:
         """Log the failure, then answer with its problem (or 503 if even the log cannot be written)."""

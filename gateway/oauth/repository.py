@@ -3,7 +3,7 @@ from datetime import datetime
 
 from sqlmodel import col, or_
 
-from gateway.oauth.models import SigningKey
+from gateway.oauth.models import KeyPurpose, SigningKey
 from registry.repository import Repository
 
 
@@ -19,7 +19,10 @@ class SigningKeyRepository(Repository[SigningKey]):
         )
         return await self.all(statement)
 
-    async def active(self) -> Sequence[SigningKey]:
-        return await self.all(
-            self.select().where(col(SigningKey.retired_at).is_(None)).order_by(col(SigningKey.created_at))
+    async def active(self, purpose: KeyPurpose) -> Sequence[SigningKey]:
+        statement = (
+            self.select()
+            .where(col(SigningKey.retired_at).is_(None), col(SigningKey.purpose) == purpose)
+            .order_by(col(SigningKey.created_at))
         )
+        return await self.all(statement)

@@ -110,7 +110,15 @@ def _throttles(request: Request) -> tuple[FailureThrottle, FailureThrottle]:
 
 @router.get("/.well-known/jwks.json")
 async def jwks(request: Request) -> JSONResponse:
-    keys: dict[str, Any] = request.app.state.tokens.keyring.public_keys
+    """The keys that sign access tokens (RFC 8414 `jwks_uri`)."""
+    keys: dict[str, Any] = request.app.state.tokens.keyring.tokens.public_keys
+    return JSONResponse(keys, media_type="application/jwk-set+json", headers={"Cache-Control": "max-age=300"})
+
+
+@router.get("/.well-known/envelope-jwks.json")
+async def envelope_jwks(request: Request) -> JSONResponse:
+    """The keys that sign bus request envelopes, for connectors and the warehouse; they never sign a token."""
+    keys: dict[str, Any] = request.app.state.tokens.keyring.envelopes.public_keys
     return JSONResponse(keys, media_type="application/jwk-set+json", headers={"Cache-Control": "max-age=300"})
 
 

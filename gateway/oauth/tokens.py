@@ -42,8 +42,9 @@ class TokenService:
             "exp": now + self.ttl_seconds,
             "jti": str(uuid.uuid4()),
         }
-        header = {"alg": ALGORITHM, "kid": self.keyring.kid, "typ": TOKEN_TYPE}
-        return jwt.encode(header, claims, self.keyring.signing_key)
+        keys = self.keyring.tokens
+        header = {"alg": ALGORITHM, "kid": keys.kid, "typ": TOKEN_TYPE}
+        return jwt.encode(header, claims, keys.signing_key)
 
     def verify(self, token: str) -> Principal:
         cached = self._verified.get(token)
@@ -55,7 +56,7 @@ class TokenService:
             del self._verified[token]
             raise Unauthorized("the access token has expired", headers=_INVALID_TOKEN)
         try:
-            decoded = jwt.decode(token, self.keyring.key_set, algorithms=[ALGORITHM])
+            decoded = jwt.decode(token, self.keyring.tokens.key_set, algorithms=[ALGORITHM])
             if decoded.header.get("typ") != TOKEN_TYPE:
                 raise Unauthorized(
                     f"the access token is not valid: its typ must be {TOKEN_TYPE}", headers=_INVALID_TOKEN

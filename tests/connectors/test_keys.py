@@ -1,7 +1,7 @@
 """The gateway's JWKS as a connector holds it: fetched, cached, fetched again on rotation, never hammered.
 
 The JWKS is served through an httpx transport stub: fetching keys over HTTP is the client's part here; the
-gateway's real `/.well-known/jwks.json` is exercised by the end-to-end tests.
+gateway's real `/.well-known/envelope-jwks.json` is exercised by the end-to-end tests.
 """
 
 import httpx
@@ -23,7 +23,7 @@ class JwksServer:
         self.fetches = 0
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        assert request.url.path == "/.well-known/jwks.json"
+        assert request.url.path == "/.well-known/envelope-jwks.json"
         self.fetches += 1
         return httpx.Response(200, json={"keys": [key.as_dict(private=False) for key in self.keys]})
 

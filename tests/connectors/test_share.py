@@ -57,7 +57,7 @@ class Department:
         return ConnectorRunner(
             connector,
             runtime.bus,
-            keys=GatewayKeys(provider=lambda: runtime.keyring.key_set),
+            keys=GatewayKeys(provider=lambda: runtime.keyring.envelopes.key_set),
             gateway=gateway,
             **options,
         )

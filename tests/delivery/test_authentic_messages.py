@@ -101,7 +101,7 @@ class Platform:
         return connector
 
     async def start_connector(self, signer: MessageSigner | MessageKeyring | None) -> ConnectorRunner:
-        keys = GatewayKeys(provider=lambda: self.runtime.keyring.key_set)
+        keys = GatewayKeys(provider=lambda: self.runtime.keyring.envelopes.key_set)
         runner = ConnectorRunner(
             self.connector(), self.connector_bus, keys=keys, signer=signer, seen_path=self.seen_path
         )
@@ -352,7 +352,7 @@ class TestReplayedRequest:
     async def test_a_request_signed_long_ago_is_refused_as_stale(self, platform: Platform) -> None:
         platform.gate.set()
         runner = await platform.start_connector(platform.connector_signer)
-        keyring = platform.runtime.keyring
+        keyring = platform.runtime.keyring.envelopes
         old = (datetime.now(UTC) - timedelta(hours=1)).isoformat().replace("+00:00", "Z")
         captured = Envelope(
             id=str(uuid.uuid4()), source="urn:lgsp:gateway:gw", type="vn.lgsp.exchange.request",
@@ -465,7 +465,7 @@ class TestInProcessDefault:
                 async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
                     gateway = Harness(app=app, http=http, settings=settings)
                     consumer, *_ = await _register(gateway)
-                    keys = GatewayKeys(provider=lambda: app.state.runtime.keyring.key_set)
+                    keys = GatewayKeys(provider=lambda: app.state.runtime.keyring.envelopes.key_set)
                     connector = Connector("H50.20", "csdl-dat-dai", contracts=[CONTRACT])
                     connector.service("tra-cuu-thua-dat", major=1)(lookup)
                     async with ConnectorRunner(connector, bus, keys=keys):  # no signer

@@ -56,7 +56,7 @@ async def scene(
             store = await WarehouseStore.open(database_url)
             flaky = FlakyStore(store)
             sink = WarehouseSink(
-                bus, store, keys=lambda: runtime.keyring.key_set, catalogue=published_datasets(runtime),
+                bus, store, keys=lambda: runtime.keyring.envelopes.key_set, catalogue=published_datasets(runtime),
                 store_attempts=attempts, retry_delay=0.01, max_retry_delay=0.05, owns_store=True,
             )  # fmt: skip
             await sink.start()

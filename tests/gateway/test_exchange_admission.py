@@ -59,32 +59,19 @@ class TestAuthentication:
     @pytest.mark.parametrize("kind", ["expired", "wrong-audience", "forged"])
     async def test_bad_tokens_are_refused(self, land: Harness, kind: str) -> None:
         tokens: TokenService = land.app.state.tokens
-        if kind == "forged":
+        if kind == "forged":  # the right claims, signed by a key that only claims the gateway's kid
+            from joserfc import jwt
             from joserfc.jwk import ECKey
 
-            from gateway.oauth.keys import KeyRing
-            from gateway.oauth.models import SigningKey
-
-            impostor = ECKey.generate_key(
-                "P-256", parameters={"kid": tokens.keyring.kid, "alg": "ES256"}, private=True
+            genuine = jwt.decode(
+                tokens.issue("h50-05-portal", "H50.05", [LAND_ADDRESS]), tokens.keyring.tokens.key_set
             )
-            ring = KeyRing(
-                [
-                    SigningKey(
-                        kid=tokens.keyring.kid, algorithm="ES256", private_jwk=impostor.as_dict(private=True)
-                    )
-                ]
-            )
-            issuer = TokenService(ring, issuer=tokens.issuer, audience=tokens.audience, ttl_seconds=60)
-        elif kind == "expired":
-            issuer = TokenService(
-                tokens.keyring, issuer=tokens.issuer, audience=tokens.audience, ttl_seconds=-60
-            )
+            impostor = ECKey.generate_key("P-256", private=True)
+            token = jwt.encode(dict(genuine.header), dict(genuine.claims), impostor)
         else:
-            issuer = TokenService(
-                tokens.keyring, issuer=tokens.issuer, audience="somebody-else", ttl_seconds=60
-            )
-        token = issuer.issue("h50-05-portal", "H50.05", [LAND_ADDRESS])
+            ttl, audience = (-60, tokens.audience) if kind == "expired" else (60, "somebody-else")
+            issuer = TokenService(tokens.keyring, issuer=tokens.issuer, audience=audience, ttl_seconds=ttl)
+            token = issuer.issue("h50-05-portal", "H50.05", [LAND_ADDRESS])
         response = await call(land, {"Authorization": f"Bearer {token}"})
         assert response.status_code == 401
         assert "invalid_token" in response.headers["www-authenticate"]

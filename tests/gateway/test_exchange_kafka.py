@@ -69,7 +69,7 @@ class TestOnKafka:
         async with land_on_kafka(kafka_broker, database_url, tmp_path, reply_timeout=2) as (gateway, headers):
             connector_bus = KafkaBus(kafka_broker.bootstrap, f"cn-{uuid.uuid4().hex[:8]}")
             await connector_bus.start()
-            keys = GatewayKeys(provider=lambda: gateway.app.state.runtime.keyring.key_set)
+            keys = GatewayKeys(provider=lambda: gateway.app.state.runtime.keyring.envelopes.key_set)
             await gateway.create_client("H50.20", "ket-noi-tnmt")  # the provider's client signs the replies
             signer = await register_signer(gateway, "ket-noi-tnmt")
             runner = ConnectorRunner(parcel_connector(), connector_bus, keys=keys, signer=signer)

@@ -49,7 +49,9 @@ class TestCapturedPayloads:
         assert capture.status_code == 200
         runtime = gateway.app.state.runtime
         runner = ConnectorRunner(
-            parcel_connector(), runtime.bus, keys=GatewayKeys(provider=lambda: runtime.keyring.key_set)
+            parcel_connector(),
+            runtime.bus,
+            keys=GatewayKeys(provider=lambda: runtime.keyring.envelopes.key_set),
         )
         async with runner:
             response = await gateway.http.post(f"/exchange/{LAND_ADDRESS}", json=REQUEST, headers=headers)

@@ -1,8 +1,10 @@
+import asyncio
 import base64
+from pathlib import Path
 
 import jwt as pyjwt
 
-from tests.harness import ADMIN_ID, ADMIN_SECRET, Harness, basic
+from tests.harness import ADMIN_ID, ADMIN_SECRET, Harness, basic, gateway_settings, running_gateway
 
 
 class TestTokenEndpoint:
@@ -80,20 +82,75 @@ class TestMetadata:
         assert metadata["grant_types_supported"] == ["client_credentials"]
 
 
-class TestKeyRotation:
-    async def test_old_key_stays_published_and_its_tokens_still_verify(self, gateway: Harness) -> None:
+class TestKeyRotationWithoutRestart:
+    async def test_a_new_key_is_published_at_once_and_signs_once_every_gateway_has_it(
+        self, gateway: Harness
+    ) -> None:
         from gateway.oauth.keys import KeyRing
 
-        old_token = await gateway.token(ADMIN_ID, ADMIN_SECRET)
+        ring = gateway.app.state.runtime.keyring
+        old_token = await fresh_token(gateway)
+        old_kids = ring.tokens.kid, ring.envelopes.kid
         async with gateway.app.state.sessionmaker() as session:
-            new_kid = await KeyRing.rotate(session, gateway.settings.issuer)
-        ring = await KeyRing.load(
-            gateway.app.state.sessionmaker, gateway.settings.token_ttl_seconds, gateway.settings.issuer
-        )
-        assert ring.kid == new_kid
-        assert len(ring.public_keys["keys"]) == 2
-        gateway.app.state.tokens.keyring = ring
-        gateway.app.state.tokens.forget()
-        assert (
-            await gateway.http.get("/api/v1/clients", headers={"Authorization": f"Bearer {old_token}"})
-        ).status_code == 200
+            new_kids = await KeyRing.rotate(session, gateway.settings.issuer)
+        await ring.refresh()  # what each gateway's periodic registry refresh does
+
+        for path, old, new in zip(
+            ("/.well-known/jwks.json", "/.well-known/envelope-jwks.json"), old_kids, new_kids, strict=True
+        ):
+            published = {key["kid"] for key in (await gateway.http.get(path)).json()["keys"]}
+            assert published == {old, new}
+        # published, but not signing yet: a gateway that has not refreshed would not know it
+        assert (ring.tokens.kid, ring.envelopes.kid) == old_kids
+        assert pyjwt.get_unverified_header(await fresh_token(gateway))["kid"] == old_kids[0]
+
+        await backdate(
+            gateway, new_kids, seconds=gateway.settings.registry_refresh_seconds
+        )  # a handover later
+        await ring.refresh()
+        assert (ring.tokens.kid, ring.envelopes.kid) == tuple(new_kids)
+        new_token = await fresh_token(gateway)
+        assert pyjwt.get_unverified_header(new_token)["kid"] == new_kids[0]
+        for token in (old_token, new_token):  # the retired key still verifies what it signed
+            response = await gateway.http.get("/api/v1/clients", headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 200
+
+    async def test_the_periodic_refresh_publishes_a_rotation_without_restart(
+        self, database_url: str, tmp_path: Path
+    ) -> None:
+        from gateway.oauth.keys import KeyRing
+
+        settings = gateway_settings(database_url, tmp_path, registry_refresh_seconds=0.2)
+        async with running_gateway(settings) as running:
+            async with running.app.state.sessionmaker() as session:
+                new_token_kid, _ = await KeyRing.rotate(session, settings.issuer)
+            for _ in range(100):
+                token = await fresh_token(running)
+                if pyjwt.get_unverified_header(token)["kid"] == new_token_kid:
+                    break
+                await asyncio.sleep(0.1)
+            assert pyjwt.get_unverified_header(token)["kid"] == new_token_kid
+            response = await running.http.get("/api/v1/clients", headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 200
+
+
+async def fresh_token(gateway: Harness) -> str:
+    """A token issued now (the harness keeps the first one it got)."""
+    form = {"grant_type": "client_credentials"}
+    response = await gateway.http.post("/oauth/token", data=form, headers=basic(ADMIN_ID, ADMIN_SECRET))
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
+async def backdate(gateway: Harness, kids: list[str], *, seconds: float) -> None:
+    from datetime import timedelta
+
+    from gateway.oauth.models import SigningKey
+
+    async with gateway.app.state.sessionmaker() as session:
+        for kid in kids:
+            key = await session.get(SigningKey, kid)
+            assert key is not None
+            key.created_at -= timedelta(seconds=seconds)
+            session.add(key)
+        await session.commit()

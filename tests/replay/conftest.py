@@ -52,7 +52,7 @@ def serving(connector: Connector) -> Callable[[FastAPI, GatewayRuntime], Any]:
 
     @asynccontextmanager
     async def extension(app: FastAPI, runtime: GatewayRuntime) -> AsyncIterator[None]:
-        keys = GatewayKeys(provider=lambda: runtime.keyring.key_set)
+        keys = GatewayKeys(provider=lambda: runtime.keyring.envelopes.key_set)
         async with ConnectorRunner(connector, runtime.bus, keys=keys):
             yield
 

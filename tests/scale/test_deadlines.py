@@ -88,7 +88,7 @@ async def scene(
             client_id, secret = await gateway.create_client("H50.01", "mot-cua-tinh")
             grant = {"client_id": client_id, "address": address, "purpose": "giải quyết thủ tục đất đai"}
             assert (await gateway.post("/api/v1/grants", grant)).status_code == 201
-            keys = GatewayKeys(provider=lambda: gateway.app.state.runtime.keyring.key_set)
+            keys = GatewayKeys(provider=lambda: gateway.app.state.runtime.keyring.envelopes.key_set)
             runner = ConnectorRunner([slow.connector], connector_bus, keys=keys, concurrency=1)
             await runner.start()
             try:
@@ -143,7 +143,7 @@ class TestExpiredRequestsAreNotRun:
 
 def signed_request(gateway: Harness, address: str, reply_topic: str, *, deadline: str) -> Envelope:
     """A request as the gateway signs it, here with a deadline of the test's choosing."""
-    keyring = gateway.app.state.runtime.keyring
+    keyring = gateway.app.state.runtime.keyring.envelopes
     envelope = Envelope(
         id=str(uuid.uuid4()),
         source="urn:lgsp:gateway:test",

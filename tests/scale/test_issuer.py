@@ -48,6 +48,7 @@ class TestFirstKeyAtUpgrade:
     async def test_db_upgrade_makes_the_one_first_signing_key_for_the_configured_issuer(
         self, database_url: str, tmp_path: Path
     ) -> None:
+        from gateway.oauth.models import KeyPurpose
         from gateway.oauth.repository import SigningKeyRepository
         from registry.storage import create_engine, create_sessionmaker
         from tests.harness import run_cli
@@ -65,7 +66,10 @@ class TestFirstKeyAtUpgrade:
         engine = create_engine(database_url)
         try:
             async with create_sessionmaker(engine)() as session:
-                keys = await SigningKeyRepository(session).active()
+                keys = {
+                    purpose: await SigningKeyRepository(session).active(purpose) for purpose in KeyPurpose
+                }
         finally:
             await engine.dispose()
-        assert [key.issuer for key in keys] == ["https://lgsp.example.vn"]
+        for purpose in KeyPurpose:  # one to sign access tokens, one to sign bus envelopes
+            assert [key.issuer for key in keys[purpose]] == ["https://lgsp.example.vn"]

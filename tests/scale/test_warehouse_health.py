@@ -121,7 +121,7 @@ class TestWarehouseOutage:
             assert f'data-address="{address}"' in dashboard
 
             runtime = gateway.app.state.runtime
-            keys = GatewayKeys(provider=lambda: runtime.keyring.key_set)
+            keys = GatewayKeys(provider=lambda: runtime.keyring.envelopes.key_set)
             sink = await start_embedded_sink(
                 runtime.bus, gateway.settings.effective_warehouse_url, keys, published_datasets(runtime)
             )

@@ -101,17 +101,38 @@ class TestOnlyAccessTokensAreTokens:
             "iss": tokens.issuer, "aud": tokens.audience, "sub": ADMIN_ID, "client_id": ADMIN_ID,
             "agency": "H50", "scope": "lgsp:admin", "iat": now, "exp": now + 60,
         }  # fmt: skip
-        header = {"alg": "ES256", "kid": tokens.keyring.kid}  # as the gateway signs envelopes
-        forged = jwt.encode(header, claims, tokens.keyring.signing_key)
+        keys = tokens.keyring.tokens
+        forged = jwt.encode(
+            {"alg": "ES256", "kid": keys.kid}, claims, keys.signing_key
+        )  # a token key, no typ
         response = await gateway.http.get("/api/v1/clients", headers={"Authorization": f"Bearer {forged}"})
         assert response.status_code == 401
         assert "typ" in response.json()["detail"]
+
+    async def test_a_token_signed_with_the_envelope_key_is_refused(self, gateway: Harness) -> None:
+        tokens = gateway.app.state.tokens
+        now = int(time.time())
+        claims = {
+            "iss": tokens.issuer, "aud": tokens.audience, "sub": ADMIN_ID, "client_id": ADMIN_ID,
+            "agency": "H50", "scope": "lgsp:admin", "iat": now, "exp": now + 60,
+        }  # fmt: skip
+        envelopes = tokens.keyring.envelopes
+        header = {"alg": "ES256", "kid": envelopes.kid, "typ": "at+jwt"}  # all else as a genuine token
+        forged = jwt.encode(header, claims, envelopes.signing_key)
+        response = await gateway.http.get("/api/v1/clients", headers={"Authorization": f"Bearer {forged}"})
+        assert response.status_code == 401
+        assert envelopes.kid not in {
+            key["kid"] for key in (await gateway.http.get("/.well-known/jwks.json")).json()["keys"]
+        }
+        published = (await gateway.http.get("/.well-known/envelope-jwks.json")).json()["keys"]
+        assert [key["kid"] for key in published] == [envelopes.kid]
+        assert "d" not in published[0]
 
     async def test_an_envelope_signature_is_not_a_token(self, gateway: Harness) -> None:
         from contracts.envelope import Envelope, utc_now
         from contracts.signing import sign_envelope
 
-        keyring = gateway.app.state.tokens.keyring
+        keyring = gateway.app.state.tokens.keyring.envelopes
         envelope = Envelope(id="x", source="urn:test", type="t", subject="s", data=b"{}", time=utc_now())
         signature = sign_envelope(envelope, keyring.signing_key, keyring.kid).signature
         response = await gateway.http.get("/api/v1/clients", headers={"Authorization": f"Bearer {signature}"})

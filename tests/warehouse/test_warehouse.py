@@ -595,7 +595,7 @@ class TestEmbeddedSink:
                         return [doc for _, doc in await CatalogueService(session).entries(Kind.DATASET)]
 
                 sink = await start_embedded_sink(
-                    bus, database_url, lambda: runtime.keyring.key_set, catalogue
+                    bus, database_url, lambda: runtime.keyring.envelopes.key_set, catalogue
                 )
                 try:
                     exchange_id = await department.share([land(1), land(2)])

@@ -56,7 +56,7 @@ class DemoExtension:
         def client(client_id: str) -> GatewayClient:
             return GatewayClient(INTERNAL_URL, client_id, secrets[client_id], transport=transport)
 
-        keys = GatewayKeys(provider=lambda: runtime.keyring.key_set)
+        keys = GatewayKeys(provider=lambda: runtime.keyring.envelopes.key_set)
         # `lgsp up` runs the embedded warehouse itself (gateway/platform.py); alone, the demo brings one
         sink = (
             None

@@ -67,7 +67,7 @@ async def run_tour(console: Console, data_dir: Path | None = None) -> bool:
             async with httpx.AsyncClient(transport=transport, base_url=URL) as http:
                 tour = Tour(console, http, transport)
                 runtime = app.state.runtime
-                keys = GatewayKeys(provider=lambda: runtime.keyring.key_set)
+                keys = GatewayKeys(provider=lambda: runtime.keyring.envelopes.key_set)
                 runner = ConnectorRunner(
                     [sample_connector(LAND, directory, datasets=False)], runtime.bus, keys=keys,
                     gateway=tour.client(*ADMIN),
