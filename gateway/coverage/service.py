@@ -10,18 +10,20 @@ from gateway.coverage.tally import DatabaseState, Tally, database_state, tally
 from gateway.coverage.trend import trend_points
 from gateway.coverage.window import Window
 from gateway.exchangelog.models import ExchangeKind
+from registry.history import RegistryHistory
 
 
 class CoverageService:
     def __init__(self, session: AsyncSession, *, province: str, target: float) -> None:
         self.repository = CoverageRepository(session)
+        self.registry = RegistryHistory(session)
         self.province = province
         self.target = target
 
     async def tally(self, window: Window) -> Tally:
-        agencies = await self.repository.agencies(self.province)
-        databases = await self.repository.databases(self.province, window.at)
-        contracts = await self.repository.active_contracts(window.at)
+        agencies = await self.registry.agencies(self.province)
+        databases = await self.registry.databases(self.province, window.at)
+        contracts = await self.registry.active_contracts(window.at)
         activity = await self.repository.activity([d.id for d in databases], window)
         exchanged: dict[int, set[str]] = {}
         last: dict[tuple[int, str], datetime] = {}
@@ -70,9 +72,9 @@ class CoverageService:
     async def trend(self, days: int, window: Window) -> CoverageTrend:
         """One point per Vietnam day, the last `days` days up to the window's T, each measured at the day's
         end with the same window length."""
-        agencies = await self.repository.agencies(self.province)
-        databases = await self.repository.databases(self.province, window.at)
-        contracts = await self.repository.contracts_since(window.at)
+        agencies = await self.registry.agencies(self.province)
+        databases = await self.registry.databases(self.province, window.at)
+        contracts = await self.registry.contracts_since(window.at)
         points = await trend_points(
             self.repository, agencies, databases, contracts, days=days, window=window,
             province=self.province, target=self.target,

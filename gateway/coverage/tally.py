@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from gateway.coverage.repository import AgencyRow, DatabaseRow
 from gateway.coverage.schemas import CoverageRatio, DatabaseCounts
 from gateway.exchangelog.models import ExchangeKind
 from registry.agencies.models import AgencyTier
+from registry.history import AgencyRow, DatabaseRow
 
 
 def in_scope(agency: AgencyRow, province: str) -> bool:

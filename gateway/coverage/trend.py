@@ -8,11 +8,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from gateway.coverage.repository import AgencyRow, CoverageRepository, DatabaseRow, RollupDay
+from gateway.coverage.repository import CoverageRepository, RollupDay
 from gateway.coverage.schemas import TrendPoint
 from gateway.coverage.tally import database_state, tally
 from gateway.coverage.window import Window, day_end
 from gateway.exchangelog.models import ExchangeKind
+from registry.history import AgencyRow, DatabaseRow
 
 KINDS = (ExchangeKind.SERVICE, ExchangeKind.SHARE)
 

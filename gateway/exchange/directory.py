@@ -18,9 +18,9 @@ from contracts.document import ContractDocument, Kind
 from contracts.signing import SigningKey, import_signing_key
 from contracts.validation import CompiledContract, compile_contract
 from gateway.exchange.fields import field_tree
-from gateway.exchange.repository import DirectoryRepository
 from registry.contracts.models import ContractVersion, Endpoint
 from registry.grants.models import validity_covers
+from registry.snapshot import SnapshotRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +102,7 @@ class Directory:
 
     async def _load(self) -> None:
         async with self._sessionmaker() as session:
-            snapshot = await DirectoryRepository(session).snapshot()
+            snapshot = await SnapshotRepository(session).snapshot()
         routes = {}
         compiled: dict[tuple[str, str], CompiledContract] = {}
         for endpoint, version in snapshot.routes:

@@ -1,3 +1,6 @@
+"""The registry's read model for the exchange path: everything a gateway keeps in memory to route, admit and
+authenticate exchanges (its `Directory`), read in one go. The gateway reads registry tables only through it."""
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,7 +22,7 @@ class Snapshot:
     keys: Sequence[ClientKey] = ()
 
 
-class DirectoryRepository(Repository[Endpoint]):
+class SnapshotRepository(Repository[Endpoint]):
     model = Endpoint
 
     async def snapshot(self) -> Snapshot:
