@@ -20,6 +20,7 @@ from gateway.metrics.collectors import GatewayMetrics
 from gateway.metrics.router import router as metrics_router
 from gateway.oauth.authenticator import BearerAuthenticator
 from gateway.oauth.errors import OAuthError
+from gateway.oauth.metadata import server_metadata
 from gateway.oauth.router import oauth_error
 from gateway.oauth.router import router as oauth_router
 from gateway.openapi import install_openapi
@@ -61,6 +62,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            app.state.oauth_metadata = server_metadata(settings.issuer)
+        except ValueError as refused:
+            log.error("cannot start: LGSP_ISSUER %s: %s", settings.issuer, refused)
+            raise CannotStart(f"LGSP_ISSUER {settings.issuer}: {refused}") from None
         try:
             runtime = await GatewayRuntime.start(settings, bus)
         except LgspError as refused:  # a reason to give the operator, not a traceback (see CannotStartFilter)

@@ -124,21 +124,8 @@ async def envelope_jwks(request: Request) -> JSONResponse:
 
 @router.get("/.well-known/oauth-authorization-server")
 async def metadata(request: Request) -> dict[str, Any]:
-    settings = request.app.state.settings
-    base = settings.issuer.rstrip("/")
-    return {
-        "issuer": settings.issuer,
-        "token_endpoint": f"{base}/oauth/token",
-        "jwks_uri": f"{base}/.well-known/jwks.json",
-        "grant_types_supported": ["client_credentials"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        # RFC 8414 requires response types; with no authorization endpoint, "none" (OAuth 2.0 Multiple
-        # Response Type Encoding Practices §4) is the only honest one. No token_endpoint_auth_signing_alg_values:
-        # they are for the JWT client authentication methods, which this server does not take.
-        "response_types_supported": ["none"],
-        "scopes_supported": ["lgsp:admin", "lgsp:manage"],
-        "service_documentation": f"{base}/docs",
-    }
+    document: dict[str, Any] = request.app.state.oauth_metadata  # built and validated at start
+    return document
 
 
 async def oauth_error(request: Request, exc: Exception) -> JSONResponse:
