@@ -4,11 +4,12 @@ Contract schemas are embedded under `components/schemas` with their local `$ref`
 `$defs` stays valid inside the larger document.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from contracts.document import ContractDocument, Kind
 from contracts.errors import InvalidInput
+from contracts.maintenance import MaintenanceWindow
 from contracts.subschemas import children, rebase_refs, walk
 
 OPENAPI_VERSION = "3.1.0"
@@ -24,7 +25,10 @@ ERRORS = {
     422: ("UnprocessableContent", "The request does not match the contract's request schema"),
     429: ("TooManyRequests", "The grant's call rate is exceeded"),
     502: ("BadGateway", "The provider's connector failed or answered outside the contract"),
-    503: ("ServiceUnavailable", "The event bus or the exchange log is unavailable"),
+    503: (
+        "ServiceUnavailable",
+        "The event bus or the exchange log is unavailable, or the service is under maintenance",
+    ),
     504: ("GatewayTimeout", "The provider's connector did not answer in time"),
 }
 
@@ -120,7 +124,7 @@ def _components(server_url: str, scopes: dict[str, str]) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for status, (name, description) in ERRORS.items():
         headers = _trace_headers()
-        if status == 429:
+        if status in (429, 503):
             headers["Retry-After"] = {"description": "Seconds to wait", "schema": {"type": "integer"}}
         if status == 401:
             headers["WWW-Authenticate"] = {"schema": {"type": "string"}}
@@ -194,7 +198,37 @@ def _extensions(doc: ContractDocument) -> dict[str, Any]:
     }
 
 
-def _operation(doc: ContractDocument) -> dict[str, Any]:
+def _maintenance_response(doc: ContractDocument, window: MaintenanceWindow) -> dict[str, Any]:
+    """The operation's 503 while a maintenance window is announced or current: what a call inside it gets."""
+    times = window.as_json()
+    return {
+        "description": f"Under maintenance from {times['from']} until {times['until']} "
+        "(and when the event bus or the exchange log is unavailable)",
+        "headers": {
+            **_trace_headers(),
+            "Retry-After": {"description": "Seconds until the window ends", "schema": {"type": "integer"}},
+        },
+        "content": {
+            PROBLEM_JSON: {
+                "schema": {"$ref": "#/components/schemas/Problem"},
+                "examples": {
+                    "maintenance": {
+                        "summary": "A call inside the maintenance window",
+                        "value": {
+                            "type": "urn:lgsp:error:maintenance",
+                            "title": "Service under maintenance",
+                            "status": 503,
+                            "detail": f"{doc.address} is under maintenance until {times['until']}: "
+                            f"{window.notice}",
+                        },
+                    }
+                },
+            }
+        },
+    }
+
+
+def _operation(doc: ContractDocument, maintenance: MaintenanceWindow | None = None) -> dict[str, Any]:
     address = doc.address
     responses: dict[str, Any] = {
         "200": {
@@ -213,12 +247,17 @@ def _operation(doc: ContractDocument) -> dict[str, Any]:
     responses |= {
         str(status): {"$ref": f"#/components/responses/{name}"} for status, (name, _) in ERRORS.items()
     }
+    description, extensions = doc.description, _extensions(doc)
+    if maintenance is not None:
+        responses["503"] = _maintenance_response(doc, maintenance)
+        description = f"{description}\n\n{maintenance.sentence()}".strip()
+        extensions["x-lgsp-maintenance"] = maintenance.as_json()
     return {
         "operationId": f"exchange_{address.agency}_{address.code}_v{address.major}".replace(".", "_").replace(
             "-", "_"
         ),
         "summary": doc.title,
-        "description": doc.description,
+        "description": description,
         "tags": [doc.provider],
         "parameters": [
             {"$ref": "#/components/parameters/X-Request-ID"},
@@ -227,18 +266,23 @@ def _operation(doc: ContractDocument) -> dict[str, Any]:
         "requestBody": {"required": True, "content": _media(doc, "request")},
         "responses": responses,
         "security": [{"oauth2": [service_scope(doc)]}],
-        **_extensions(doc),
+        **extensions,
     }
 
 
-def _document(services: Sequence[ContractDocument], info: dict[str, Any], server_url: str) -> dict[str, Any]:
+def _document(
+    services: Sequence[ContractDocument],
+    info: dict[str, Any],
+    server_url: str,
+    maintenance: Mapping[str, MaintenanceWindow] | None = None,
+) -> dict[str, Any]:
     components = _components(server_url, {service_scope(doc): doc.title for doc in services})
     paths: dict[str, Any] = {}
     for doc in services:
         for part, schema in doc.schemas().items():
             name = schema_name(doc, part)
             components["schemas"][name] = declare_required(rebase_refs(schema, f"/components/schemas/{name}"))
-        paths[exchange_path(doc)] = {"post": _operation(doc)}
+        paths[exchange_path(doc)] = {"post": _operation(doc, (maintenance or {}).get(str(doc.address)))}
     return {
         "openapi": OPENAPI_VERSION,
         "info": info,
@@ -255,11 +299,19 @@ def _require_service(doc: ContractDocument) -> None:
         )
 
 
-def service_openapi(doc: ContractDocument, *, server_url: str = "http://localhost:8080") -> dict[str, Any]:
-    """The OpenAPI 3.1 document of one service version."""
+def service_openapi(
+    doc: ContractDocument,
+    *,
+    server_url: str = "http://localhost:8080",
+    maintenance: MaintenanceWindow | None = None,
+) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of one service version, with its maintenance window if one is announced."""
     _require_service(doc)
     info = {"title": doc.title, "version": doc.version, "description": doc.description, **_extensions(doc)}
-    return _document([doc], info, server_url)
+    if maintenance is not None:
+        info["description"] = f"{doc.description}\n\n{maintenance.sentence()}".strip()
+        info["x-lgsp-maintenance"] = maintenance.as_json()
+    return _document([doc], info, server_url, {str(doc.address): maintenance} if maintenance else None)
 
 
 def latest_per_address(docs: Sequence[ContractDocument], kind: Kind) -> list[ContractDocument]:
@@ -280,8 +332,10 @@ def catalogue_openapi(
     server_url: str = "http://localhost:8080",
     title: str = "LGSP service catalogue",
     version: str = "1",
+    maintenance: Mapping[str, MaintenanceWindow] | None = None,
 ) -> dict[str, Any]:
-    """One OpenAPI 3.1 document for every service in `docs` (the latest version of each major)."""
+    """One OpenAPI 3.1 document for every service in `docs` (the latest version of each major); `maintenance`
+    holds the announced windows by address."""
     services = latest_per_address(docs, Kind.SERVICE)
     info = {"title": title, "version": version, "description": f"{len(services)} services"}
-    return _document(services, info, server_url)
+    return _document(services, info, server_url, maintenance)

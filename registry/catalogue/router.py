@@ -22,8 +22,12 @@ async def catalogue(session: SessionDep, kind: Kind | None = None) -> list[Catal
 @router.get("/openapi.json")
 async def catalogue_specification(session: SessionDep, request: Request) -> dict[str, Any]:
     """One OpenAPI 3.1 document for calling every published service through the gateway."""
-    documents = [document for _, document in await CatalogueService(session).entries(Kind.SERVICE)]
-    return catalogue_openapi(documents, server_url=server_url(request))
+    published = await CatalogueService(session).published(Kind.SERVICE)
+    return catalogue_openapi(
+        [document for _, document, _ in published],
+        server_url=server_url(request),
+        maintenance={entry.address: window for entry, _, window in published if window is not None},
+    )
 
 
 @router.get("/asyncapi.json")

@@ -1,14 +1,23 @@
 """The published catalogue (Decree 47/2020 Art. 24-26): services and datasets with a version in use."""
 
 from contracts.document import ContractDocument, Kind
+from contracts.maintenance import MaintenanceWindow
 from registry.catalogue.repository import CatalogueRepository
 from registry.contracts.repository import ContractVersionRepository
-from registry.contracts.schemas import CatalogueEntry
+from registry.contracts.schemas import CatalogueEntry, MaintenancePublic
 from registry.service import RegistryService
+from registry.storage import utcnow
 
 
 class CatalogueService(RegistryService):
     async def entries(self, kind: Kind | None = None) -> list[tuple[CatalogueEntry, ContractDocument]]:
+        return [(entry, document) for entry, document, _ in await self.published(kind)]
+
+    async def published(
+        self, kind: Kind | None = None
+    ) -> list[tuple[CatalogueEntry, ContractDocument, MaintenanceWindow | None]]:
+        """Each entry with its contract document and its maintenance window while announced or current."""
+        now = utcnow()
         rows = await CatalogueRepository(self.session).endpoints_with_owners(kind)
         latest = await ContractVersionRepository(self.session).latest_by_endpoint(
             [row[0].id for row in rows if row[0].id is not None]
@@ -22,6 +31,7 @@ class CatalogueService(RegistryService):
             collection, spec = (
                 ("services", "openapi") if endpoint.kind == Kind.SERVICE else ("datasets", "asyncapi")
             )
+            window = endpoint.maintenance_shown(now)
             entry = CatalogueEntry(
                 address=endpoint.address,
                 kind=endpoint.kind,
@@ -36,6 +46,7 @@ class CatalogueService(RegistryService):
                 status=version.status,
                 specification=f"/api/v1/{collection}/{endpoint.agency_code}/{endpoint.code}/v{endpoint.major}/"
                 f"{spec}.json",
+                maintenance=MaintenancePublic.of(window),
             )
-            entries.append((entry, document))
+            entries.append((entry, document, window))
         return entries

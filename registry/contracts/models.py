@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from contracts.maintenance import MaintenanceWindow
 from registry.storage import JSONDocument, UTCDateTime, utcnow
 
 
@@ -28,10 +29,25 @@ class Endpoint(SQLModel, table=True):
     database_id: int = Field(foreign_key="registered_database.id", index=True)
     capture_payloads: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # the provider's announced maintenance window of a service; kept once over (nobody needs to clear it)
+    maintenance_from: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    maintenance_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    maintenance_notice: str | None = Field(default=None, max_length=500)
 
     @property
     def address(self) -> str:
         return f"{self.agency_code}/{self.code}/v{self.major}"
+
+    @property
+    def maintenance(self) -> MaintenanceWindow | None:
+        if self.maintenance_from is None or self.maintenance_until is None:
+            return None
+        return MaintenanceWindow(self.maintenance_from, self.maintenance_until, self.maintenance_notice or "")
+
+    def maintenance_shown(self, moment: datetime) -> MaintenanceWindow | None:
+        """The window while it is announced or current; None once it is over."""
+        window = self.maintenance
+        return None if window is None or window.over(moment) else window
 
 
 class ContractVersion(SQLModel, table=True):

@@ -1,7 +1,8 @@
 """Turning endpoints and versions into the API's shapes."""
 
 from registry.contracts.models import ContractVersion, Endpoint
-from registry.contracts.schemas import ContractPublic, EndpointPublic, VersionSummary
+from registry.contracts.schemas import ContractPublic, EndpointPublic, MaintenancePublic, VersionSummary
+from registry.storage import utcnow
 
 
 def contract_public(endpoint: Endpoint, version: ContractVersion) -> ContractPublic:
@@ -22,6 +23,7 @@ def contract_public(endpoint: Endpoint, version: ContractVersion) -> ContractPub
         created_by=version.created_by,
         deprecated_at=version.deprecated_at,
         sunset_at=version.sunset_at,
+        maintenance=MaintenancePublic.of(endpoint.maintenance_shown(utcnow())),
         document=version.document,
     )
 
@@ -36,6 +38,7 @@ def endpoint_public(endpoint: Endpoint, versions: list[ContractVersion]) -> Endp
         major=endpoint.major,
         database=versions[-1].document["database"] if versions else "",
         capture_payloads=endpoint.capture_payloads,
+        maintenance=MaintenancePublic.of(endpoint.maintenance_shown(utcnow())),
         latest_version=usable[-1].version if usable else None,
         versions=[
             VersionSummary(version=v.version, title=v.title, status=v.status, created_at=v.created_at)

@@ -13,6 +13,7 @@ from registry.contracts.presenters import contract_public, endpoint_public
 from registry.contracts.schemas import ContractPublic, ContractUpdate, EndpointPublic
 from registry.contracts.service import ContractService
 from registry.deps import EventsDep, LimitQuery, OffsetQuery, SessionDep
+from registry.storage import utcnow
 
 CONTRACT_MEDIA_TYPES = {
     "application/json",
@@ -111,8 +112,14 @@ def _add_kind_routes(kind: Kind, collection: str) -> None:
         events: EventsDep,
         principal: ManagerPrincipal,
     ) -> ContractPublic:
+        """`status` and `sunset_at` change the version named in the path; `capture_payloads` and, for a service,
+        `maintenance` (`{"from", "until", "notice"}`, or null to clear it) the whole major. During an announced
+        maintenance window the gateway answers the service's calls 503 `urn:lgsp:error:maintenance`."""
         service = ContractService(session, events)
         endpoint, found = await service.version(kind, agency, code, version)
+        if "maintenance" in data.model_fields_set:
+            window = None if data.maintenance is None else data.maintenance.window()
+            endpoint = await service.set_maintenance(endpoint, window, principal)
         if data.capture_payloads is not None:
             endpoint = await service.set_capture(endpoint, data.capture_payloads, principal)
         if data.status is not None:
@@ -150,8 +157,12 @@ async def service_specification(
     agency: str, code: str, version: str, session: SessionDep, request: Request
 ) -> dict[str, Any]:
     """OpenAPI 3.1 for calling one service version through the gateway."""
-    _, found = await ContractService(session).version(Kind.SERVICE, agency, code, version)
-    return service_openapi(ContractDocument.model_validate(found.document), server_url=server_url(request))
+    endpoint, found = await ContractService(session).version(Kind.SERVICE, agency, code, version)
+    return service_openapi(
+        ContractDocument.model_validate(found.document),
+        server_url=server_url(request),
+        maintenance=endpoint.maintenance_shown(utcnow()),
+    )
 
 
 @router.get("/datasets/{agency}/{code}/{version}/asyncapi.json", tags=["catalogue"])

@@ -15,10 +15,12 @@ from contracts.errors import (
     ContractIncompatible,
     ContractInvalid,
     InUse,
+    InvalidInput,
     NotFound,
     UnknownReference,
 )
 from contracts.loading import load_contract
+from contracts.maintenance import MaintenanceWindow
 from registry.agencies.repository import AgencyRepository
 from registry.auth import Principal
 from registry.contracts.models import ContractStatus, ContractVersion, Endpoint
@@ -234,6 +236,36 @@ class ContractService(RegistryService):
         endpoint.capture_payloads = capture
         await self.endpoints.add(endpoint)
         await self.commit(RegistryEvent("endpoint.updated", endpoint.address, {"capture_payloads": capture}))
+        return endpoint
+
+    async def set_maintenance(
+        self, endpoint: Endpoint, window: MaintenanceWindow | None, principal: Principal
+    ) -> Endpoint:
+        """Announce the major's maintenance window (replacing any other), or clear it with None. Gateways answer
+        calls inside it 503 from their directory, refreshed by the event; once over it needs no action."""
+        principal.require_manage(endpoint.agency_code)
+        if endpoint.kind != Kind.SERVICE:
+            raise InvalidInput(
+                f"{endpoint.address} is a dataset; maintenance windows are announced for services",
+                errors=[{"pointer": "/maintenance", "message": "only services have maintenance windows"}],
+            )
+        if window is not None and window.over(utcnow()):
+            raise InvalidInput(
+                f"the maintenance window of {endpoint.address} would have ended already; announce one whose "
+                "until is in the future",
+                errors=[{"pointer": "/maintenance/until", "message": "in the past"}],
+            )
+        endpoint.maintenance_from = window.starts if window else None
+        endpoint.maintenance_until = window.ends if window else None
+        endpoint.maintenance_notice = window.notice if window else None
+        await self.endpoints.add(endpoint)
+        await self.commit(
+            RegistryEvent(
+                "endpoint.updated",
+                endpoint.address,
+                {"maintenance": None if window is None else window.as_json()},
+            )
+        )
         return endpoint
 
     async def delete_version(

@@ -3,6 +3,7 @@
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,20 @@ def demo_paths() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 async def demo_documents(demo: Harness, tmp_path_factory: pytest.TempPathFactory) -> DemoDocuments:
+    """The land service has a maintenance window announced, so its documents are checked with one too."""
     directory = tmp_path_factory.mktemp("documents")
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    window = {
+        "from": tomorrow.isoformat(),
+        "until": (tomorrow + timedelta(hours=2)).isoformat(),
+        "notice": "Nâng cấp",
+    }
+    announced = await demo.http.patch(
+        "/api/v1/services/H50.20/tra-cuu-thua-dat/v1",
+        json={"maintenance": window},
+        headers=await demo.admin(),
+    )
+    assert announced.status_code == 200, announced.text
     documents = {}
     for name, path in demo_paths().items():
         response = await demo.http.get(path)
