@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts.document import ContractDocument, Kind
+from contracts.maintenance import MaintenanceWindow
 from contracts.signing import SigningKey, import_signing_key
 from contracts.validation import CompiledContract, compile_contract
 from gateway.exchange.fields import field_tree
@@ -35,6 +36,7 @@ class Route:
     contract: CompiledContract
     capture: bool
     notice: dict[str, str]  # Deprecation/Sunset headers when the version is deprecated, else empty
+    maintenance: MaintenanceWindow | None = None  # checked against each call's time, so it needs no refresh
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,4 +160,5 @@ class Directory:
             contract=contract,
             capture=endpoint.capture_payloads,
             notice=version.notice(),
+            maintenance=endpoint.maintenance if endpoint.kind == Kind.SERVICE else None,
         )

@@ -42,7 +42,10 @@ class ReplyInvalid(LgspError):
     name, status, title = "reply-invalid", 502, "The provider's reply does not match the contract"
 
 
-def outcome_for(status: int) -> Outcome:
+def outcome_for(error: LgspError) -> Outcome:
+    if isinstance(error, UnderMaintenance):
+        return Outcome.MAINTENANCE
+    status = error.status
     if status < 400:
         return Outcome.OK
     if status in (401, 403, 429):
@@ -54,6 +57,12 @@ def outcome_for(status: int) -> Outcome:
     if status == 503:
         return Outcome.UNAVAILABLE
     return Outcome.PROVIDER_ERROR
+
+
+class UnderMaintenance(LgspError):
+    """A call inside the service's announced maintenance window; logged under an outcome of its own."""
+
+    name, status, title = "maintenance", 503, "Service under maintenance"
 
 
 class RecordsInvalid(LgspError):

@@ -22,6 +22,7 @@ from gateway.exchange.errors import (
     MalformedBody,
     NoGrant,
     RateLimited,
+    UnderMaintenance,
     UnknownService,
     outcome_for,
 )
@@ -106,7 +107,14 @@ class ExchangeFlow:
         return record, traceparent
 
     async def admit(self, inbound: Inbound, record: ExchangeRecord) -> tuple[Route, GrantRule, bytes, Any]:
-        """Authenticate, find the route, authorise, rate-limit and parse; each failure its own problem."""
+        """Authenticate, find the route, authorise, check the maintenance window, rate-limit and parse; each
+        failure its own problem.
+
+        A service's maintenance window is checked after the token, the scope and the grant, so only a caller
+        who may call the service learns of it from the exchange path (anyone can read it in the catalogue);
+        an unauthenticated caller still gets 401 and one without a grant 403. It is checked before the rate
+        limit and the body, so calls refused during the window spend none of the grant's rate and need no
+        valid body."""
         try:
             principal = self._principal(inbound.authorization)
         except Unauthorized:
@@ -126,7 +134,9 @@ class ExchangeFlow:
             route.database_id,
             route.version,
         )
-        grant = await self._authorise(principal, route, record)
+        grant = self._authorise(principal, route, record)
+        self._check_maintenance(route, record)
+        await self._limit(grant)
         body = await self._json_body(inbound, record)
         try:
             payload = orjson.loads(body)
@@ -145,7 +155,7 @@ class ExchangeFlow:
             raise Unauthorized(f"client {principal.client_id} is disabled or unknown", headers=_INVALID_TOKEN)
         return principal
 
-    async def _authorise(self, principal: Principal, route: Route, record: ExchangeRecord) -> GrantRule:
+    def _authorise(self, principal: Principal, route: Route, record: ExchangeRecord) -> GrantRule:
         if route.address not in principal.scopes and ADMIN_SCOPE not in principal.scopes:
             raise InsufficientScope(
                 f"the token's scope does not include {route.address}; ask /oauth/token for it",
@@ -154,6 +164,22 @@ class ExchangeFlow:
         grant = self.services.directory.grant(principal.client_id, route.address, record.received_at)
         if grant is None:
             raise NoGrant(f"client {principal.client_id} holds no active grant for {route.address}")
+        return grant
+
+    @staticmethod
+    def _check_maintenance(route: Route, record: ExchangeRecord) -> None:
+        window = route.maintenance
+        if window is None or not window.covers(record.received_at):
+            return
+        until = window.as_json()["until"]
+        raise UnderMaintenance(
+            f"{route.document.title} ({route.address}) is under maintenance until {until}: {window.notice}",
+            headers={"Retry-After": str(window.retry_after(record.received_at))},
+            notice=window.notice,
+            until=until,
+        )
+
+    async def _limit(self, grant: GrantRule) -> None:
         if grant.calls_per_minute is not None:
             wait = await self.services.limiter.acquire(grant.grant_id, grant.calls_per_minute)
             if wait is not None:
@@ -161,7 +187,6 @@ class ExchangeFlow:
                     f"the grant allows {grant.calls_per_minute} calls per minute",
                     headers={"Retry-After": RateLimiter.retry_after(wait)},
                 )
-        return grant
 
     @staticmethod
     async def _json_body(inbound: Inbound, record: ExchangeRecord) -> bytes:
@@ -192,7 +217,7 @@ class ExchangeFlow:
 
     async def fail(self, record: ExchangeRecord, error: LgspError, opened: bool) -> Outbound:
         """Log the failure, then answer with its problem (or 503 if even the log cannot be written)."""
-        record.outcome = outcome_for(error.status)
+        record.outcome = outcome_for(error)
         record.http_status, record.error_type = error.status, error.name
         record.completed_at = utcnow()
         try:

@@ -29,7 +29,7 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
             422: "request does not match the contract",
             429: "over the grant's call rate (Retry-After)",
             502: "the provider failed or answered against the contract",
-            503: "bus or exchange log unavailable",
+            503: "bus or exchange log unavailable, or the service under maintenance (Retry-After)",
             504: "no reply from the provider in time",
         }.items()
     },

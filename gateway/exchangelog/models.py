@@ -20,6 +20,7 @@ class Outcome(StrEnum):
     PROVIDER_ERROR = "provider_error"  # the connector failed or answered against the contract
     TIMEOUT = "timeout"
     UNAVAILABLE = "unavailable"  # bus or log unavailable
+    MAINTENANCE = "maintenance"  # inside the service's announced maintenance window (503)
     ABANDONED = "abandoned"  # left open by a crash or while the log was unreachable, closed afterwards
 
 
