@@ -1,4 +1,4 @@
-"""`lgsp agency|database|contract|client|grant|catalogue`: the registry from the command line, over the REST API.
+"""`lgsp agency|database|contract|service|client|grant|catalogue`: the registry from the command line, over the REST API.
 
 The commands talk to a running gateway through `ctx.obj` (a `CliState`), which the `lgsp` composition root
 provides, so that every write is authorised exactly as it is over HTTP.
@@ -157,6 +157,7 @@ client = typer.Typer(help="OAuth2 clients of agencies; secrets are shown once.",
 grant = typer.Typer(
     help="Grants: which client may call which service or publish which dataset.", no_args_is_help=True
 )
+service = typer.Typer(help="Services of agencies: their maintenance windows.", no_args_is_help=True)
 
 AGENCY_COLUMNS = ("code", "name", "tier", "parent_code")
 DATABASE_COLUMNS = ("agency", "code", "name", "status")
@@ -334,6 +335,57 @@ def contract_list(
     _json_flag(ctx, as_json)
     data = call(ctx, lambda api: api.get(f"/api/v1/{kind}", agency=agency_code))
     show(ctx, data, ("address", "latest_version", "database", "capture_payloads"), output=output)
+
+
+def _usage(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+@service.command("maintenance")
+def service_maintenance(
+    ctx: typer.Context,
+    address: Annotated[str, typer.Argument(help="AGENCY/CODE/vMAJOR, e.g. H50.20/tra-cuu-thua-dat/v1")],
+    starts: Annotated[
+        str | None,
+        typer.Option("--from", help="when it starts (ISO 8601 with zone, e.g. 2026-12-02T22:00+07:00)"),
+    ] = None,
+    until: Annotated[str | None, typer.Option(help="when it ends (ISO 8601 with zone)")] = None,
+    notice: Annotated[
+        str | None, typer.Option(help="what consumers are told (at most 500 characters)")
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="withdraw the announced window")] = False,
+    as_json: Json = False,
+) -> None:
+    """Announce a service's maintenance window, or withdraw it with --clear. Calls inside the window are
+    answered 503 with Retry-After and the notice; the catalogue and the service's OpenAPI show it until it
+    ends. A window that has ended needs nothing done."""
+    from contracts.addresses import Address
+    from contracts.errors import InvalidInput
+
+    _json_flag(ctx, as_json)
+    try:
+        parsed = Address.parse(address)
+    except InvalidInput as exc:
+        raise _usage(exc.detail) from None
+    given = [starts, until, notice]
+    if clear and any(value is not None for value in given):
+        raise _usage("--clear takes no --from, --until or --notice")
+    if not clear and any(value is None for value in given):
+        raise _usage("give --from, --until and --notice, or --clear")
+    window = None if clear else {"from": starts, "until": until, "notice": notice}
+    path = f"/api/v1/services/{parsed.agency}/{parsed.code}/v{parsed.major}"
+    updated = call(ctx, lambda api: api.send("PATCH", path, json={"maintenance": window}))
+    if ctx.obj.json_output:
+        typer.echo(json.dumps(updated, ensure_ascii=False, indent=2))
+    elif clear:
+        console.print(f"{parsed}: maintenance window cleared", markup=False)
+    else:
+        shown = updated.get("maintenance") or {}
+        console.print(
+            f"{parsed}: under maintenance from {shown.get('from')} until {shown.get('until')}: {shown.get('notice')}",
+            markup=False,
+        )
 
 
 def _read(path: Path) -> bytes:
