@@ -218,7 +218,7 @@ def _maintenance_response(doc: ContractDocument, window: MaintenanceWindow) -> d
                             "type": "urn:lgsp:error:maintenance",
                             "title": "Service under maintenance",
                             "status": 503,
-                            "detail": f"{doc.address} is under maintenance until {times['until']}: "
+                            "detail": f"{doc.title} ({doc.address}) is under maintenance until {times['until']}: "
                             f"{window.notice}",
                         },
                     }

@@ -1,4 +1,5 @@
-"""`lgsp agency|database|contract|service|client|grant|catalogue`: the registry from the command line, over the REST API.
+"""`lgsp agency|database|contract|service|client|grant|catalogue`: the registry from the command line, over the
+REST API.
 
 The commands talk to a running gateway through `ctx.obj` (a `CliState`), which the `lgsp` composition root
 provides, so that every write is authorised exactly as it is over HTTP.
