@@ -19,6 +19,7 @@ from contracts.errors import (
     UnknownReference,
 )
 from contracts.loading import load_contract
+from registry.access.repository import AccessRequestRepository
 from registry.agencies.repository import AgencyRepository
 from registry.auth import Principal
 from registry.contracts.models import ContractStatus, ContractVersion, Endpoint
@@ -252,6 +253,10 @@ class ContractService(RegistryService):
             raise InUse(
                 f"{endpoint.address} is still granted to clients; revoke and remove those grants first"
             )
+        if not remaining and await AccessRequestRepository(self.session).endpoint_has_requests(
+            endpoint.id or 0
+        ):
+            raise InUse(f"{endpoint.address} has access requests on record; withdraw this version instead")
         await self.versions.delete(version)
         if not remaining:
             await self.endpoints.delete(endpoint)
