@@ -49,7 +49,7 @@ def _within(field: str, asked: list[str]) -> bool:
     return any(field == whole or field.startswith(whole + "/") for whole in asked)
 
 
-def granted_terms(request: AccessRequest, approval: AccessApproval) -> GrantCreate:
+def granted_terms(request: AccessRequest, approval: AccessApproval, address: str) -> GrantCreate:
     """The grant an approval makes: the request's terms, narrowed where the approval says; never wider."""
     wider: list[dict[str, str]] = []
     fields = request.fields if approval.fields is None else approval.fields
@@ -83,7 +83,7 @@ def granted_terms(request: AccessRequest, approval: AccessApproval) -> GrantCrea
         )
     return GrantCreate(
         client_id=request.client_id,
-        address="",  # set by the caller, who knows the endpoint
+        address=address,
         purpose=request.purpose,
         fields=fields,
         calls_per_minute=rate,
@@ -159,7 +159,7 @@ class AccessRequestService(RegistryService):
         request, endpoint = await self._find(request_id, principal)
         principal.require_manage(request.provider_agency)
         self._require_pending(request, "approved")
-        terms = granted_terms(request, approval).model_copy(update={"address": endpoint.address})
+        terms = granted_terms(request, approval, endpoint.address)
         grant, _ = await GrantService(self.session).issue(terms, principal)
         self._decide(request, AccessStatus.APPROVED, principal)
         request.grant_id = grant.id
