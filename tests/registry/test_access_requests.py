@@ -308,3 +308,16 @@ class TestAdminStillGrants:
     async def test_a_platform_admin_creates_a_grant_directly(self, parties: Parties) -> None:
         body = {"client_id": "h50-05-portal", "address": LAND_ADDRESS, "purpose": "Tra cứu"}
         assert (await parties.gateway.post("/api/v1/grants", body)).status_code == 201
+
+
+class TestTheRecordStays:
+    async def test_a_client_with_requests_on_record_cannot_be_deleted(self, parties: Parties) -> None:
+        request = await parties.asked()
+        await parties.act(request["id"], "withdraw", parties.consumer_admin)
+        deleted = await parties.gateway.http.delete(
+            "/api/v1/clients/h50-05-portal", headers=await parties.gateway.admin()
+        )
+        assert deleted.status_code == 409, deleted.text
+        assert (
+            await parties.gateway.http.get(f"{PATH}/{request['id']}", headers=parties.consumer_admin)
+        ).status_code == 200
