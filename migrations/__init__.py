@@ -31,6 +31,7 @@ MODEL_MODULES = (
     "registry.contracts.models",
     "registry.clients.models",
     "registry.grants.models",
+    "registry.access.models",
     "gateway.oauth.models",
     "gateway.exchangelog.models",
 )

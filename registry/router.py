@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from registry.access.router import router as access
 from registry.agencies.router import router as agencies
 from registry.catalogue.router import router as catalogue
 from registry.clients.router import router as clients
@@ -10,5 +11,5 @@ from registry.databases.router import router as databases
 from registry.grants.router import router as grants
 
 router = APIRouter(prefix="/api/v1")
-for part in (agencies, databases, contracts, clients, grants, catalogue):
+for part in (agencies, databases, contracts, clients, grants, access, catalogue):
     router.include_router(part)

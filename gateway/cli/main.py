@@ -49,6 +49,11 @@ class Lgsp(LgspGroup):
         "service": LazyCommand("registry.cli:service", "Services of agencies: their maintenance windows."),
         "client": LazyCommand("registry.cli:client", "OAuth2 clients of agencies; secrets are shown once."),
         "grant": LazyCommand("registry.cli:grant", "Grants: which client may call which service or publish which dataset."),
+        "access": LazyCommand(
+            "registry.access.cli:access",
+            "Access requests: a consumer agency asks for a service or dataset, the provider approves or refuses "
+            "in writing (Decree 194/2025/NĐ-CP Art. 16).",
+        ),
         "catalogue": LazyCommand("registry.cli:catalogue", "The published services and datasets."),
         "call": LazyCommand("gateway.cli.call:call", "Call a service; prints the reply, or the problem on one line."),
         "connector": LazyCommand("gateway.cli.connector:connector", "Department connectors."),

@@ -57,3 +57,10 @@ def seconds(value: float, language: Language) -> str:
     if value < 7200:
         return f"{value / 60:.0f} {unit['min']}"
     return f"{_decimal(f'{value / 3600:.1f}', language)} {unit['h']}"
+
+
+def age(value: float, language: Language) -> str:
+    """How long something has waited: as `seconds` does, then whole days from two days on."""
+    if value < 2 * 86400:
+        return seconds(value, language)
+    return f"{value // 86400:.0f} {'ngày' if language is Language.VI else 'days'}"

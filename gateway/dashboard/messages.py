@@ -81,6 +81,14 @@ MESSAGES: dict[Language, dict[str, str]] = {
         "dead_letters": "{batches} lô chia sẻ kho không lưu được sau các lần thử lại (lâu nhất {age}): xem "
         "GET /api/v1/warehouse/dead-letters, khắc phục rồi gửi lại bằng lgsp warehouse redrive.",
         "col_dead_letters": "Lô không lưu được",
+        "access_requests": "Yêu cầu khai thác dữ liệu chờ quyết định",
+        "access_note": "Theo cơ quan cung cấp: số yêu cầu đang chờ và yêu cầu chờ lâu nhất (Điều 16 Nghị định "
+        "194/2025/NĐ-CP).",
+        "access_pending": "{requests} yêu cầu đang chờ cơ quan cung cấp quyết định.",
+        "access_none": "Không có yêu cầu nào đang chờ quyết định.",
+        "col_provider": "Cơ quan cung cấp",
+        "col_pending": "Đang chờ",
+        "col_waiting": "Chờ lâu nhất",
         "footer": "Số liệu tính từ danh mục CSDL và nhật ký trao đổi của nền tảng. "
         "Kết nối: có hợp đồng đang hiệu lực và ít nhất một trao đổi thành công trong kỳ. "
         "Chia sẻ: có dữ liệu được kho dùng chung xác nhận đã nhận trong kỳ.",
@@ -159,6 +167,13 @@ MESSAGES: dict[Language, dict[str, str]] = {
         "{age}): see GET /api/v1/warehouse/dead-letters, fix the cause, then re-drive them with "
         "lgsp warehouse redrive.",
         "col_dead_letters": "Dead letters",
+        "access_requests": "Access requests awaiting a decision",
+        "access_note": "By provider: the requests waiting and the longest wait (Decree 194/2025/NĐ-CP Art. 16).",
+        "access_pending": "{requests} requests wait for their provider's decision.",
+        "access_none": "No request is waiting for a decision.",
+        "col_provider": "Provider",
+        "col_pending": "Waiting",
+        "col_waiting": "Longest wait",
         "footer": "Figures from the platform's database registry and exchange log. "
         "Connected: a contract in use and at least one successful exchange in the window. "
         "Sharing: records the shared warehouse acknowledged in the window.",

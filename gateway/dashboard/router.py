@@ -6,7 +6,7 @@ consumers or contents. Everything is inline (CSS, SVG); a Content-Security-Polic
 """
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -23,6 +23,7 @@ from gateway.dashboard.view import (
     PageQuery,
     SortColumn,
     SortDirection,
+    access_request_panel,
     dead_letter_panel,
     department_rows,
     headings,
@@ -36,6 +37,7 @@ from gateway.exchangehealth.service import HealthService
 from gateway.metrics.warehouse import warehouse_lag
 from gateway.runtime import GatewayRuntime
 from gateway.settings import Settings
+from registry.access.service import AccessRequestService
 from registry.deps import SessionDep
 from registry.storage import utcnow
 from warehouse.deadletters import DeadLetterCount
@@ -104,6 +106,13 @@ async def dashboard(
         await warehouse_lag(request.app.state), settings.warehouse_lag_degraded_seconds, t
     )
     dead_letters = dead_letter_panel(await _dead_letter_counts(request), utcnow(), t)
+
+    async def pending() -> list[tuple[str, int, datetime]]:
+        return await AccessRequestService(session).pending_by_provider()
+
+    access = access_request_panel(
+        await public_cache(request.app.state).get(("access-pending",), pending), report, utcnow(), t
+    )
     return _page(
         "dashboard.html",
         t=t,
@@ -123,5 +132,6 @@ async def dashboard(
         health=health_rows(health, t),
         warehouse=warehouse,
         dead_letters=dead_letters,
+        access=access,
         other_language=replace(query, lang=Language.EN if lang is Language.VI else Language.VI),
     )

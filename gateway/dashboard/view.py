@@ -241,3 +241,25 @@ def dead_letter_panel(counts: list[DeadLetterCount], now: datetime, t: Translato
             for count in counts
         ],
     }
+
+
+def access_request_panel(
+    pending: list[tuple[str, int, datetime]], report: CoverageReport, now: datetime, t: Translator
+) -> dict[str, Any]:
+    """Access requests waiting for each provider's decision: counts and ages only, never who asks or why."""
+    language = t.language
+    names = {agency.code: agency_name(agency, language) for agency in report.agencies}
+    rows = [
+        {
+            "code": code,
+            "name": names.get(code, ""),
+            "pending": fmt.number(count, language),
+            "oldest": fmt.age((now - oldest).total_seconds(), language),
+        }
+        for code, count, oldest in sorted(pending, key=lambda row: code_key(row[0]))
+    ]
+    total = sum(count for _, count, _ in pending)
+    return {
+        "summary": t("access_pending", requests=fmt.number(total, language)) if total else t("access_none"),
+        "rows": rows,
+    }

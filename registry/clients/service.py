@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from contracts.errors import Conflict, InUse, InvalidInput, NotFound, UnknownReference
 from contracts.signing import algorithm_for, import_signing_key, public_jwk
+from registry.access.repository import AccessRequestRepository
 from registry.agencies.repository import AgencyRepository
 from registry.auth import Principal
 from registry.clients.models import Client, ClientKey, ClientRole
@@ -82,6 +83,10 @@ class ClientService(RegistryService):
         principal.require_manage(client.agency_code)
         if await GrantRepository(self.session).client_has_grants(client_id):
             raise InUse(f"client {client_id} holds grants; disable it instead (PATCH disabled=true)")
+        if await AccessRequestRepository(self.session).client_has_requests(client_id):
+            raise InUse(
+                f"client {client_id} has access requests on record; disable it instead (PATCH disabled=true)"
+            )
         for key in await ClientKeyRepository(self.session).of_client(client_id):
             await self.session.delete(key)
         await self.clients.delete(client)

@@ -21,6 +21,7 @@ from contracts.errors import (
 )
 from contracts.loading import load_contract
 from contracts.maintenance import MaintenanceWindow
+from registry.access.repository import AccessRequestRepository
 from registry.agencies.repository import AgencyRepository
 from registry.auth import Principal
 from registry.contracts.models import ContractStatus, ContractVersion, Endpoint
@@ -284,6 +285,10 @@ class ContractService(RegistryService):
             raise InUse(
                 f"{endpoint.address} is still granted to clients; revoke and remove those grants first"
             )
+        if not remaining and await AccessRequestRepository(self.session).endpoint_has_requests(
+            endpoint.id or 0
+        ):
+            raise InUse(f"{endpoint.address} has access requests on record; withdraw this version instead")
         await self.versions.delete(version)
         if not remaining:
             await self.endpoints.delete(endpoint)

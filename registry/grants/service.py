@@ -42,6 +42,13 @@ class GrantService(RegistryService):
         return GrantRepository(self.session)
 
     async def create(self, data: GrantCreate, principal: Principal) -> GrantPublic:
+        grant, endpoint = await self.issue(data, principal)
+        await self.commit(RegistryEvent("grant.created", data.client_id, {"address": endpoint.address}))
+        return grant_public(grant, endpoint)
+
+    async def issue(self, data: GrantCreate, principal: Principal) -> tuple[Grant, Endpoint]:
+        """Check and add the grant to the session, uncommitted: an approved access request commits it with
+        its decision, in one transaction."""
         address = Address.parse(data.address)
         endpoint = await EndpointRepository(self.session).find(address.agency, address.code, address.major)
         if endpoint is None:
@@ -49,7 +56,7 @@ class GrantService(RegistryService):
         principal.require_manage(endpoint.agency_code)
         if await ClientRepository(self.session).get(data.client_id) is None:
             raise UnknownReference(f"client {data.client_id} is not registered")
-        await self._check_fields(endpoint, data.fields)
+        await self.check_fields(endpoint, data.fields)
         grant = Grant(
             id=str(uuid.uuid4()),
             client_id=data.client_id,
@@ -62,10 +69,9 @@ class GrantService(RegistryService):
             created_by=principal.client_id,
         )
         await self.grants.add(grant)
-        await self.commit(RegistryEvent("grant.created", data.client_id, {"address": endpoint.address}))
-        return grant_public(grant, endpoint)
+        return grant, endpoint
 
-    async def _check_fields(self, endpoint: Endpoint, fields: Sequence[str]) -> None:
+    async def check_fields(self, endpoint: Endpoint, fields: Sequence[str]) -> None:
         """Allowed fields name properties of what the grant gives access to: the reply, or the shared record."""
         if not fields:
             return

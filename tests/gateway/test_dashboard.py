@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from registry.storage import utcnow
 from tests.gateway.coverage_scenario import Scenario
-from tests.harness import Harness
+from tests.harness import LAND_ADDRESS, Harness, land_department
 
 
 class TestPage:
@@ -68,3 +68,30 @@ class TestBadInput:
             response = await gateway.http.get("/dashboard", params=params)
             assert response.status_code == 422
             assert response.json()["errors"][0]["parameter"] in params
+
+
+class TestAccessRequests:
+    async def test_each_provider_shows_its_waiting_requests_never_who_asks_or_why(
+        self, gateway: Harness
+    ) -> None:
+        await land_department(gateway)
+        await gateway.create_agency("H50.05", "Sở Tư pháp")
+        await gateway.create_client("H50.05", "h50-05-portal")
+        asked = {
+            "client_id": "h50-05-portal",
+            "address": LAND_ADDRESS,
+            "purpose": "Mục đích riêng của bên yêu cầu",
+            "legal_basis": "Điều 16 Nghị định 194/2025/NĐ-CP",
+        }
+        for _ in range(2):
+            assert (await gateway.post("/api/v1/access-requests", asked)).status_code == 201
+
+        html = (await gateway.http.get("/dashboard")).text
+        row = re.search(r'<tr data-provider="H50.20">(.*?)</tr>', html, re.S)
+        assert row is not None
+        assert re.search(r'data-col="pending">2<', row.group(1))
+        assert "2 yêu cầu đang chờ" in html
+        assert "h50-05-portal" not in html
+        assert "Mục đích riêng" not in html
+        english = (await gateway.http.get("/dashboard", params={"lang": "en"})).text
+        assert "2 requests wait for their provider" in english
