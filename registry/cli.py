@@ -27,6 +27,8 @@ console = Console()
 class RegistryApi(Protocol):
     async def get(self, path: str, **params: Any) -> Any: ...
 
+    async def get_public(self, path: str, **params: Any) -> Any: ...
+
     async def send(
         self,
         method: str,
@@ -182,7 +184,9 @@ def agency_list(
 ) -> None:
     """The registered agencies."""
     _json_flag(ctx, as_json)
-    data = call(ctx, lambda api: api.get("/api/v1/agencies", parent=parent, offset=offset, limit=limit))
+    data = call(
+        ctx, lambda api: api.get_public("/api/v1/agencies", parent=parent, offset=offset, limit=limit)
+    )
     show(ctx, data, AGENCY_COLUMNS, output=output)
 
 
@@ -190,7 +194,7 @@ def agency_list(
 def agency_show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
     """One agency."""
     _json_flag(ctx, as_json)
-    show(ctx, call(ctx, lambda api: api.get(f"/api/v1/agencies/{code}")), AGENCY_COLUMNS)
+    show(ctx, call(ctx, lambda api: api.get_public(f"/api/v1/agencies/{code}")), AGENCY_COLUMNS)
 
 
 @agency.command("create")
@@ -231,7 +235,7 @@ def database_list(
     _json_flag(ctx, as_json)
     data = call(
         ctx,
-        lambda api: api.get(
+        lambda api: api.get_public(
             "/api/v1/databases", agency=agency_code, status=status, offset=offset, limit=limit
         ),
     )
@@ -242,7 +246,11 @@ def database_list(
 def database_show(ctx: typer.Context, agency_code: str, code: str, as_json: Json = False) -> None:
     """One database."""
     _json_flag(ctx, as_json)
-    show(ctx, call(ctx, lambda api: api.get(f"/api/v1/databases/{agency_code}/{code}")), DATABASE_COLUMNS)
+    show(
+        ctx,
+        call(ctx, lambda api: api.get_public(f"/api/v1/databases/{agency_code}/{code}")),
+        DATABASE_COLUMNS,
+    )
 
 
 @database.command("create")
@@ -317,7 +325,7 @@ async def _registered_before(api: RegistryApi, content: bytes) -> bool:
     except (LgspError, KeyError, TypeError):
         return False  # the gateway says what is wrong with it
     try:
-        await api.get(path)
+        await api.get_public(path)
     except Exception as exc:  # the client's own error type: a 404 means not registered
         if getattr(exc, "status", None) == 404:
             return False
@@ -334,7 +342,7 @@ def contract_list(
 ) -> None:
     """List the registered services (or datasets) with their newest version."""
     _json_flag(ctx, as_json)
-    data = call(ctx, lambda api: api.get(f"/api/v1/{kind}", agency=agency_code))
+    data = call(ctx, lambda api: api.get_public(f"/api/v1/{kind}", agency=agency_code))
     show(ctx, data, ("address", "latest_version", "database", "capture_payloads"), output=output)
 
 
@@ -536,7 +544,7 @@ def catalogue(
 ) -> None:
     """The published services and datasets."""
     _json_flag(ctx, as_json)
-    data = call(ctx, lambda api: api.get("/api/v1/catalogue", kind=kind))
+    data = call(ctx, lambda api: api.get_public("/api/v1/catalogue", kind=kind))
     show(ctx, data, ("address", "kind", "version", "title", "provider_name", "classification"), output=output)
 
 

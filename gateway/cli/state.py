@@ -8,7 +8,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from registry.cli import CliState, RegistryApi
 
@@ -53,7 +53,22 @@ class GatewayCliState(CliState):
     def client(self) -> "GatewayClient":
         from connectors.sdk.client import GatewayClient
 
-        return GatewayClient(self.url, self.client_id, self.client_secret)
+        if self.given_id is not None:
+            return GatewayClient(self.url, self.given_id, self.given_secret)
+
+        class BootstrapAdminClient(GatewayClient):
+            """Reads the bootstrap admin's credentials (the settings) only when a request needs a token: a
+            public read (`get_public`) never loads the settings."""
+
+            async def token(client) -> str:  # noqa: N805 (`self` is the state)
+                if client.client_id is None:
+                    client.client_id, client._secret = self.credentials
+                return await GatewayClient.token(client)
+
+            async def get(client, path: str, **params: Any) -> Any:  # noqa: N805
+                return await client.send("GET", path, params=params)
+
+        return BootstrapAdminClient(self.url)
 
 
 def cli_state(url: str, client_id: str | None, client_secret: str | None) -> GatewayCliState:

@@ -51,9 +51,15 @@ class TestCommandLineErrors:
         assert "contract-incompatible" in refused.output
 
     async def test_wrong_credentials_are_one_line(self, live_gateway: LiveGateway) -> None:
-        result = await run_cli(["agency", "list"], live_gateway.cli_env(secret="wrong"))
+        # a command that needs a token (public reads such as `agency list` ask for none)
+        result = await run_cli(["client", "list"], live_gateway.cli_env(secret="wrong"))
         assert result.exit_code == 1
         assert "invalid-client" in result.output or "oauth-invalid-client" in result.output
+
+    async def test_public_reads_ask_for_no_token(self, live_gateway: LiveGateway) -> None:
+        # agencies, databases, contracts and the catalogue are public: no secret is checked (nor needed)
+        result = await run_cli(["agency", "list", "--format", "json"], live_gateway.cli_env(secret="wrong"))
+        assert result.exit_code == 0, result.output
 
     async def test_unreachable_gateway_is_one_line(self) -> None:
         from tests.services import free_port
