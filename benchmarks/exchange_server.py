@@ -97,7 +97,10 @@ def province(data: Path, kafka: str | None):
             bus = create_bus(kafka, instance_id=f"bench-connector-{uuid.uuid4().hex[:6]}")
             await bus.start()
         runner = ConnectorRunner(
-            connector(), bus, keys=GatewayKeys(provider=lambda: runtime.keyring.envelopes.key_set), concurrency=64
+            connector(),
+            bus,
+            keys=GatewayKeys(provider=lambda: runtime.keyring.envelopes.key_set),
+            concurrency=64,
         )
         await runner.start()
         (data / "ready").write_text("ready")

@@ -3,7 +3,6 @@ faulted again and again; and the campaign's summary at the end of the run."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -11,7 +10,7 @@ import pytest
 
 from tests.conftest import unavailable
 from tests.faults.checks import Findings
-from tests.faults.topology import Postgres, Topology, new_directory
+from tests.faults.topology import Postgres, Topology, new_directory, started
 from tests.kafka.broker import KafkaBroker, start_kafka
 from tests.services import ServiceUnavailable, start_postgres
 
@@ -47,24 +46,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(CAMPAIGN.line())
 
 
-def _started(topology: Topology) -> Iterator[Topology]:
-    try:
-        topology.start()
-    except BaseException:
-        topology.kill_all()
-        print(*(f"--- {p.name}\n{p.output()[-4000:]}" for p in topology.processes.values()))
-        raise
-    try:
-        yield topology
-    finally:
-        topology.stop()
-        shutil.rmtree(topology.directory, ignore_errors=True)
-
-
 @pytest.fixture(scope="module")
 def embedded_platform() -> Iterator[Topology]:
     """`lgsp up` alone: SQLite, the in-process bus and the warehouse sink, in one process."""
-    yield from _started(Topology("embedded", new_directory("embedded")))
+    yield from started(Topology("embedded", new_directory("embedded")))
 
 
 @pytest.fixture(scope="session")
@@ -105,7 +90,7 @@ def kafka_platform(faults_kafka: KafkaBroker, faults_postgres: Postgres) -> Iter
         "kafka", new_directory("kafka"), database_url=faults_postgres.create_database(),
         kafka=faults_kafka, postgres=faults_postgres,
     )  # fmt: skip
-    yield from _started(topology)
+    yield from started(topology)
 
 
 @pytest.fixture(scope="module")
@@ -115,4 +100,4 @@ def cluster_platform(faults_kafka_cluster: KafkaBroker, faults_postgres: Postgre
         "cluster", new_directory("cluster"), database_url=faults_postgres.create_database(),
         kafka=faults_kafka_cluster, postgres=faults_postgres, replication_factor=3,
     )  # fmt: skip
-    yield from _started(topology)
+    yield from started(topology)

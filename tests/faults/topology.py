@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -385,6 +386,22 @@ class Topology:
                 )
                 token.raise_for_status()
                 setattr(self, role, Credentials(client_id, secret, token.json()["access_token"]))
+
+
+def started(topology: Topology) -> Iterator[Topology]:
+    """A fixture's body: the topology started (its processes' output printed if it cannot start), then stopped
+    and its directory removed."""
+    try:
+        topology.start()
+    except BaseException:
+        topology.kill_all()
+        print(*(f"--- {p.name}\n{p.output()[-4000:]}" for p in topology.processes.values()))
+        raise
+    try:
+        yield topology
+    finally:
+        topology.stop()
+        shutil.rmtree(topology.directory, ignore_errors=True)
 
 
 def new_directory(name: str) -> Path:

@@ -9,7 +9,6 @@ Timings (the stall after a kill, the rate through one gateway and two) are figur
 from __future__ import annotations
 
 import asyncio
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -28,6 +27,7 @@ from tests.faults.topology import (
     Topology,
     basic,
     new_directory,
+    started,
 )
 from tests.kafka.broker import KafkaBroker, start_kafka
 from tests.redis_server import RedisServer, start_redis
@@ -70,17 +70,7 @@ def at_scale(broker: KafkaBroker, postgres_server: PostgresServer, redis: RedisS
             "LGSP_WAREHOUSE_LAG_DEGRADED_SECONDS": "1",
         },
     )  # fmt: skip
-    try:
-        topology.start()
-    except BaseException:
-        topology.kill_all()
-        print(*(f"--- {p.name}\n{p.output()[-4000:]}" for p in topology.processes.values()))
-        raise
-    try:
-        yield topology
-    finally:
-        topology.stop()
-        shutil.rmtree(topology.directory, ignore_errors=True)
+    yield from started(topology)
 
 
 def gateways(platform: Topology) -> list[str]:

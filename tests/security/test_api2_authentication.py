@@ -91,16 +91,21 @@ class TestGuessesAreThrottledPerSource:
         assert set(statuses[5:]) == {429}
 
 
+def admin_claims(tokens: Any) -> dict[str, Any]:
+    """The claims of a genuine admin token of this gateway, for a test to sign otherwise."""
+    now = int(time.time())
+    return {
+        "iss": tokens.issuer, "aud": tokens.audience, "sub": ADMIN_ID, "client_id": ADMIN_ID,
+        "agency": "H50", "scope": "lgsp:admin", "iat": now, "exp": now + 60,
+    }  # fmt: skip
+
+
 class TestOnlyAccessTokensAreTokens:
     async def test_a_jwt_signed_by_the_gateway_without_the_access_token_type_is_refused(
         self, gateway: Harness
     ) -> None:
         tokens = gateway.app.state.tokens
-        now = int(time.time())
-        claims = {
-            "iss": tokens.issuer, "aud": tokens.audience, "sub": ADMIN_ID, "client_id": ADMIN_ID,
-            "agency": "H50", "scope": "lgsp:admin", "iat": now, "exp": now + 60,
-        }  # fmt: skip
+        claims = admin_claims(tokens)
         keys = tokens.keyring.tokens
         forged = jwt.encode(
             {"alg": "ES256", "kid": keys.kid}, claims, keys.signing_key
@@ -111,11 +116,7 @@ class TestOnlyAccessTokensAreTokens:
 
     async def test_a_token_signed_with_the_envelope_key_is_refused(self, gateway: Harness) -> None:
         tokens = gateway.app.state.tokens
-        now = int(time.time())
-        claims = {
-            "iss": tokens.issuer, "aud": tokens.audience, "sub": ADMIN_ID, "client_id": ADMIN_ID,
-            "agency": "H50", "scope": "lgsp:admin", "iat": now, "exp": now + 60,
-        }  # fmt: skip
+        claims = admin_claims(tokens)
         envelopes = tokens.keyring.envelopes
         header = {"alg": "ES256", "kid": envelopes.kid, "typ": "at+jwt"}  # all else as a genuine token
         forged = jwt.encode(header, claims, envelopes.signing_key)
