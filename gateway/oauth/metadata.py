@@ -1,6 +1,10 @@
 """The authorization server's metadata (RFC 8414), built once per gateway and checked by Authlib's validator, so
 a gateway never serves a document an OAuth 2.0 client library would reject (the conformance tests check it
-again from outside)."""
+again from outside).
+
+RFC 8414 wants an `https` issuer. Gateways are often configured with plain HTTP on an internal network or behind
+a TLS-terminating proxy (docker-compose's `http://gateway:8080`), so the scheme is the one rule not enforced: a
+plain-HTTP document is validated as it reads behind TLS."""
 
 from typing import Any
 
@@ -27,5 +31,17 @@ def server_metadata(issuer: str) -> dict[str, Any]:
             "service_documentation": f"{base}/docs",
         }
     )
-    metadata.validate()
+    checked = (
+        metadata if issuer.startswith("https://") else AuthorizationServerMetadata(_behind_tls(metadata))
+    )
+    checked.validate()
     return dict(metadata)
+
+
+def _behind_tls(document: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: "https://" + value.removeprefix("http://")
+        if isinstance(value, str) and value.startswith("http://")
+        else value
+        for name, value in document.items()
+    }

@@ -1,6 +1,9 @@
 """The authorization server metadata (RFC 8414), validated by Authlib's own validator."""
 
+import pytest
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
+
+from gateway.oauth.metadata import server_metadata
 
 from tests.harness import Harness
 
@@ -29,3 +32,11 @@ class TestAuthorizationServerMetadata:
         assert (await demo.http.get(metadata["jwks_uri"].removeprefix(base))).status_code == 200
         token = await demo.http.post(metadata["token_endpoint"].removeprefix(base), data={})
         assert token.status_code in (400, 401)  # there, and refusing a request without credentials
+
+
+class TestPlainHttpIssuers:
+    def test_an_internal_http_issuer_starts_and_the_rest_is_still_validated(self) -> None:
+        metadata = server_metadata("http://gateway:8080")  # docker-compose's: plain HTTP on its network
+        assert metadata["token_endpoint"] == "http://gateway:8080/oauth/token"
+        with pytest.raises(ValueError, match="issuer"):
+            server_metadata("http://gateway:8080/?tenant=x")  # RFC 8414: no query in the issuer
