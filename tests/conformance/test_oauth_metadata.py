@@ -4,7 +4,6 @@ import pytest
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 
 from gateway.oauth.metadata import server_metadata
-
 from tests.harness import Harness
 
 JWT_CLIENT_AUTH = {"private_key_jwt", "client_secret_jwt"}
