@@ -5,12 +5,18 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bus import Bus, InProcessBus
+from connectors.http.backend import HttpBackends
 from connectors.sdk import GatewayKeys
 from contracts.document import ContractDocument, Kind
 from gateway.app import Extension, create_app
 from gateway.runtime import GatewayRuntime
 from gateway.settings import Settings
+from registry.backends.deps import backend_cipher, network_guard
+from registry.backends.service import BackendService, Binding
 from registry.catalogue.service import CatalogueService
 from warehouse.catalogue import DatasetContracts
 from warehouse.embedded import start_embedded_sink
@@ -47,10 +53,13 @@ async def embedded_warehouse(app: FastAPI, runtime: GatewayRuntime) -> AsyncIter
 
 
 def platform_extensions(settings: Settings) -> list[Extension]:
-    """What `lgsp up` runs beside the gateway: the embedded warehouse (when on), then the demo province."""
+    """What `lgsp up` runs beside the gateway: the HTTP connector (embedded default), the embedded warehouse
+    (when on), then the demo province."""
     from gateway.cli.demo.province import demo_province  # the demo's samples load only for --demo
 
-    extensions: list[Extension] = [embedded_warehouse] if settings.runs_embedded_warehouse else []
+    extensions: list[Extension] = [http_backends]
+    if settings.runs_embedded_warehouse:
+        extensions.append(embedded_warehouse)
     if settings.demo:
         extensions.append(demo_province())
     return extensions
@@ -59,3 +68,37 @@ def platform_extensions(settings: Settings) -> list[Extension]:
 def platform_app(settings: Settings, extensions: Sequence[Extension] = ()) -> FastAPI:
     """The app `lgsp up` serves."""
     return create_app(settings, extensions=[*platform_extensions(settings), *extensions])
+
+
+@asynccontextmanager
+async def http_backends(app: FastAPI, runtime: GatewayRuntime) -> AsyncIterator[None]:
+    """The built-in HTTP connector beside the gateway on the embedded default (`app.state.http_backends`): it
+    serves every service bound to a backend; on Kafka it runs apart (`lgsp connector run --http`)."""
+    if not isinstance(runtime.bus, InProcessBus):
+        yield
+        return
+    connector = backends_connector(runtime.bus, runtime.sessionmaker, runtime.settings)
+    async with connector:
+        app.state.http_backends = connector
+        try:
+            yield
+        finally:
+            app.state.http_backends = None
+
+
+def backends_connector(
+    bus: Bus, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+) -> HttpBackends:
+    cipher, guard = backend_cipher(settings), network_guard(settings)
+
+    async def load() -> list[Binding]:
+        async with sessionmaker() as session:
+            return await BackendService(session, cipher, guard).bindings()
+
+    return HttpBackends(
+        bus,
+        load,
+        guard.check,
+        source=f"lgsp://{settings.instance_id}/http-backends",
+        refresh=settings.registry_refresh_seconds,
+    )

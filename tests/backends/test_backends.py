@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 import pytest_asyncio
+import yaml
 from joserfc.jwk import KeySet
 
 from connectors.sdk import ApiProblem
@@ -283,3 +285,36 @@ class TestBadBindings:
                 "PUT", "/api/v1/services/H50.22/khong-co/v1/backend", json={"url": backend.url}
             )
         assert missing.value.status == 404
+
+
+class TestContractDocumentBackend:
+    async def test_a_forbidden_backend_in_a_document_registers_nothing(self, sandbox: Sandbox) -> None:
+        document = CONTRACT_NEXT | {"backend": {"url": "http://169.254.169.254/"}}
+        with pytest.raises(ApiProblem) as refused:
+            await register(sandbox, document)
+        assert refused.value.type == "urn:lgsp:error:backend-network-forbidden"
+        versions = await sandbox.admin.get_public(f"/api/v1/services/{ADDRESS.rsplit('/', 1)[0]}")
+        assert [v["version"] for v in versions[0]["versions"]] == ["1.0.0"]
+
+    async def test_a_document_with_a_backend_rebinds_keeping_the_auth(
+        self, sandbox: Sandbox, backend: Backend
+    ) -> None:
+        moved = backend.url + "?from=document"
+        await register(sandbox, CONTRACT_NEXT | {"backend": {"url": moved, "timeout_seconds": 0.5}})
+        try:
+            shown = await sandbox.admin.get(BACKEND_PATH)
+            assert (await sandbox.call(ADDRESS, {"ma_du_an": GOOD})).status == 200
+        finally:
+            await bind(sandbox, backend.url, timeout_seconds=0.5)
+        assert shown["url"] == moved
+        assert shown["auth"] == {"type": "basic", "username": "lgsp", "password": "set"}
+
+
+CONTRACT_NEXT = yaml.safe_load((ROOT / "examples/contracts/tra-cuu-du-an-1.1.0.yaml").read_text())
+
+
+async def register(sandbox: Sandbox, document: dict[str, Any]) -> Any:
+    content = orjson.dumps(document)
+    return await sandbox.admin.send(
+        "POST", "/api/v1/contracts", content=content, headers={"Content-Type": "application/json"}
+    )

@@ -7,6 +7,7 @@ import pytest
 import pytest_asyncio
 
 from connectors.sdk import GatewayClient
+from gateway.platform import http_backends
 from gateway.sandbox.registration import consumer_client, register_department
 from tests.backends.backend_server import GOOD, Backend, running_backend
 from tests.backends.test_backends import ADDRESS, CONTRACT
@@ -25,7 +26,7 @@ def backend() -> Iterator[Backend]:
 async def live(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[LiveGateway, GatewayClient]]:
     data_dir: Path = tmp_path_factory.mktemp("backends-cli")
     settings = gateway_settings(f"sqlite+aiosqlite:///{data_dir / 'lgsp.db'}", data_dir)
-    with LiveGateway(settings) as gateway:
+    with LiveGateway(settings, extensions=[http_backends]) as gateway:
         async with GatewayClient(gateway.url, ADMIN_ID, ADMIN_SECRET) as admin:
             await register_department(admin, [CONTRACT])
             credentials = await consumer_client(admin, "H50", [CONTRACT])
