@@ -12,6 +12,7 @@ from bus import Bus, InProcessBus
 from connectors.http.backend import HttpBackends
 from connectors.sdk import GatewayKeys
 from contracts.document import ContractDocument, Kind
+from contracts.keyring import MessageKeyring
 from gateway.app import Extension, create_app
 from gateway.runtime import GatewayRuntime
 from gateway.settings import Settings
@@ -87,8 +88,12 @@ async def http_backends(app: FastAPI, runtime: GatewayRuntime) -> AsyncIterator[
 
 
 def backends_connector(
-    bus: Bus, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+    bus: Bus,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    signer: MessageKeyring | None = None,
 ) -> HttpBackends:
+    """The HTTP connector serving the bindings of the registry in `sessionmaker`'s database."""
     cipher, guard = backend_cipher(settings), network_guard(settings)
 
     async def load() -> list[Binding]:
@@ -101,4 +106,5 @@ def backends_connector(
         guard.check,
         source=f"lgsp://{settings.instance_id}/http-backends",
         refresh=settings.registry_refresh_seconds,
+        signer=signer,
     )

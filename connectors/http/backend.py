@@ -35,6 +35,7 @@ from contracts.envelope import (
     make_reply,
 )
 from contracts.errors import LgspError
+from contracts.keyring import MessageKeyring
 from contracts.signing import MessageSigner
 
 log = logging.getLogger("lgsp.backends")
@@ -166,7 +167,7 @@ class HttpBackends:
         *,
         source: str,
         refresh: float = 30.0,
-        signer: MessageSigner | None = None,
+        signer: MessageSigner | MessageKeyring | None = None,
         concurrency: int = 64,
     ) -> None:
         self.bus, self.load, self.check = bus, load, check
@@ -227,8 +228,12 @@ class HttpBackends:
             log.warning("request %s names no reply topic; not answered", request.id)
             return
         reply = await self.answer(request)
-        if self.signer is not None:
-            reply = self.signer.sign(reply)
+        signer = self.signer
+        if isinstance(signer, MessageKeyring):  # one key per provider agency (a gateway on Kafka needs them)
+            binding = self.bindings.get(request.subject or "")
+            signer = signer.for_agency(binding.address.agency) if binding is not None else None
+        if signer is not None:
+            reply = signer.sign(reply)
         await self.bus.reply(request, reply)
 
     async def answer(self, request: Envelope) -> Envelope:
