@@ -54,21 +54,18 @@ async def embedded_warehouse(app: FastAPI, runtime: GatewayRuntime) -> AsyncIter
 
 
 def platform_extensions(settings: Settings) -> list[Extension]:
-    """What `lgsp up` runs beside the gateway: the HTTP connector (embedded default), the embedded warehouse
-    (when on), then the demo province."""
+    """What `lgsp up` runs beside the gateway: the embedded warehouse (when on), then the demo province."""
     from gateway.cli.demo.province import demo_province  # the demo's samples load only for --demo
 
-    extensions: list[Extension] = [http_backends]
-    if settings.runs_embedded_warehouse:
-        extensions.append(embedded_warehouse)
+    extensions: list[Extension] = [embedded_warehouse] if settings.runs_embedded_warehouse else []
     if settings.demo:
         extensions.append(demo_province())
     return extensions
 
 
 def platform_app(settings: Settings, extensions: Sequence[Extension] = ()) -> FastAPI:
-    """The app `lgsp up` serves."""
-    return create_app(settings, extensions=[*platform_extensions(settings), *extensions])
+    """The app `lgsp up` serves, with the HTTP connector for the services bound to backends."""
+    return create_app(settings, extensions=[http_backends, *platform_extensions(settings), *extensions])
 
 
 @asynccontextmanager
