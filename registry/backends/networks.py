@@ -55,6 +55,7 @@ class NetworkGuard:
         except ValueError as exc:
             raise ValueError(f"LGSP_BACKEND_NETWORKS: {exc}") from None
         self._own: list[tuple[str, int]] = []
+        self._own_resolved: set[tuple[IPAddress, int]] | None = None
         for listener in own_listeners:
             parts = urlsplit(listener)
             if parts.hostname:
@@ -97,13 +98,17 @@ class NetworkGuard:
             raise BackendNetworkForbidden(f"{where} is outside LGSP_BACKEND_NETWORKS")
 
     async def _own_addresses(self) -> set[tuple[IPAddress, int]]:
-        found: set[tuple[IPAddress, int]] = set()
-        for host, port in self._own:
-            try:
-                found.update((address, port) for address in await _resolve(host, port))
-            except BackendUrlInvalid:
-                continue
-        return found
+        """The gateway's own listeners, resolved once (a resolution per call queued every call behind the
+        resolver's thread pool)."""
+        if self._own_resolved is None:
+            found: set[tuple[IPAddress, int]] = set()
+            for host, port in self._own:
+                try:
+                    found.update((address, port) for address in await _resolve(host, port))
+                except BackendUrlInvalid:
+                    continue
+            self._own_resolved = found
+        return self._own_resolved
 
 
 async def _resolve(host: str, port: int) -> list[IPAddress]:

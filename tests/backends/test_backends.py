@@ -318,3 +318,15 @@ async def register(sandbox: Sandbox, document: dict[str, Any]) -> Any:
     return await sandbox.admin.send(
         "POST", "/api/v1/contracts", content=content, headers={"Content-Type": "application/json"}
     )
+
+
+class TestRemovingABoundService:
+    async def test_its_last_version_cannot_be_removed_while_bound(self, sandbox: Sandbox) -> None:
+        path = f"/api/v1/services/{ADDRESS.rsplit('/', 1)[0]}"
+        versions = [v["version"] for v in (await sandbox.admin.get_public(path))[0]["versions"]]
+        for newer in sorted(set(versions) - {"1.0.0"}, reverse=True):  # the document test's 1.1.0
+            await sandbox.admin.send("DELETE", f"{path}/{newer}")
+        with pytest.raises(ApiProblem) as refused:
+            await sandbox.admin.send("DELETE", f"{path}/1.0.0")
+        assert refused.value.status == 409
+        assert "unbind" in refused.value.problem["detail"]
