@@ -25,9 +25,10 @@ from bus import Bus, Subscription
 from connectors.sdk.http_envelope import envelope_to_http_headers
 from connectors.sdk.problems import problem_bytes
 from connectors.sdk.responder import REPLY_TOPIC_PREFIX
-from contracts.addresses import Address
+from contracts.addresses import REGISTRY_TOPIC, Address
 from contracts.envelope import (
     EXCHANGE_REQUEST,
+    REGISTRY_PREFIX,
     STATUS_ERROR,
     STATUS_OK,
     Envelope,
@@ -39,6 +40,7 @@ from contracts.keyring import MessageKeyring
 from contracts.signing import MessageSigner
 
 log = logging.getLogger("lgsp.backends")
+BINDING_EVENTS = {REGISTRY_PREFIX + "backend.bound", REGISTRY_PREFIX + "backend.unbound"}
 
 
 class Binding(Protocol):
@@ -169,13 +171,18 @@ class HttpBackends:
         refresh: float = 30.0,
         signer: MessageSigner | MessageKeyring | None = None,
         concurrency: int = 64,
+        events_group: str | None = None,
     ) -> None:
+        """`events_group`: this process's own consumer group on the registry's event topic, to follow bindings
+        at once (one per process: every process must hear every event); else only every `refresh` seconds."""
         self.bus, self.load, self.check = bus, load, check
         self.source, self.refresh, self.signer, self.concurrency = source, refresh, signer, concurrency
         self.bindings: dict[str, Binding] = {}
         self._subscriptions: dict[str, Subscription] = {}
         self._sync_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._events_group = events_group
+        self._events: Subscription | None = None
         self.http = httpx.AsyncClient(
             follow_redirects=False, limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)
         )
@@ -184,11 +191,16 @@ class HttpBackends:
     async def __aenter__(self) -> Self:
         await self.sync()
         self._task = asyncio.create_task(self._refresh_loop())
+        if self._events_group is not None:
+            self._events = await self.bus.subscribe([REGISTRY_TOPIC], self._events_group, self._on_event)
+            await self._events.ready()
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self._events is not None:
+            await self._events.stop()
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -220,6 +232,10 @@ class HttpBackends:
             for subject in [s for s in self._subscriptions if s not in self.bindings]:
                 await self._subscriptions.pop(subject).stop()
                 log.info("no longer serving %s: unbound", subject)
+
+    async def _on_event(self, event: Envelope) -> None:
+        if event.type in BINDING_EVENTS:
+            await self.sync()
 
     async def __call__(self, request: Envelope) -> None:
         if request.type != EXCHANGE_REQUEST or deadline_passed(request):

@@ -113,12 +113,18 @@ class NetworkGuard:
 
 async def _resolve(host: str, port: int) -> list[IPAddress]:
     try:
-        return [ipaddress.ip_address(host.strip("[]"))]
+        return [_plain(ipaddress.ip_address(host.strip("[]")))]
     except ValueError:
         pass
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise BackendUrlInvalid(f"the backend host {host} does not resolve: {exc}") from None
-    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    addresses = [_plain(ipaddress.ip_address(str(info[4][0]).split("%")[0])) for info in infos]
     return list(dict.fromkeys(addresses))
+
+
+def _plain(address: IPAddress) -> IPAddress:
+    """An IPv4-mapped IPv6 address (::ffff:169.254.169.254) as the IPv4 address it reaches."""
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    return mapped or address
