@@ -106,4 +106,5 @@ def backends_connector(
         refresh=settings.registry_refresh_seconds,
         signer=signer,
         events_group=events_group,
+        max_answer_bytes=settings.max_body_bytes,
     )

@@ -19,6 +19,7 @@ from tests.backends.backend_server import (
     AGAINST_CONTRACT,
     FAILING,
     GOOD,
+    HUGE,
     NOT_FOUND,
     REDIRECT,
     SLOW,
@@ -114,6 +115,11 @@ class TestBackendErrors:
         call = await sandbox.call(ADDRESS, {"ma_du_an": REDIRECT})
         assert call.status == 502
         assert call.body["provider_problem"]["backend_status"] == 302
+
+    async def test_an_oversized_answer_is_refused_unread(self, sandbox: Sandbox) -> None:
+        call = await sandbox.call(ADDRESS, {"ma_du_an": HUGE})
+        assert call.status == 502
+        assert "more than 1048576 bytes" in call.body["provider_problem"]["detail"]
 
     async def test_a_slow_backend_is_a_504(self, sandbox: Sandbox) -> None:
         call = await sandbox.call(ADDRESS, {"ma_du_an": SLOW})
