@@ -122,6 +122,8 @@ class TestDependencyRules:
         assert "`connectors` imports only `contracts` and `bus`." in text
         assert "`migrations` imports only `registry`" in text
         assert "No package imports `gateway`." in text
+        assert "the log imports\n  nothing of the path." in text
+        assert "No domain but the registry names a registry table in a query" in text
 
 
 def layout_paths() -> list[str]:
@@ -158,3 +160,83 @@ class TestPackageTree:
 
     def test_the_tree_shows_the_platform_domains(self) -> None:
         assert {"warehouse/", "migrations/", "migrations/versions/"} <= set(layout_paths())
+
+
+# Calls that build or run a query: a registry table named in one of them is a query on the registry's tables.
+QUERY_CALLS = {
+    "select",
+    "update",
+    "delete",
+    "insert",
+    "col",
+    "exists",
+    "get",
+    "exec",
+    "execute",
+    "where",
+    "join",
+}
+
+
+@cache
+def registry_tables() -> frozenset[str]:
+    """The registry's table classes by module-qualified name, e.g. `registry.agencies.models.Agency`."""
+    found = set()
+    for module, path in modules().items():
+        if within(module, "registry"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ClassDef) and any(
+                    keyword.arg == "table" for keyword in node.keywords
+                ):
+                    found.add(f"{module}.{node.name}")
+    return frozenset(found)
+
+
+def registry_queries(module: str) -> list[str]:
+    """`module`'s calls that name a registry table in a query, as `line: call(Table)`."""
+    tree = ast.parse(modules()[module].read_text(encoding="utf-8"))
+    tables = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+        for alias in node.names
+        if f"{node.module}.{alias.name}" in registry_tables()
+    }
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name not in QUERY_CALLS:
+            continue
+        named = {n.id for arg in node.args for n in ast.walk(arg) if isinstance(n, ast.Name)} & tables
+        found.extend(f"{node.lineno}: {name}({table})" for table in sorted(named))
+    return found
+
+
+class TestTheRegistryOwnsItsTables:
+    def test_the_registry_tables_are_found(self) -> None:
+        assert {"registry.agencies.models.Agency", "registry.grants.models.Grant"} <= registry_tables()
+
+    def test_no_other_domain_queries_them(self) -> None:
+        """Other domains go through the registry's services, repositories or read models."""
+        queries = {
+            module: found
+            for module in modules()
+            if not within(module, "registry") and not within(module, "migrations")
+            for found in [registry_queries(module)]
+            if found
+        }
+        assert queries == {}
+
+
+class TestNoImportCircles:
+    def test_the_exchange_log_does_not_import_the_exchange_path(self) -> None:
+        """The exchange path writes the log; the log knows nothing of the path (they once imported each other)."""
+        assert not [
+            f"{module} imports {imported}"
+            for module in modules()
+            if within(module, "gateway.exchangelog")
+            for imported in imports_of(module)
+            if within(imported, "gateway.exchange")
+        ]
