@@ -240,3 +240,16 @@ class TestNoImportCircles:
             for imported in imports_of(module)
             if within(imported, "gateway.exchange")
         ]
+
+
+class TestOneDefinitionEach:
+    def test_a_tables_core_form_is_named_once_beside_its_model(self) -> None:
+        """`X = Model.__table__` lives in the model's module, not copied into each module that queries it."""
+        named: dict[str, list[str]] = {}
+        for module, path in modules().items():
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                value = node.value if isinstance(node, ast.Assign) else None
+                if isinstance(value, ast.Attribute) and value.attr == "__table__":
+                    named.setdefault(ast.unparse(value.value), []).append(module)
+        assert {model: found for model, found in named.items() if len(found) > 1} == {}
+        assert [m for found in named.values() for m in found if not m.endswith(".models")] == []
