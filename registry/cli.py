@@ -542,10 +542,31 @@ def catalogue(
     output: Format = OutputFormat.TABLE,
     as_json: Json = False,
 ) -> None:
-    """The published services and datasets."""
+    """The published services and datasets, with a service's maintenance window while it is announced or current
+    (in Vietnam time, UTC+7, in the table; in UTC in CSV and JSON)."""
     _json_flag(ctx, as_json)
     data = call(ctx, lambda api: api.get_public("/api/v1/catalogue", kind=kind))
-    show(ctx, data, ("address", "kind", "version", "title", "provider_name", "classification"), output=output)
+    if not (ctx.obj.json_output or output is OutputFormat.JSON):
+        local = output is OutputFormat.TABLE
+        data = [{**entry, "maintenance": _window(entry.get("maintenance"), local=local)} for entry in data]
+    columns = ("address", "kind", "version", "title", "provider_name", "classification", "maintenance")
+    show(ctx, data, columns, output=output)
+
+
+def _window(window: dict[str, str] | None, *, local: bool) -> str | None:
+    """`2026-12-20 22:00 – 2026-12-21 02:00 (UTC+7): notice`, or the API's UTC times when not `local`."""
+    from datetime import datetime, timedelta, timezone
+
+    if not window:
+        return None
+    if not local:
+        return f"{window['from']} – {window['until']}: {window['notice']}"
+    vietnam = timezone(timedelta(hours=7))
+    starts, until = (
+        datetime.fromisoformat(window[key]).astimezone(vietnam).strftime("%Y-%m-%d %H:%M")
+        for key in ("from", "until")
+    )
+    return f"{starts} – {until} (UTC+7): {window['notice']}"
 
 
 client_key = typer.Typer(
