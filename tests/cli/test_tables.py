@@ -45,7 +45,7 @@ class TestListFormats:
     def test_every_list_command_takes_format(self) -> None:
         root = typer.main.get_command(app)
         context = Context(root)
-        lists = [("catalogue",), ("coverage",)]
+        lists = [("catalogue",), ("coverage",), ("warehouse", "status")]
         for name in root.list_commands(context):  # type: ignore[attr-defined]
             group = root.get_command(context, name)  # type: ignore[attr-defined]
             if hasattr(group, "list_commands") and "list" in group.list_commands(context):
