@@ -52,7 +52,9 @@ def up(
         )
     for chatty in ("httpx", "aiokafka", "alembic.runtime.migration"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
-    serve(platform_app(settings), host=host, port=port)
+    local = host in ("127.0.0.1", "0.0.0.0", "::", "localhost")
+    url = f"http://{'localhost' if local else host}:{port}"
+    serve(platform_app(settings, url=url), host=host, port=port)
 
 
 def serve(app: FastAPI, *, host: str, port: int, log_level: str = "info") -> None:
