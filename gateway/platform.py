@@ -46,19 +46,11 @@ async def embedded_warehouse(app: FastAPI, runtime: GatewayRuntime) -> AsyncIter
         await sink.stop()
 
 
-def platform_extensions(settings: Settings, url: str | None = None) -> list[Extension]:
-    """What `lgsp up` runs beside the gateway: the embedded warehouse (when on), then the demo province, whose
-    banner tells where this process answers (`url`)."""
-    from gateway.cli.demo.province import demo_province  # the demo's samples load only for --demo
-
-    extensions: list[Extension] = [embedded_warehouse] if settings.runs_embedded_warehouse else []
-    if settings.demo:
-        extensions.append(demo_province(url=url))
-    return extensions
+def platform_extensions(settings: Settings) -> list[Extension]:
+    """What runs beside the gateway in `lgsp up`'s process: the embedded warehouse, when on."""
+    return [embedded_warehouse] if settings.runs_embedded_warehouse else []
 
 
-def platform_app(
-    settings: Settings, extensions: Sequence[Extension] = (), *, url: str | None = None
-) -> FastAPI:
-    """The app `lgsp up` serves at `url`."""
-    return create_app(settings, extensions=[*platform_extensions(settings, url), *extensions])
+def platform_app(settings: Settings, extensions: Sequence[Extension] = ()) -> FastAPI:
+    """The app `lgsp up` serves: the platform's extensions, then `extensions` (`--demo`: the demo province)."""
+    return create_app(settings, extensions=[*platform_extensions(settings), *extensions])

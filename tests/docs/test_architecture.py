@@ -230,7 +230,41 @@ class TestTheRegistryOwnsItsTables:
         assert queries == {}
 
 
+def cycles(graph: dict[str, set[str]]) -> list[set[str]]:
+    """The groups of nodes that reach each other (strongly connected components of more than one node)."""
+    reach = {node: set() for node in graph}
+    for start in graph:
+        todo = list(graph[start])
+        while todo:
+            node = todo.pop()
+            if node not in reach[start]:
+                reach[start].add(node)
+                todo.extend(graph.get(node, ()))
+    groups = {frozenset({a} | {b for b in reach[a] if a in reach.get(b, ())}) for a in graph}
+    return [set(group) for group in groups if len(group) > 1]
+
+
 class TestNoImportCircles:
+    def test_the_gateways_parts_import_each_other_one_way(self) -> None:
+        """`gateway/exchange`, `gateway/exchangelog`, `gateway/cli`, `gateway/platform.py`...: no two of them
+        import each other, however indirectly."""
+
+        def part(module: str) -> str:
+            return ".".join(module.split(".")[:2])
+
+        graph: dict[str, set[str]] = {}
+        for module in modules():
+            if within(module, "gateway"):
+                graph.setdefault(part(module), set()).update(
+                    part(imported)
+                    for imported in imports_of(module)
+                    if within(imported, "gateway") and part(imported) != part(module)
+                )
+        assert cycles(graph) == []
+
+    def test_a_circle_is_found(self) -> None:
+        assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]
+
     def test_the_exchange_log_does_not_import_the_exchange_path(self) -> None:
         """The exchange path writes the log; the log knows nothing of the path (they once imported each other)."""
         assert not [
