@@ -127,7 +127,7 @@ def _validate(document: dict[str, Any]) -> None:
         validate(document)
     except OpenAPIValidationError as error:
         where = pointers.from_path(error.absolute_path) or "/"
-        message = " ".join(str(error.message).split())
+        message = " ".join(str(error.message).split("\n\n")[0].split())  # not the schema and instance after
         raise Unmappable(
             f"not a valid OpenAPI {document['openapi']} description: {where}: {message}"
         ) from None
