@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from contracts import pointers
-from contracts.errors import ContractInvalid
+from contracts.errors import ContractInvalid, PayloadTooLarge
 from contracts.loading import load_contract
 from contracts.openapi_examples import example_name
 from contracts.openapi_import import MappedOperation, map_operation
@@ -80,7 +80,7 @@ def import_operation(data: bytes, source_name: str, options: ImportOptions) -> D
         "version": options.version,
         "provider": options.provider,
         "database": options.database,
-        "title": _clip(str(node.get("summary") or operation.id), MAX_TITLE),
+        "title": _clip(" ".join(str(node.get("summary") or "").split()) or operation.id, MAX_TITLE),
         "description": _clip(" ".join(str(node.get("description") or "").split()), MAX_DESCRIPTION),
         "classification": "internal",
         "compatibility": "backward",
@@ -156,7 +156,11 @@ def _check(draft: Draft, mapped: MappedOperation) -> None:
     document = {key: value for key, value in draft.document.items() if key != "backend"}
     try:
         load_contract(dump_yaml(document))
+    except PayloadTooLarge as error:
+        raise Unmappable(f"the draft is too large to be a contract: {error.detail}") from None
     except ContractInvalid as error:
+        if not error.errors:  # malformed: nested deeper than a contract may be, once the $refs are inlined
+            raise Unmappable(f"the draft cannot be a contract: {error.detail}") from None
         places = []
         for issue in error.errors:
             segments = pointers.split(issue["pointer"]) if issue["pointer"] else []

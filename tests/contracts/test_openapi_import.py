@@ -7,6 +7,7 @@ status register's (OpenAPI 3.1, a request body, a JSON and an XML media type, ex
 """
 
 import copy
+import itertools
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typer.testing import CliRunner
 
 from connectors.sdk import Connector, ConnectorRunner, GatewayClient, GatewayKeys, RequestContext
 from contracts.cli import app
+from contracts.document import ContractDocument
 from contracts.loading import load_contract
 from contracts.openapi_draft import kebab_case
 from contracts.validation import compile_contract
@@ -186,6 +188,15 @@ class TestBind:
         assert expected in result.stderr
         assert result.stderr.count("\n") == 1
 
+    @pytest.mark.skipif(
+        "backend" not in ContractDocument.model_fields,
+        reason="the contract's backend member comes with the HTTP backends (branch wt-backends)",
+    )
+    def test_the_bound_draft_passes_lint(self, tmp_path: Path) -> None:
+        draft = imported(tmp_path, CIVIL, "TraCuuKhaiSinh", *CIVIL_ARGS, "--bind")
+        result = run("lint", draft)
+        assert result.exit_code == 0, result.output
+
     def test_a_relative_server_is_refused(self, tmp_path: Path) -> None:
         description = yaml.safe_load(CIVIL.read_text(encoding="utf-8"))
         description["servers"] = [{"url": "/hotich/v1"}]
@@ -233,6 +244,18 @@ def recursive() -> dict[str, Any]:
 def external_in(where: str) -> dict[str, Any]:
     description = minimal()
     description["components"]["schemas"]["Yeu_cau"]["properties"]["ma"] = {"$ref": where}
+    return description
+
+
+def nested(levels: int, uses: int) -> dict[str, Any]:
+    """Components Yeu_cau → C1 → … → C{levels}, each using the next `uses` times."""
+    description = minimal()
+    schemas = description["components"]["schemas"]
+    names = ["Yeu_cau", *(f"C{level}" for level in range(1, levels + 1))]
+    for name, following in itertools.pairwise(names):
+        refs = {f"p{use}": {"$ref": f"#/components/schemas/{following}"} for use in range(uses)}
+        schemas[name] = {"type": "object", "properties": refs}
+    schemas[names[-1]] = {"type": "string"}
     return description
 
 
@@ -294,6 +317,8 @@ REFUSALS = {
         "query parameter 'ma' at /paths/~1tra-cuu/post/parameters/0 has the name of "
         "/paths/~1tra-cuu/post/requestBody/content/application~1json/schema/properties/ma",
     ),
+    "schemas nested too deep once inlined": (nested(40, 1), "the draft cannot be a contract: "),
+    "schemas that explode once inlined": (nested(20, 2), "the schemas expand to more than 50000 values"),
     "Swagger 2.0": (
         {"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {}},
         "Swagger 2.0 (/swagger) is not imported",
