@@ -1,6 +1,7 @@
 """The draft contract `lgsp contract import` writes: built from a mapped operation, checked, as YAML."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -60,8 +61,6 @@ def dump_yaml(document: dict[str, Any]) -> str:
 
 def kebab_case(name: str) -> str:
     """`traCuuThuaDat`, `tra_cuu_thua_dat` or `TraCuu ThửaĐất` → `tra-cuu-thua-dat`."""
-    import unicodedata
-
     text = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
     text = "".join(char for char in text if not unicodedata.combining(char))
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1-\2", text)

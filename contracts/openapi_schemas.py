@@ -52,11 +52,12 @@ class References:
     def follow(self, node: Any, at: str) -> tuple[Any, str]:
         """`node` itself, or what its (chain of) `$ref` names, with the pointer where it was found."""
         seen: set[str] = set()
+        start = at
         while isinstance(node, dict) and isinstance(node.get("$ref"), str):
             if at in seen:
-                raise Unmappable(f"$ref at {at} refers back to itself")
+                raise Unmappable(f"the $ref at {start}/$ref leads back to itself through {at}")
             seen.add(at)
-            node, at = self.lookup(node["$ref"], at)
+            node, at = self.lookup(node["$ref"], f"{at}/$ref")
         return node, at
 
 

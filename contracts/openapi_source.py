@@ -1,7 +1,7 @@
 """Reading an OpenAPI 3.0/3.1 description for `lgsp contract import`: parsed, refused or validated, searched.
 
-External `$ref`s are refused before the description is validated, so that validating it never fetches a file
-or a URL. Validation is openapi-spec-validator's (the python-openapi project's, for 3.0 and 3.1).
+External `$ref`s (and circles of them) are refused before the description is validated, so that validating it
+never fetches a file or a URL. Validation is openapi-spec-validator's (the python-openapi project's, for 3.0 and 3.1).
 """
 
 import re
@@ -62,7 +62,7 @@ class OpenApiSource:
         if not isinstance(version, str) or _VERSION.match(version) is None:
             found = "no /openapi member" if version is None else f"/openapi is '{version}'"
             raise Unmappable(f"only OpenAPI 3.0 and 3.1 descriptions are imported ({found})")
-        _refuse_external_refs(document, "")
+        _check_refs(References(document), document, "")
         _validate(document)
         return cls(document)
 
@@ -106,17 +106,18 @@ def _string_keys(node: Any, at: str) -> Any:
     return node
 
 
-def _refuse_external_refs(node: Any, at: str) -> None:
+def _check_refs(references: References, node: Any, at: str) -> None:
+    """Every `$ref` names something in this file, and no chain of them goes round in a circle (the validator
+    would recurse until Python stops it)."""
     if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            References.target(ref, f"{at}/$ref")
+        if isinstance(node.get("$ref"), str):
+            references.follow(node, at)
         for key, value in node.items():
             if key not in _LITERALS and not key.startswith("x-"):
-                _refuse_external_refs(value, f"{at}/{pointers.escape(key)}")
+                _check_refs(references, value, f"{at}/{pointers.escape(key)}")
     elif isinstance(node, list):
         for index, item in enumerate(node):
-            _refuse_external_refs(item, f"{at}/{index}")
+            _check_refs(references, item, f"{at}/{index}")
 
 
 def _validate(document: dict[str, Any]) -> None:
@@ -131,3 +132,5 @@ def _validate(document: dict[str, Any]) -> None:
         raise Unmappable(
             f"not a valid OpenAPI {document['openapi']} description: {where}: {message}"
         ) from None
+    except RecursionError:
+        raise Unmappable("the description's references nest too deep to be validated") from None

@@ -241,7 +241,7 @@ def recursive() -> dict[str, Any]:
     return description
 
 
-def external_in(where: str) -> dict[str, Any]:
+def ref_in(where: str) -> dict[str, Any]:
     description = minimal()
     description["components"]["schemas"]["Yeu_cau"]["properties"]["ma"] = {"$ref": where}
     return description
@@ -304,12 +304,20 @@ REFUSALS = {
         recursive(),
         "recursive $ref '#/components/schemas/Yeu_cau' at /components/schemas/Yeu_cau/properties/con/$ref",
     ),
+    "a $ref to itself": (
+        ref_in("#/components/schemas/Yeu_cau/properties/ma"),
+        "the $ref at /components/schemas/Yeu_cau/properties/ma/$ref leads back to itself",
+    ),
+    "a $ref to nothing": (
+        ref_in("#/components/schemas/Ma"),
+        "$ref '#/components/schemas/Ma' at /components/schemas/Yeu_cau/properties/ma/$ref names nothing",
+    ),
     "a $ref to another file": (
-        external_in("common.yaml#/components/schemas/Ma"),
+        ref_in("common.yaml#/components/schemas/Ma"),
         "external $ref 'common.yaml#/components/schemas/Ma' at /components/schemas/Yeu_cau/properties/ma/$ref",
     ),
     "a $ref to a URL": (
-        external_in("https://example.gov.vn/schemas/ma.json"),
+        ref_in("https://example.gov.vn/schemas/ma.json"),
         "external $ref 'https://example.gov.vn/schemas/ma.json' at",
     ),
     "a parameter named like a body property": (
