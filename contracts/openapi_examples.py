@@ -37,8 +37,12 @@ def media_examples(
         return named
     if "example" in node:
         return {None: Example(None, node["example"], f"{at}/example", "")}
-    if isinstance(schema, dict) and isinstance(schema.get("examples"), list) and schema["examples"]:
+    if not isinstance(schema, dict):
+        return {}
+    if isinstance(schema.get("examples"), list) and schema["examples"]:
         return {None: Example(None, schema["examples"][0], f"{at}/schema", "")}
+    if "example" in schema:  # OpenAPI 3.1 keeps 3.0's Schema Object `example`, deprecated
+        return {None: Example(None, schema["example"], f"{at}/schema", "")}
     return {}
 
 

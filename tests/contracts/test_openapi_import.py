@@ -109,6 +109,52 @@ class TestParametersBecomeTheRequestObject:
         assert contract.validate_request({"parcel_id": "19333-12-145"}) == []
         assert contract.validate_request({}) != []
 
+    def test_an_example_without_its_other_half_is_left_out_with_a_note(self) -> None:
+        result = run("import", LAND, "--operation", "layThuaDatTheoMa", *LAND_ARGS)
+        assert result.exit_code == 0, result.output
+        assert (
+            "note: request example at /paths/~1thua-dat~1{parcel_id}/get/parameters/0/example has no response "
+            "example of the same name: left out"
+        ) in result.stderr
+        assert load_contract(result.stdout).examples == []
+
+    def test_parameters_and_a_body_are_one_object(self, tmp_path: Path) -> None:
+        description = minimal(
+            parameters=[
+                {
+                    "name": "ma_so_thue",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": "^[0-9]{10}$"},
+                    "example": "3200123456",
+                },
+                {"name": "X-Ma-Ho-So", "in": "header", "schema": {"type": "string"}, "example": "HS-000123"},
+            ],
+            responses={
+                "200": {
+                    "description": "ok",
+                    "content": {
+                        "application/json": {"schema": {"type": "object"}, "example": {"found": False}}
+                    },
+                }
+            },
+        )
+        description["paths"] = {"/doanh-nghiep/{ma_so_thue}": description["paths"]["/tra-cuu"]}
+        schema = description["components"]["schemas"]["Yeu_cau"]
+        schema |= {"required": ["ma"], "additionalProperties": False, "example": {"ma": "DN-01"}}
+        result = run("import", write(tmp_path, description), "--operation", "op", *LAND_ARGS)
+        assert result.exit_code == 0, result.output
+        document = load_contract(result.stdout)
+        contract = compile_contract(document)
+        assert contract.validate_request({"ma": "x", "ma_so_thue": "3200123456"}) == []
+        assert contract.validate_request({"ma": "x"}) != []  # the path parameter is required
+        assert contract.validate_request({"ma_so_thue": "3200123456"}) != []  # so is the body's
+        assert contract.validate_request({"ma": "x", "ma_so_thue": "3200123456", "khac": 1}) != []  # closed
+        # the body schema's example and the parameters' make one request
+        assert [(e.request, e.response) for e in document.examples] == [
+            ({"ma": "DN-01", "ma_so_thue": "3200123456", "X-Ma-Ho-So": "HS-000123"}, {"found": False})
+        ]
+
 
 class TestRequestBodyBecomesTheRequest:
     """The civil status register's POST with a JSON body (OpenAPI 3.1)."""
@@ -327,6 +373,14 @@ REFUSALS = {
     ),
     "schemas nested too deep once inlined": (nested(40, 1), "the draft cannot be a contract: "),
     "schemas that explode once inlined": (nested(20, 2), "the schemas expand to more than 50000 values"),
+    "a body that is not an object beside parameters": (
+        minimal(
+            parameters=[{"name": "trang", "in": "query", "schema": {"type": "integer"}}],
+            requestBody={"content": {"application/json": {"schema": {"type": "array"}}}},
+        ),
+        "the request body at /paths/~1tra-cuu/post/requestBody/content/application~1json/schema is not an "
+        "object with properties",
+    ),
     "Swagger 2.0": (
         {"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {}},
         "Swagger 2.0 (/swagger) is not imported",
