@@ -81,6 +81,8 @@ class TestParametersBecomeTheRequestObject:
         assert contract.validate_response({**found, "nguoi_su_dung": None}) == []  # nullable on an allOf
         assert contract.validate_response({**found, "han_su_dung": "2043-10-15"}) == []
         assert contract.validate_response({**found, "han_su_dung": 2043}) != []
+        assert contract.validate_response({**found, "tinh_trang_the_chap": None}) == []  # nullable on an enum
+        assert contract.validate_response({**found, "tinh_trang_the_chap": "khac"}) != []
         assert contract.validate_response({**found, "dien_tich": 0}) != []  # exclusiveMinimum: true
         # the component reached through $ref keeps its rules once inlined
         assert contract.validate_response({**found, "muc_dich_su_dung": {"ma": "XYZ", "ten": "?"}}) != []
