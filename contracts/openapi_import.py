@@ -103,28 +103,28 @@ def _json_media(content: dict[str, Any], at: str, what: str) -> tuple[dict[str, 
 
 def _request_body(
     source: OpenApiSource, operation: Operation, inliner: SchemaInliner
-) -> tuple[tuple[Any, str, bool] | None, dict[str | None, Example]]:
+) -> tuple[tuple[Any, str] | None, dict[str | None, Example]]:
     if "requestBody" not in operation.node:
         return None, {}
     body, at = source.references.follow(operation.node["requestBody"], f"{operation.at}/requestBody")
     media, media_at = _json_media(body.get("content") or {}, f"{at}/content", "the request body")
     schema = inliner.inline(media.get("schema", {}), f"{media_at}/schema")
     examples = media_examples(source.references, media, media_at, schema)
-    return (schema, media_at, bool(body.get("required"))), examples
+    return (schema, media_at), examples
 
 
 def _request_schema(
-    operation: Operation, parameters: list[Parameter], body: tuple[Any, str, bool] | None
+    operation: Operation, parameters: list[Parameter], body: tuple[Any, str] | None
 ) -> dict[str, Any]:
     if body is not None and not parameters:
-        schema, _, _ = body
+        schema, _ = body
         return _rooted(schema if isinstance(schema, dict) else {"allOf": [schema]})
     properties: dict[str, Any] = {}
     required: list[str] = []
     base: dict[str, Any] = {"type": "object", "additionalProperties": False}
     owner: dict[str, str] = {}
     if body is not None:
-        schema, at, _ = body
+        schema, at = body
         if not (isinstance(schema, dict) and isinstance(schema.get("properties"), dict)):
             raise Unmappable(
                 f"the request body at {at}/schema is not an object with properties, so the parameters of "
