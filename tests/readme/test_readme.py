@@ -42,6 +42,7 @@ NOT_RUN = {
     "lgsp up --demo": "the test starts the same demo in-process, on a free port",
     "lgsp demo": "tests/cli/test_demo_tour.py",
     "lgsp access request": "tests/cli/test_access_cli.py runs each access command between two agencies",
+    "lgsp contract import": "tests/contracts/test_openapi_import.py imports that description with these options",
     "python -m pytest": "the suite itself",
     "export LGSP_URL=http://gateway:8080": "a deployment's settings: Kafka and another host",
     "export LGSP_DATABASE_URL=": "the at-scale topology: tests/bus and the benchmarks run it",
