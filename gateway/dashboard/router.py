@@ -79,6 +79,7 @@ AtParam = Annotated[str | None, Query(description="T, ISO 8601 (default now; no 
 PrintParam = Annotated[bool, Query(description="the print layout on screen too")]
 DaysParam = Annotated[int, Query(ge=7, le=90, description="days in the trend")]
 IssueParam = Annotated[str | None, Query(description=f"one of {', '.join(Issue)}; empty: all")]
+AgencyParam = Annotated[str | None, Query(max_length=35, description="a department's code; empty: all")]
 StaleParam = Annotated[
     int, Query(ge=1, le=366, description="N: a last success older than N days needs action")
 ]
@@ -358,7 +359,7 @@ async def actions_page(
     window: WindowParam = None,
     at: AtParam = None,
     issue: IssueParam = None,
-    agency: str | None = None,
+    agency: AgencyParam = None,
     stale_days: StaleParam = DEFAULT_STALE_DAYS,
     sort: ActionColumn = ActionColumn.CODE,
     direction: Annotated[Direction, Query(alias="dir")] = Direction.ASC,
@@ -404,7 +405,7 @@ async def actions_download(
     window: WindowParam = None,
     at: AtParam = None,
     issue: IssueParam = None,
-    agency: str | None = None,
+    agency: AgencyParam = None,
     stale_days: StaleParam = DEFAULT_STALE_DAYS,
     sort: ActionColumn = ActionColumn.CODE,
     direction: Annotated[Direction, Query(alias="dir")] = Direction.ASC,

@@ -181,6 +181,9 @@ class TestNeedsAction:
         assert download.status_code == 422
         assert download.headers["content-type"].startswith("application/problem+json")
         assert (await gateway.http.get("/dashboard/actions.pdf")).status_code == 422
+        ancient = await gateway.http.get("/dashboard/agencies/H50.15", params={"at": "0001-03-15"})
+        assert ancient.status_code == 422  # not a window counted back past the calendar's start
+        assert "is before 2000-01-01" in ancient.text
 
 
 class TestDownloads:
