@@ -38,6 +38,7 @@ from gateway.dashboard.export import download
 from gateway.dashboard.messages import Language, Translator
 from gateway.dashboard.view import (
     ERROR_RATE_ALERT,
+    DepartmentStatus,
     PageQuery,
     SortColumn,
     SortDirection,
@@ -80,6 +81,7 @@ PrintParam = Annotated[bool, Query(description="the print layout on screen too")
 DaysParam = Annotated[int, Query(ge=7, le=90, description="days in the trend")]
 IssueParam = Annotated[str | None, Query(description=f"one of {', '.join(Issue)}; empty: all")]
 AgencyParam = Annotated[str | None, Query(max_length=35, description="a department's code; empty: all")]
+StatusParam = Annotated[str | None, Query(description=f"one of {', '.join(DepartmentStatus)}; empty: all")]
 StaleParam = Annotated[
     int, Query(ge=1, le=366, description="N: a last success older than N days needs action")
 ]
@@ -149,11 +151,12 @@ async def dashboard(
     direction: Annotated[SortDirection, Query(alias="dir")] = SortDirection.ASC,
     days: DaysParam = 30,
     print: PrintParam = False,
+    status: StatusParam = None,
 ) -> HTMLResponse:
     settings: Settings = request.app.state.settings
     t = Translator(lang)
-    query = PageQuery(lang, window or None, at or None, sort, direction, print)
     try:
+        query = PageQuery(lang, window or None, at or None, sort, direction, print, _status(status))
         measured = _window(request, window, at)
     except InvalidInput as error:
         return _error(lang, 422, error.detail)
@@ -205,6 +208,7 @@ async def dashboard(
         at_input=fmt.local_input(measured.at) if query.at else "",
         window_days=measured.days,
         headings=headings(query, t),
+        statuses=list(DepartmentStatus),
         departments=department_rows(report, query, t),
         not_connected=not_connected(report, t),
         trend_days=days,
@@ -234,12 +238,13 @@ async def departments_download(
     at: AtParam = None,
     sort: SortColumn = SortColumn.CODE,
     direction: Annotated[SortDirection, Query(alias="dir")] = SortDirection.ASC,
+    status: StatusParam = None,
 ) -> Response:
-    """The departments table as the dashboard shows it (same window, sorting and language)."""
+    """The departments table as the dashboard shows it (same window, status, sorting and language)."""
     t = Translator(lang)
     measured = _window(request, window, at)
     report, _, _ = await _figures(request, session, measured, (window, at))
-    rows = department_rows(report, PageQuery(lang, window, at, sort, direction), t)
+    rows = department_rows(report, PageQuery(lang, window, at, sort, direction, status=_status(status)), t)
     header = [t(f"col_{column.value}") for column in SortColumn]
     keys = ("code", "name", "registered", "connected", "sharing", "last_exchange")
     table = [[str(row[k]) for k in keys] for row in rows]
@@ -309,6 +314,16 @@ async def department_page(
         ),
         other_lang=Language.EN if lang is Language.VI else Language.VI,
     )
+
+
+def _status(text: str | None) -> DepartmentStatus | None:
+    """The departments' status filter; empty (the form's "all") means none."""
+    if not text:
+        return None
+    try:
+        return DepartmentStatus(text)
+    except ValueError:
+        raise invalid_parameter("status", f"'{text}' is not one of {', '.join(DepartmentStatus)}") from None
 
 
 def _issue(text: str | None) -> Issue | None:

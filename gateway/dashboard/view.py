@@ -35,6 +35,20 @@ class SortDirection(StrEnum):
     DESC = "desc"
 
 
+class DepartmentStatus(StrEnum):
+    """The departments table's filter."""
+
+    SHARING = "sharing"  # counted: a database is sharing
+    NOT_SHARING = "not_sharing"  # databases registered, none sharing
+    NO_DATABASE = "no_database"
+
+    @classmethod
+    def of(cls, agency: AgencyCoverage) -> "DepartmentStatus":
+        if agency.covered:
+            return cls.SHARING
+        return cls.NOT_SHARING if agency.databases.registered else cls.NO_DATABASE
+
+
 @dataclass(frozen=True, slots=True)
 class PageQuery:
     """The dashboard's query parameters, to link to the same page with some of them changed."""
@@ -45,6 +59,7 @@ class PageQuery:
     sort: SortColumn = SortColumn.CODE
     direction: SortDirection = SortDirection.ASC
     print: bool = False
+    status: DepartmentStatus | None = None
 
     def url(self, path: str = "/dashboard", **changes: Any) -> str:
         query = replace(self, **changes)
@@ -54,6 +69,7 @@ class PageQuery:
             "at": query.at,
             "sort": query.sort if query.sort is not SortColumn.CODE else None,
             "dir": query.direction if query.direction is not SortDirection.ASC else None,
+            "status": query.status,
             "print": "1" if query.print else None,
         }
         encoded = urlencode({k: str(v) for k, v in params.items() if v})
@@ -131,6 +147,7 @@ def department_rows(report: CoverageReport, query: PageQuery, t: Translator) -> 
             ),
         }
         for agency in sort_agencies(report.agencies, query.sort, query.direction, language)
+        if query.status is None or DepartmentStatus.of(agency) is query.status
     ]
 
 

@@ -245,3 +245,22 @@ class TestServiceHealth:
         assert land is not None
         assert "data-alert" not in land.group(1)
         assert "95% lượt trao đổi thành công được trả lời trong khoảng thời gian này" in html
+
+
+class TestDepartmentStatusFilter:
+    async def test_the_departments_table_filtered_by_status_keeps_it_in_sorting_and_downloads(
+        self, gateway: Harness
+    ) -> None:
+        await province(Scenario(gateway))
+        html = (await gateway.http.get("/dashboard", params={"status": "not_sharing", "sort": "name"})).text
+        assert re.findall(r'<tr data-agency="([^"]+)"', html) == ["H50.12", "H50.15", "H50.18"]  # by name
+        headings = re.findall(r'<th scope="col"[^>]*><a href="([^"]+)"', html)
+        assert len(headings) == 6
+        assert all("status=not_sharing" in h for h in headings)
+        assert 'href="/dashboard/departments.csv?sort=name&amp;status=not_sharing"' in html
+        download = await gateway.http.get("/dashboard/departments.csv", params={"status": "no_database"})
+        table = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+        assert [row[0] for row in table[1:]] == ["H50.9"]
+        wrong = await gateway.http.get("/dashboard", params={"status": "green"})
+        assert wrong.status_code == 422
+        assert "status: &#39;green&#39; is not one of" in wrong.text
