@@ -1,6 +1,7 @@
 """The "needs action" list: departments with no database, databases never connected, connected but not
 sharing, or whose last success is older than N days; filtered, sorted, and exported as shown."""
 
+from collections.abc import Set
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -87,8 +88,11 @@ def _department(database: DatabaseCoverage, departments: list[str]) -> str:
     return next((d for d in departments if database.agency == d or database.agency.startswith(d + ".")), "")
 
 
-def blocking(database: DatabaseCoverage, report: CoverageReport, t: Translator) -> list[str]:
-    """Why a database does not count towards the figure, in plain words (empty: it counts)."""
+def blocking(
+    database: DatabaseCoverage, report: CoverageReport, sharable: Set[int], t: Translator
+) -> list[str]:
+    """Why a database does not count towards the figure, in plain words (empty: it counts). `sharable`: the
+    databases with a dataset in use, which could share."""
     if not database.registered:
         return [t("reason_retired")]
     reasons = []
@@ -99,11 +103,11 @@ def blocking(database: DatabaseCoverage, report: CoverageReport, t: Translator) 
     ):
         reasons.append(t("reason_no_exchange"))
     if not database.sharing:
-        reasons.append(t("reason_not_sharing"))
+        reasons.append(t("reason_not_sharing" if database.id in sharable else "reason_no_dataset"))
     return reasons
 
 
-def actions(report: CoverageReport, stale_days: int, t: Translator) -> list[Action]:
+def actions(report: CoverageReport, sharable: Set[int], stale_days: int, t: Translator) -> list[Action]:
     language = t.language
     departments = [a for a in report.agencies if a.in_scope]
     names = {a.code: agency_name(a, language) for a in report.agencies}
@@ -134,7 +138,7 @@ def actions(report: CoverageReport, stale_days: int, t: Translator) -> list[Acti
                 database.name,
                 f"{database.agency}/{database.code}",
                 issue,
-                "; ".join(blocking(database, report, t)),
+                "; ".join(blocking(database, report, sharable, t)),
                 last,
             )
         )

@@ -15,6 +15,11 @@ from gateway.dashboard.view import agency_name
 from registry.history import EndpointRow
 
 
+def sharable(endpoints: list[EndpointRow]) -> set[int]:
+    """The databases with a dataset in use: the ones that could share into the warehouse."""
+    return {e.database_id for e in endpoints if e.kind == "dataset" and e.in_use}
+
+
 def under(code: str, agency: str) -> bool:
     return code == agency or code.startswith(agency + ".")
 
@@ -44,7 +49,7 @@ def database_rows(
     for database in report.database_list:
         if not under(database.agency, code):
             continue
-        reasons = blocking(database, report, t)
+        reasons = blocking(database, report, sharable(endpoints), t)
         rows.append(
             {
                 "name": database.name,

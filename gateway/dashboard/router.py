@@ -358,11 +358,11 @@ async def _chosen_actions(
     """The list as shown: raises InvalidInput for a window, time or department the province does not have."""
     t = Translator(query.lang)
     measured = _window(request, query.window, query.at)
-    report, _, _ = await _figures(request, session, measured, (query.window, query.at))
+    report, _, endpoints = await _figures(request, session, measured, (query.window, query.at))
     departments = [a.code for a in report.agencies if a.in_scope]
     if query.agency is not None and query.agency not in departments:
         raise invalid_parameter("agency", f"the province has no department {query.agency}")
-    chosen = select_actions(actions(report, query.stale_days, t), query)
+    chosen = select_actions(actions(report, dept.sharable(endpoints), query.stale_days, t), query)
     return measured, report, action_rows(chosen, query.stale_days, t)
 
 

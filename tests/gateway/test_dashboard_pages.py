@@ -76,7 +76,8 @@ class TestDepartmentPage:
         assert 'data-endpoint="H50.15/tra-cuu-ly-lich/v1"' in database.group(1)
         # the service's last success, in Vietnam time as dd/mm/yyyy
         assert re.search(r"gần nhất: \d{2}/\d{2}/\d{4} \d{2}:\d{2}", database.group(1))
-        assert "chưa chia sẻ dữ liệu vào Kho CSDL dùng chung trong kỳ" in database.group(1)
+        # it answers calls but has no dataset to share, so it does not count
+        assert "chưa công bố bộ dữ liệu nào để chia sẻ vào Kho CSDL dùng chung" in database.group(1)
         assert "hợp đồng" not in html
 
         staff = (await gateway.http.get("/dashboard/agencies/H50.12", params={"lang": "en"})).text
@@ -86,11 +87,32 @@ class TestDepartmentPage:
     async def test_a_sharing_department_counts_and_its_dataset_shows_its_last_share(
         self, gateway: Harness
     ) -> None:
-        await province(Scenario(gateway))
+        s = Scenario(gateway)
+        await province(s)
+        await s.database(
+            "H50.20",
+            "csdl-quy-hoach",
+            name="CSDL quy hoạch",
+            contract_kind="dataset",
+            contract_code="quy-hoach",
+        )
         html = (await gateway.http.get("/dashboard/agencies/H50.20")).text
         assert 'data-covered="true"' in html
-        assert 'data-state="sharing"' in html
-        assert "đang được tính" in html
+        land = re.search(
+            r'<tr data-database="H50.20/csdl-dat-dai" data-state="sharing">(.*?)</tr>', html, re.S
+        )
+        assert land is not None
+        assert "đang được tính" in land.group(1)
+        assert re.search(r"H50.20/thua-dat/v1</code> — <span[^>]*>gần nhất: \d{2}/\d{2}/\d{4}", land.group(1))
+        plan = re.search(
+            r'<tr data-database="H50.20/csdl-quy-hoach" data-state="not_connected">(.*?)</tr>', html, re.S
+        )
+        assert plan is not None
+        assert "gần nhất: chưa có" in plan.group(1)
+        reasons = (
+            "chưa có trao đổi thành công trong kỳ; chưa chia sẻ dữ liệu vào Kho CSDL dùng chung trong kỳ"
+        )
+        assert reasons in plan.group(1)
         assert html.count("<svg") == 2  # its own trend
 
     async def test_an_unknown_department_is_a_page_saying_so(self, gateway: Harness) -> None:
@@ -205,6 +227,21 @@ class TestDownloads:
         sheet = load_workbook(io.BytesIO(xlsx.content)).active
         assert sheet is not None
         assert [[c or "" for c in row] for row in sheet.iter_rows(values_only=True)] == table
+
+    async def test_a_name_that_looks_like_a_formula_stays_text(self, gateway: Harness) -> None:
+        s = Scenario(gateway)
+        await s.agency("H50.3", name="Sở Xây dựng")
+        formula = '=HYPERLINK("http://example.invalid","xem")'
+        await s.database("H50.3", "csdl-xay-dung", name=formula, contract=False)
+        csv_response = await gateway.http.get("/dashboard/actions.csv")
+        table = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
+        assert table[1][2] == "'" + formula
+        xlsx = await gateway.http.get("/dashboard/actions.xlsx")
+        sheet = load_workbook(io.BytesIO(xlsx.content)).active
+        assert sheet is not None
+        cell = sheet.cell(row=2, column=3)
+        assert cell.data_type == "s"
+        assert cell.value == formula
 
     async def test_the_departments_table_in_its_sorted_order(self, gateway: Harness) -> None:
         await province(Scenario(gateway))

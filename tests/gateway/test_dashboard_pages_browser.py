@@ -79,9 +79,9 @@ class TestDepartmentPage:
         ]
         service = page.locator("[data-endpoint='H50.15/tra-cuu-ly-lich-tu-phap/v1']")
         assert "gần nhất: " in await service.inner_text()
-        # the call-only database is connected but does not count: it has not shared
+        # the call-only database is connected but does not count: it has no dataset to share
         blocking = page.locator("[data-database='H50.15/csdl-ly-lich-tu-phap'] [data-col=blocking]")
-        assert await blocking.inner_text() == "chưa chia sẻ dữ liệu vào Kho CSDL dùng chung trong kỳ"
+        assert await blocking.inner_text() == "chưa công bố bộ dữ liệu nào để chia sẻ vào Kho CSDL dùng chung"
         assert await page.locator("svg.chart").count() == 2
         await screenshot(page, "department-vi")
 
@@ -89,7 +89,7 @@ class TestDepartmentPage:
         assert "lang=en" in page.url
         assert await page.get_by_role("heading", name="The department's databases").is_visible()
         text = await blocking.inner_text()
-        assert text == "has not shared records into the shared data warehouse in the window"
+        assert text == "no dataset published to share into the shared data warehouse"
         await screenshot(page, "department-en")
 
 
