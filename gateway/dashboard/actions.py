@@ -102,7 +102,7 @@ def blocking(
         database.last_exchange_at is None or database.last_exchange_at <= report.window_start
     ):
         reasons.append(t("reason_no_exchange"))
-    if not database.sharing:
+    if not database.sharing and database.active_contracts:  # with none, the first reason says it all
         reasons.append(t("reason_not_sharing" if database.id in sharable else "reason_no_dataset"))
     return reasons
 

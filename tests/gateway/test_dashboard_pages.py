@@ -56,7 +56,7 @@ async def province(s: Scenario) -> dict[str, int]:
 
 
 def rows(html: str, table: str) -> list[str]:
-    body = re.search(rf'data-testid="{table}">(.*?)</table>', html, re.S)
+    body = re.search(rf'data-testid="{table}"[^>]*>(.*?)</table>', html, re.S)
     assert body is not None, table
     return re.findall(r"<tr (data-[^>]*)>", body.group(1))
 
