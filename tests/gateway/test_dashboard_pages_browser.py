@@ -93,6 +93,28 @@ class TestDepartmentPage:
         await screenshot(page, "department-en")
 
 
+class TestDepartmentFilter:
+    async def test_the_status_filter_survives_sorting_and_reaches_the_download(
+        self, page: Page, served_province: LiveServer
+    ) -> None:
+        await page.goto(f"{served_province.url}/dashboard")
+        await page.select_option("select[name=status]", "not_sharing")
+        await page.get_by_role("button", name="Xem").click()
+        codes = "rows => rows.map(r => r.dataset.agency)"
+        assert await page.eval_on_selector_all("[data-testid=departments] tbody tr", codes) == [
+            "H50.6", "H50.9", "H50.12", "H50.18"
+        ]  # fmt: skip
+        await page.get_by_role("link", name="Đã đăng ký").click()
+        assert "status=not_sharing" in page.url
+        assert len(await page.eval_on_selector_all("[data-testid=departments] tbody tr", codes)) == 4
+        async with page.expect_download() as download:
+            await page.get_by_test_id("csv-link").click()
+        saved = Path(await (await download.value).path()).read_text(encoding="utf-8-sig")
+        assert sorted(row[0] for row in list(csv.reader(io.StringIO(saved)))[1:]) == [
+            "H50.12", "H50.18", "H50.6", "H50.9"
+        ]  # fmt: skip
+
+
 class TestNeedsAction:
     async def test_filtered_and_sorted_by_links_and_a_form_without_script(
         self, browser: Browser, served_province: LiveServer
