@@ -99,3 +99,47 @@ class RegistryHistory:
             if database_id not in first or moment < first[database_id]:
                 first[database_id] = moment
         return first
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointRow:
+    """A service or dataset of the province as it stood at T: its newest title, and whether a version is in use."""
+
+    database_id: int
+    kind: str
+    address: str
+    agency: str
+    agency_name: str
+    agency_name_en: str | None
+    title: str
+    in_use: bool
+
+
+class EndpointHistory:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def endpoints(self, province: str, at: datetime) -> list[EndpointRow]:
+        """Every service and dataset of the province's agencies registered at or before `at`."""
+        columns = (
+            Endpoint.id, Endpoint.database_id, Endpoint.kind, Endpoint.agency_code, Endpoint.code, Endpoint.major,
+            Agency.name, Agency.name_en, ContractVersion.title, ContractVersion.status, ContractVersion.created_at,
+        )  # fmt: skip
+        rows = await self.session.exec(
+            select(*columns)  # type: ignore[call-overload]
+            .join(Agency, col(Agency.code) == Endpoint.agency_code)
+            .join(ContractVersion, col(ContractVersion.endpoint_id) == Endpoint.id)
+            .where(
+                _within(Endpoint.agency_code, province),
+                col(Endpoint.created_at) <= at,
+                col(ContractVersion.created_at) <= at,
+            )
+            .order_by(Endpoint.agency_code, Endpoint.code, Endpoint.major, ContractVersion.created_at)
+        )
+        found: dict[int, EndpointRow] = {}
+        for id_, database_id, kind, agency, code, major, name, name_en, title, status, _ in rows.all():
+            in_use = status != ContractStatus.WITHDRAWN or (id_ in found and found[id_].in_use)
+            found[id_] = EndpointRow(
+                database_id, kind, f"{agency}/{code}/v{major}", agency, name, name_en, title, in_use
+            )  # the newest version's title
+        return list(found.values())
