@@ -562,7 +562,7 @@ def grant_create(
     ctx: typer.Context,
     client_id: str,
     address: Annotated[str, typer.Argument(help="AGENCY/CODE/vMAJOR, e.g. H50.20/tra-cuu-thua-dat/v1")],
-    purpose: Annotated[str, typer.Option(help="why the client needs it (Decree 47/2020 Art. 35)")],
+    purpose: Annotated[str, typer.Option(help="why the client needs it (Decree 194/2025/NĐ-CP Art. 16)")],
     field: Annotated[
         list[str] | None, typer.Option(help="an allowed field, as a JSON Pointer; repeatable")
     ] = None,

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlmodel import col
+from sqlmodel import select as select_models
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from registry.agencies.models import Agency
@@ -114,11 +115,11 @@ class RegistryHistory:
 
     async def _changes(self, kinds: tuple[ChangeKind, ...]) -> list[AgencyChange]:
         statement = (
-            select(AgencyChange)
+            select_models(AgencyChange)
             .where(col(AgencyChange.kind).in_(kinds))
             .order_by(col(AgencyChange.at), col(AgencyChange.id))
         )
-        return list((await self.session.scalars(statement)).all())
+        return list((await self.session.exec(statement)).all())
 
     async def databases(self, province: str, at: datetime) -> list[DatabaseRow]:
         """Databases of the province's agencies created at or before `at` (retired ones too)."""
