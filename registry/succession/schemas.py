@@ -17,8 +17,14 @@ def _moment(value: object) -> object:
     return value
 
 
+EARLIEST = datetime(2000, 1, 1, tzinfo=VIETNAM)  # no reorganisation the platform records is older
+
+
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=VIETNAM)
+    value = value if value.tzinfo is not None else value.replace(tzinfo=VIETNAM)
+    if value < EARLIEST:
+        raise ValueError("must be a date since 2000-01-01")
+    return value
 
 
 Moment = Annotated[datetime, BeforeValidator(_moment), AfterValidator(_aware)]
