@@ -64,6 +64,25 @@ class TestMergePassesEverythingToTheSuccessor:
         assert "merged into H50.30" in again.json()["detail"]
 
 
+class TestNothingNewUnderAMergedAgency:
+    async def test_databases_clients_and_units_are_registered_with_the_successor(
+        self, gateway: Harness
+    ) -> None:
+        await land_with_consumer(gateway)
+        assert (
+            await merge(gateway, {"from": ["H50.20"], "into": SUCCESSOR, "at": "2025-03-01"})
+        ).status_code == 200
+        attempts = {
+            "/api/v1/databases": {"agency": "H50.20", "code": "csdl-moi", "name": "CSDL mới"},
+            "/api/v1/clients": {"agency": "H50.20", "name": "Ứng dụng mới"},
+            "/api/v1/agencies": {"code": "H50.20.09", "name": "Chi cục mới", "tier": "district"},
+        }
+        for path, body in attempts.items():
+            response = await gateway.post(path, body)
+            assert response.status_code == 409, path
+            assert "merged into H50.30" in response.json()["detail"], path
+
+
 class TestMergeRefusals:
     async def test_only_a_platform_admin_merges(self, gateway: Harness) -> None:
         await land_with_consumer(gateway)
