@@ -32,6 +32,7 @@ MODEL_MODULES = (
     "registry.clients.models",
     "registry.grants.models",
     "registry.access.models",
+    "registry.succession.models",
     "gateway.oauth.models",
     "gateway.exchangelog.models",
 )
