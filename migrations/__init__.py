@@ -34,6 +34,7 @@ MODEL_MODULES = (
     "registry.access.models",
     "gateway.oauth.models",
     "gateway.exchangelog.models",
+    "federation.models",
 )
 
 
