@@ -60,7 +60,7 @@ async def get_member(
 
 def _decision(action: str) -> Any:
     async def decide(
-        code: AgencyCode, session: SessionDep, federation: FederationDep, principal: CurrentPrincipal
+        code: AgencyCode, session: SessionDep, federation: FederationDep, principal: ManagerPrincipal
     ) -> MemberPublic:
         return await NationalFederation(session, federation).decide(code, action, principal)
 
@@ -96,7 +96,7 @@ async def report_service(data: ServiceReport, session: SessionDep, federation: F
 async def join(
     session: SessionDep,
     federation: FederationDep,
-    principal: CurrentPrincipal,
+    principal: ManagerPrincipal,
     data: JoinCreate | None = None,
 ) -> Any:
     """(member, platform admin) Ask the national tier to join, with this platform's code, URL and keys."""

@@ -40,8 +40,18 @@ class FederationConfig:
 @dataclass
 class Federation:
     config: FederationConfig
-    key: SigningKey
     copy: DirectoryCopy | None  # a member's directory; None on the national tier or outside any federation
+    _key: SigningKey | None = None
+
+    @property
+    def key(self) -> SigningKey:
+        """The federation key, made on first use: a platform outside any federation writes none."""
+        if self._key is None:
+            try:
+                self._key = load_or_create_key(self.config.key_file)
+            except (OSError, ValueError) as exc:
+                raise FederationCannotStart(f"the federation key {self.config.key_file}: {exc}") from None
+        return self._key
 
     @classmethod
     async def start(cls, config: FederationConfig) -> Federation:
@@ -56,15 +66,13 @@ class Federation:
                     f"LGSP_NATIONAL_KEY_FILE {config.national_key_file}: {exc}"
                 ) from None
             copy = DirectoryCopy(config.national_url, pinned, config.directory_file, config.refresh_seconds)
+        federation = cls(config, copy)
+        if config.is_national or copy is not None:
+            federation.key  # noqa: B018 (made or read now: a bad key file stops the start, not a later request)
+        if copy is not None:
             copy.load_from_disk()
             copy.start()
-        try:
-            key = load_or_create_key(config.key_file)
-        except (OSError, ValueError) as exc:
-            if copy is not None:
-                await copy.stop()
-            raise FederationCannotStart(f"the federation key {config.key_file}: {exc}") from None
-        return cls(config, key, copy)
+        return federation
 
     async def stop(self) -> None:
         if self.copy is not None:

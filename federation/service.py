@@ -253,6 +253,7 @@ class MemberFederation:
 
     async def join(self, name: str | None, principal: Principal) -> dict[str, Any]:
         principal.require_admin()
+        self._national_url()
         config, key = self.federation.config, self.federation.key
         request = sign(
             {

@@ -156,6 +156,20 @@ class TestPublishingNationally:
             answer = http.get("/api/v1/federation/catalogue/H50.98/khong-co/v1/openapi.json")
         assert answer.status_code == 404
 
+    def test_a_report_not_signed_by_the_members_key_is_refused(self, published: Federation) -> None:
+        claim = {
+            "member": PROVINCE_A,
+            "address": "H50.98/gia-mao/v1",
+            "national": True,
+            "iat": int(time.time()),
+        }
+        forged = sign(claim | {"title": "Giả", "version": "1.0.0", "openapi": {}}, generate_message_key())
+        with published.national.http(authenticated=False) as http:
+            answer = http.post("/api/v1/federation/services", json={"report": forged})
+        assert answer.status_code == 401
+        assert answer.json()["type"] == "urn:lgsp:error:federation-signature-invalid"
+        assert "H50.98/gia-mao/v1" not in remote_addresses(published.national)
+
     def test_a_member_cannot_publish_a_service_of_another_member(self, published: Federation) -> None:
         with published.b.http() as http:
             answer = http.post("/api/v1/federation/publications", json={"address": SERVICE_ADDRESS})
