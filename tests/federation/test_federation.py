@@ -194,6 +194,18 @@ class TestSuspension:
         wait_until(lambda: SERVICE_ADDRESS in remote_addresses(published.b))
 
 
+class TestWithdrawing:
+    def test_a_withdrawn_service_leaves_the_other_catalogues_and_can_be_published_again(
+        self, published: Federation
+    ) -> None:
+        wait_until(lambda: SERVICE_ADDRESS in remote_addresses(published.b))
+        assert published.a.lgsp("federation", "withdraw", SERVICE_ADDRESS).returncode == 0
+        assert SERVICE_ADDRESS not in remote_addresses(published.national)
+        wait_until(lambda: SERVICE_ADDRESS not in remote_addresses(published.b))
+        assert published.a.lgsp("federation", "publish", SERVICE_ADDRESS).returncode == 0
+        wait_until(lambda: SERVICE_ADDRESS in remote_addresses(published.b))
+
+
 class TestTamperedAndStaleDirectories:
     def test_a_tampered_directory_is_refused_and_the_last_good_copy_kept(self, published: Federation) -> None:
         b = published.b
