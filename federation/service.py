@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import time
 from datetime import datetime
 from typing import Any
 
 import httpx
-import orjson
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts.addresses import Address, is_agency_code
@@ -21,7 +19,16 @@ from federation.models import FederationMember, FederationService, MemberStatus
 from federation.repository import MemberRepository, PublishedServiceRepository, VersionRepository
 from federation.runtime import Federation
 from federation.schemas import DirectoryState, FederationStatus, MemberPublic, RemoteServicePublic
-from federation.signing import DIRECTORY_TYPE, SignatureRefused, fresh, key_set, public_keys, sign, verify
+from federation.signing import (
+    DIRECTORY_TYPE,
+    SignatureRefused,
+    fresh,
+    key_set,
+    peek,
+    public_keys,
+    sign,
+    verify,
+)
 from registry.auth import Principal
 from registry.contracts.service import ContractService
 from registry.storage import utcnow
@@ -43,18 +50,6 @@ def member_public(member: FederationMember) -> MemberPublic:
 
 def _moment(seconds: float | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds).astimezone()
-
-
-def _peek(token: str) -> dict[str, Any]:
-    """The payload of a JWS before it is verified: only to find which keys to verify it with."""
-    try:
-        part = token.split(".")[1]
-        payload = orjson.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
-    except (IndexError, ValueError, orjson.JSONDecodeError):
-        raise SignatureRefused("not a compact JWS") from None
-    if not isinstance(payload, dict):
-        raise SignatureRefused("the payload is not a JSON object")
-    return payload
 
 
 def _remote(service: dict[str, Any]) -> RemoteServicePublic:
@@ -82,7 +77,7 @@ class NationalFederation:
 
     async def request_to_join(self, token: str) -> MemberPublic:
         """A platform asks to join: the request must be signed by a key it names (it holds the private half)."""
-        claimed = _peek(token)
+        claimed = peek(token)
         keys = claimed.get("keys")
         if (
             not isinstance(keys, list)
@@ -147,7 +142,7 @@ class NationalFederation:
 
     async def report(self, token: str) -> RemoteServicePublic | None:
         """A member reports a service it shares nationally (or withdraws it), signed by its federation key."""
-        code = _peek(token).get("member")
+        code = peek(token).get("member")
         member = await self.members.get(code) if isinstance(code, str) else None
         if member is None:
             raise NotAMember(f"{str(code)[:40]} is not a member of the federation")

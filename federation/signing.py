@@ -8,6 +8,7 @@ believes a directory only when the national key it pins (LGSP_NATIONAL_KEY_FILE)
 
 from __future__ import annotations
 
+import base64
 import os
 import time
 from pathlib import Path
@@ -101,6 +102,18 @@ def verify(token: str, keys: KeySet, typ: str = MESSAGE_TYPE) -> dict[str, Any]:
         raise SignatureRefused(f"{exc.__class__.__name__}: {str(exc)[:200]}") from None
     if found.protected.get("typ") != typ or not isinstance(payload, dict):
         raise SignatureRefused(f"not a document of type {typ}")
+    return payload
+
+
+def peek(token: str) -> dict[str, Any]:
+    """The payload of a compact JWS before it is verified: only to find which keys to verify it with."""
+    try:
+        part = token.split(".")[1]
+        payload = orjson.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (IndexError, ValueError, AttributeError, orjson.JSONDecodeError):
+        raise SignatureRefused("not a compact JWS") from None
+    if not isinstance(payload, dict):
+        raise SignatureRefused("the payload is not a JSON object")
     return payload
 
 
