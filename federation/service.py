@@ -89,8 +89,10 @@ class NationalFederation:
             raise InvalidInput("a join request must not carry a private key")
         try:
             trusted = key_set(keys)
-        except (ValueError, TypeError) as exc:
+        except ValueError as exc:
             raise InvalidInput(f"a key of the join request is not a JWK: {exc}") from None
+        if len(trusted.keys) != len(keys):
+            raise InvalidInput("a join request names EC P-256 or Ed25519 public keys, each with a kid")
         payload = verify(token, trusted)
         if not fresh(payload, FRESHNESS_SECONDS):
             raise SignatureRefused("the join request is not fresh (its iat is missing or too far from now)")

@@ -64,13 +64,17 @@ def public_keys(key: SigningKey) -> list[dict[str, Any]]:
 
 
 def key_set(keys: list[dict[str, Any]]) -> KeySet:
-    """Public JWKs as a set to verify with; only EC P-256 and Ed25519 keys with a kid are kept."""
+    """Public JWKs as a set to verify with: EC P-256 and Ed25519 keys with a kid (others are left out); a key that
+    cannot be imported is a ValueError."""
     imported = []
     for jwk in keys:
+        if not isinstance(jwk, dict) or jwk.get("kty") not in ("EC", "OKP") or not jwk.get("kid"):
+            continue
         public = {name: value for name, value in jwk.items() if name != "d"}
-        key = JWKRegistry.import_key(public)
-        if public.get("kid") and key.key_type in ("EC", "OKP"):
-            imported.append(key)
+        try:
+            imported.append(JWKRegistry.import_key(public))
+        except (JoseError, ValueError, TypeError) as exc:
+            raise ValueError(f"key {str(jwk.get('kid'))[:40]}: {exc.__class__.__name__}") from None
     return KeySet(imported)
 
 

@@ -45,7 +45,8 @@ class TestJoining:
         assert members[PROVINCE_A]["base_url"] == joined.a.url
         assert members[PROVINCE_A]["decided_by"] == "federation-admin"
         assert all("d" not in key for key in members[PROVINCE_A]["keys"])
-        status = joined.a.status()
+        newest = newest_version(joined)
+        status = wait_until(lambda: (found := joined.a.status())["directory"]["version"] == newest and found)
         assert status["directory"]["source"] == "national"
         assert status["directory"]["members"] == 2
 
@@ -102,6 +103,33 @@ class TestJoinRequestsAreSigned:
         assert answer.status_code == 401
         assert answer.json()["type"] == "urn:lgsp:error:federation-signature-invalid"
         assert "H77" not in members
+
+    @pytest.mark.parametrize(
+        "bad",
+        [{"kty": "oct", "k": "AAAA", "kid": "x"}, {"kty": "OKP", "kid": "y"}, "not a key"],
+        ids=["symmetric", "incomplete", "not-an-object"],
+    )
+    def test_a_request_naming_a_key_that_is_no_public_signing_key_is_a_422_problem(
+        self, joined: Federation, bad: object
+    ) -> None:
+        signer = generate_message_key()
+        claim = {"code": "H77", "name": "Tỉnh", "base_url": "http://127.0.0.1:9", "iat": int(time.time())}
+        request = sign(claim | {"keys": [*public_keys(signer), bad]}, signer)
+        with joined.national.http(authenticated=False) as http:
+            answer = http.post("/api/v1/federation/members", json={"request": request})
+        assert answer.status_code == 422
+        assert answer.headers["content-type"].startswith(PROBLEM)
+
+    def test_a_request_carrying_a_private_key_is_a_422_problem(self, joined: Federation) -> None:
+        signer = generate_message_key()
+        claim = {"code": "H77", "name": "Tỉnh", "base_url": "http://127.0.0.1:9", "iat": int(time.time())}
+        private = signer.as_dict(private=True) | {"kid": signer.kid}
+        with joined.national.http(authenticated=False) as http:
+            answer = http.post(
+                "/api/v1/federation/members", json={"request": sign(claim | {"keys": [private]}, signer)}
+            )
+        assert answer.status_code == 422
+        assert "private" in answer.json()["detail"]
 
     def test_a_malformed_body_is_a_422_problem(self, joined: Federation) -> None:
         with joined.national.http(authenticated=False) as http:
@@ -169,6 +197,16 @@ class TestPublishingNationally:
         assert answer.status_code == 401
         assert answer.json()["type"] == "urn:lgsp:error:federation-signature-invalid"
         assert "H50.98/gia-mao/v1" not in remote_addresses(published.national)
+
+    def test_a_report_from_a_platform_that_is_not_a_member_is_a_403_problem(
+        self, published: Federation
+    ) -> None:
+        claim = {"member": "H77", "address": "H77.01/dich-vu/v1", "national": True, "iat": int(time.time())}
+        report = sign(claim | {"title": "Giả", "version": "1.0.0", "openapi": {}}, generate_message_key())
+        with published.national.http(authenticated=False) as http:
+            answer = http.post("/api/v1/federation/services", json={"report": report})
+        assert answer.status_code == 403
+        assert answer.json()["type"] == "urn:lgsp:error:not-a-member"
 
     def test_a_member_cannot_publish_a_service_of_another_member(self, published: Federation) -> None:
         with published.b.http() as http:
