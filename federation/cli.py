@@ -102,11 +102,16 @@ def key(
     data_dir: Annotated[
         Path, typer.Option(envvar="LGSP_DATA_DIR", help="the platform's data directory")
     ] = Path(".lgsp"),
+    key_file: Annotated[
+        Path | None,
+        typer.Option(envvar="LGSP_FEDERATION_KEY_FILE", help="the key file, if not in the data directory"),
+    ] = None,
 ) -> None:
     """Print this platform's public federation key as a JWK Set (made on first use; the private half stays in
-    the data directory, mode 600). The national tier's is what members pin in LGSP_NATIONAL_KEY_FILE."""
+    its file, mode 600). The national tier's is what members pin in LGSP_NATIONAL_KEY_FILE."""
+    path = key_file or data_dir / "federation-key.jwk"
     try:
-        found = load_or_create_key(data_dir / "federation-key.jwk")
+        found = load_or_create_key(path)
     except (OSError, ValueError) as exc:
-        raise typer.BadParameter(f"the federation key in {data_dir}: {exc}") from None
+        raise typer.BadParameter(f"the federation key {path}: {exc}") from None
     typer.echo(json.dumps({"keys": public_keys(found)}, indent=2))

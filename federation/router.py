@@ -115,8 +115,14 @@ async def publish(
 async def federation_status(
     session: SessionDep, federation: FederationDep, _principal: CurrentPrincipal
 ) -> FederationStatus:
-    """This platform's tier, its status in the verified directory, and that directory's version and source."""
-    return MemberFederation(session, federation).status()
+    """This platform's tier, its status in the verified directory, and that directory's version and source
+    (on the national tier: the version it signs now)."""
+    status = MemberFederation(session, federation).status()
+    if federation.config.is_national:
+        payload = await NationalFederation(session, federation).directory_payload()
+        status.directory.version, status.directory.source = payload["version"], "national"
+        status.directory.members = len(payload["members"])
+    return status
 
 
 @router.get("/catalogue", response_model=list[RemoteServicePublic])

@@ -58,7 +58,7 @@ def federation_config(settings: Settings) -> FederationConfig:
         code=settings.effective_member_code,
         name=settings.operator_name,
         base_url=settings.issuer,
-        key_file=settings.federation_key_file,
+        key_file=settings.effective_federation_key_file,
         directory_file=settings.federation_directory_file,
         national_url=settings.national_url,
         national_key_file=settings.national_key_file,

@@ -160,6 +160,11 @@ class Settings(BaseSettings):
         description="the national tier's public key (a JWK or JWK Set), pinned: only a directory it signed "
         "is believed",
     )
+    federation_key_file: Path | None = Field(
+        default=None,
+        description="this platform's federation key (a private JWK, made on first use); every gateway of the "
+        "platform must use the same one; `federation-key.jwk` in LGSP_DATA_DIR when unset",
+    )
     federation_refresh_seconds: float = Field(
         default=60.0, gt=0, description="a member fetches the federation directory this often"
     )
@@ -208,9 +213,9 @@ class Settings(BaseSettings):
         return self.member_code or self.province
 
     @property
-    def federation_key_file(self) -> Path:
-        """This instance's federation signing key (private JWK, mode 600), made on first use."""
-        return self.data_dir / "federation-key.jwk"
+    def effective_federation_key_file(self) -> Path:
+        """This platform's federation signing key (private JWK, mode 600), made on first use."""
+        return self.federation_key_file or self.data_dir / "federation-key.jwk"
 
     @property
     def federation_directory_file(self) -> Path:

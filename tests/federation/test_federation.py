@@ -152,6 +152,11 @@ class TestTheDirectory:
         assert after.version == before.version + 2
         assert {m["code"] for m in after.members} == {PROVINCE_A, PROVINCE_B}
 
+    def test_the_national_status_gives_the_version_it_signs(self, joined: Federation) -> None:
+        status = joined.national.status()
+        assert status["tier"] == "national"
+        assert status["directory"]["version"] == newest_version(joined)
+
     def test_a_member_holds_the_newest_version(self, joined: Federation) -> None:
         newest = newest_version(joined)
         wait_until(lambda: joined.a.status()["directory"]["version"] == newest)
