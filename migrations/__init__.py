@@ -35,6 +35,7 @@ MODEL_MODULES = (
     "registry.succession.models",
     "gateway.oauth.models",
     "gateway.exchangelog.models",
+    "federation.models",
 )
 
 

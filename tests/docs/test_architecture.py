@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAINS = ("contracts", "registry", "bus", "gateway", "connectors", "warehouse", "migrations")
+DOMAINS = ("contracts", "registry", "bus", "gateway", "connectors", "warehouse", "migrations", "federation")
 ARCHITECTURE = ROOT / "docs" / "architecture.md"
 
 # What each domain may import of the others (as stated in docs/architecture.md, "Dependency rules").
@@ -22,7 +22,8 @@ ALLOWED = {
     "connectors": {"contracts", "bus"},
     "warehouse": {"contracts", "bus", "connectors.sdk"},
     "migrations": {"registry"},
-    "gateway": {"contracts", "registry", "bus", "connectors", "warehouse", "migrations"},
+    "federation": {"contracts", "registry"},
+    "gateway": {"contracts", "registry", "bus", "connectors", "warehouse", "migrations", "federation"},
 }
 COMPOSITION_ROOTS = ("gateway.cli", "gateway.sandbox", "gateway.replay", "gateway.platform")
 # The warehouse's store, which the app reads for dead letters; never its sink or commands.
@@ -121,6 +122,7 @@ class TestDependencyRules:
         assert "`registry` imports only `contracts`." in text
         assert "`connectors` imports only `contracts` and `bus`." in text
         assert "`migrations` imports only `registry`" in text
+        assert "`federation` imports only `contracts` and `registry`." in text
         assert "No package imports `gateway`." in text
         assert "the log imports\n  nothing of the path." in text
         assert "No domain but the registry names a registry table in a query" in text
