@@ -8,9 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Float, and_, case, cast, extract, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gateway.exchangelog.models import EXCHANGES, ExchangeKind, Outcome, ShareDelivery
-
-DELIVERIES = ShareDelivery.__table__  # type: ignore[attr-defined]
+from gateway.exchangelog.models import DELIVERIES, EXCHANGES, ExchangeKind, Outcome
 
 
 @dataclass(frozen=True, slots=True)

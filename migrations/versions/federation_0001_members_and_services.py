@@ -1,7 +1,7 @@
 """federation: the national tier's members, the services they publish nationally, the directory's version
 
 Revision ID: federation_0001
-Revises: access_0001
+Revises: succession_0001
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import registry.storage
 
 revision: str = "federation_0001"
-down_revision: str | None = "access_0001"
+down_revision: str | None = "succession_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
