@@ -8,6 +8,9 @@ from fastapi import FastAPI
 
 from bus import Bus
 from contracts.errors import LgspError
+from federation.reports import ReportLoop
+from federation.reports_dashboard import router as national_dashboard_router
+from federation.reports_router import router as federation_reports_router
 from federation.router import router as federation_router
 from federation.runtime import Federation, FederationConfig
 from gateway.coverage.router import router as coverage_router
@@ -104,12 +107,15 @@ def create_app(
             await runtime.stop()
             log.error("cannot start: %s", refused.detail)
             raise CannotStart(refused.detail) from None
+        reports = ReportLoop(app.state.federation, runtime.sessionmaker, settings)
+        reports.start()
         try:
             async with AsyncExitStack() as stack:
                 for extension in extensions:
                     await stack.enter_async_context(extension(app, runtime))
                 yield
         finally:
+            await reports.stop()
             await app.state.federation.stop()
             await runtime.stop()
 
@@ -126,10 +132,12 @@ def create_app(
     install_problem_handlers(app)
     secure(app, settings)
     app.add_exception_handler(OAuthError, oauth_error)
+    # the national tier's /dashboard is the national view, found before the provincial one
+    national = (national_dashboard_router,) if settings.tier == "national" else ()
     routers = (
-        oauth_router, exchange_router, registry_router, exchangelog_router, probes_router,
+        *national, oauth_router, exchange_router, registry_router, exchangelog_router, probes_router,
         coverage_router, exchange_health_router, metrics_router, dashboard_router, dead_letters_router,
-        federation_router,
+        federation_router, federation_reports_router,
     )  # fmt: skip
     for router in routers:
         app.include_router(router)

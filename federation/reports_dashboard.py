@@ -1,0 +1,64 @@
+"""`GET /dashboard` on the national tier: every member's last reported coverage against the target, when it
+reported (a silent member flagged), calls across the federation, and the national trend. Public, server-rendered
+with the provincial dashboard's base template, formatting and charts."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
+
+from federation.reports import NationalReports
+from federation.reports_messages import NationalTranslator
+from federation.runtime import Federation
+from gateway.dashboard import formatting as fmt
+from gateway.dashboard.charts import Series, line_chart
+from gateway.dashboard.messages import Language
+from gateway.dashboard.pages import POLICY
+from gateway.settings import Settings
+from registry.deps import SessionDep
+
+router = APIRouter(tags=["dashboard"])
+templates = Environment(
+    loader=ChoiceLoader(
+        [PackageLoader("federation", "templates"), PackageLoader("gateway.dashboard", "templates")]
+    ),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+async def national_dashboard(
+    request: Request, session: SessionDep, lang: Language = Language.VI
+) -> HTMLResponse:
+    federation: Federation = request.app.state.federation
+    settings: Settings = request.app.state.settings
+    t = NationalTranslator(lang)
+    coverage = await NationalReports(session, federation, settings).coverage()
+    points = coverage.trend
+    trend = line_chart(
+        t("trend_coverage"),
+        "national-trend",
+        [fmt.day(p.day, lang) for p in points],
+        [
+            Series(t("legend_agency"), [p.agency_coverage.ratio for p in points], "s-agency"),
+            Series(t("legend_database"), [p.database_coverage.ratio for p in points], "s-database"),
+        ],
+        target=coverage.target,
+        target_label=t("target", target=fmt.percent(coverage.target, lang)),
+        tick_label=lambda value: fmt.percent(value, lang),
+    )
+    html = templates.get_template("national_dashboard.html").render(
+        t=t,
+        lang=lang,
+        fmt=fmt,
+        coverage=coverage,
+        name=federation.config.name,
+        at_text=fmt.moment(coverage.at, lang, ""),
+        period=fmt.seconds(coverage.report_seconds, lang),
+        stale_after=fmt.seconds(coverage.stale_after_seconds, lang),
+        trend=trend,
+        trend_days=len(points),
+        other_language=Language.EN if lang is Language.VI else Language.VI,
+    )
+    return HTMLResponse(html, headers={"Content-Security-Policy": POLICY})
