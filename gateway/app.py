@@ -8,9 +8,6 @@ from fastapi import FastAPI
 
 from bus import Bus
 from contracts.errors import LgspError
-from federation.reports import ReportLoop
-from federation.reports_dashboard import router as national_dashboard_router
-from federation.reports_router import router as federation_reports_router
 from federation.router import router as federation_router
 from federation.runtime import Federation, FederationConfig
 from gateway.coverage.router import router as coverage_router
@@ -23,6 +20,9 @@ from gateway.exchangelog.router import router as exchangelog_router
 from gateway.limits import BodySizeLimit
 from gateway.metrics.collectors import GatewayMetrics
 from gateway.metrics.router import router as metrics_router
+from gateway.nationalcoverage.dashboard import router as national_dashboard_router
+from gateway.nationalcoverage.loop import ReportLoop
+from gateway.nationalcoverage.router import router as federation_reports_router
 from gateway.oauth.authenticator import BearerAuthenticator
 from gateway.oauth.errors import OAuthError
 from gateway.oauth.metadata import server_metadata

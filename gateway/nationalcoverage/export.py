@@ -3,8 +3,8 @@
 import csv
 import io
 
-from federation.reports_schemas import NationalCoverage
 from gateway.coverage.export import cell
+from gateway.nationalcoverage.schemas import NationalCoverage
 
 CSV_COLUMNS = (
     "member", "name", "status", "agency_covered", "agency_total", "agency_ratio", "agency_target", "agency_met",

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import Response
 
-from federation.reports import MemberReports, NationalReports
-from federation.reports_export import national_csv
-from federation.reports_schemas import NationalCoverage, ReportAccepted, SignedReport
 from federation.runtime import Federation
+from gateway.nationalcoverage.export import national_csv
+from gateway.nationalcoverage.schemas import NationalCoverage, ReportAccepted, SignedReport
+from gateway.nationalcoverage.service import MemberReports, NationalReports
 from gateway.settings import Settings
 from registry.auth import ManagerPrincipal
 from registry.deps import SessionDep

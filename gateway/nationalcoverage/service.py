@@ -3,15 +3,11 @@ LGSP_FEDERATION_REPORT_SECONDS and on demand; the national tier verifies, keeps 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts.errors import InvalidInput, LgspError
@@ -19,7 +15,15 @@ from federation.errors import NotAMember
 from federation.models import MemberStatus
 from federation.reports_models import FederationReport
 from federation.reports_repository import ReportRepository
-from federation.reports_schemas import (
+from federation.repository import MemberRepository
+from federation.runtime import Federation
+from federation.service import FRESHNESS_SECONDS, MemberFederation, NationalFederation
+from federation.signing import SignatureRefused, fresh, key_set, peek, sign, verify
+from gateway.coverage.schemas import CoverageRatio, DatabaseCounts
+from gateway.coverage.service import CoverageService
+from gateway.coverage.window import Window
+from gateway.exchangelog.rollups import VIETNAM
+from gateway.nationalcoverage.schemas import (
     MemberCoverage,
     MemberReport,
     MemberTrendPoint,
@@ -29,19 +33,10 @@ from federation.reports_schemas import (
     ReportedCoverage,
     ReportedDepartment,
 )
-from federation.repository import MemberRepository
-from federation.runtime import Federation
-from federation.service import FRESHNESS_SECONDS, MemberFederation, NationalFederation
-from federation.signing import SignatureRefused, fresh, key_set, peek, sign, verify
-from gateway.coverage.schemas import CoverageRatio, DatabaseCounts
-from gateway.coverage.service import CoverageService
-from gateway.coverage.window import Window
-from gateway.exchangelog.rollups import VIETNAM
 from gateway.settings import Settings
 from registry.auth import Principal
 from registry.storage import utcnow
 
-log = logging.getLogger("lgsp.federation.reports")
 TREND_DAYS = 30
 STALE_PERIODS = 2  # a member whose last report is older than this many periods is flagged
 
@@ -99,52 +94,6 @@ class MemberReports:
         token = sign(await self.compose(), self.federation.key)
         answer: dict[str, Any] = await member._send("/api/v1/federation/reports", {"report": token})
         return answer
-
-
-class ReportLoop:
-    """Sends the member's report every period once it is an active member; a failed send is retried at the
-    next directory refresh."""
-
-    def __init__(
-        self, federation: Federation, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
-    ) -> None:
-        self.federation = federation
-        self.sessionmaker = sessionmaker
-        self.settings = settings
-        self.last_sent: float | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        if self.federation.copy is not None:
-            self._task = asyncio.create_task(self._run(), name="federation-reports")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    def _due(self) -> bool:
-        directory = self.federation.copy.current if self.federation.copy else None
-        if directory is None or not directory.is_active(self.federation.config.code):
-            return False
-        period = self.settings.federation_report_seconds
-        return self.last_sent is None or time.monotonic() - self.last_sent >= period
-
-    async def _run(self) -> None:
-        period = self.settings.federation_report_seconds
-        pause = min(period, self.settings.federation_refresh_seconds)
-        while True:
-            if self._due():
-                try:
-                    async with self.sessionmaker() as session:
-                        await MemberReports(session, self.federation, self.settings).send()
-                    self.last_sent = time.monotonic()
-                except LgspError as refused:
-                    log.warning("coverage report not sent: %s", refused.detail)
-                except Exception:  # the loop must outlive any one failure; the next period tries again
-                    log.exception("coverage report not sent")
-            await asyncio.sleep(pause)
 
 
 def _moment(seconds: float) -> datetime:

@@ -6,20 +6,23 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
-from federation.reports import NationalReports
-from federation.reports_messages import NationalTranslator
 from federation.runtime import Federation
 from gateway.dashboard import formatting as fmt
 from gateway.dashboard.charts import Series, line_chart
 from gateway.dashboard.messages import Language
 from gateway.dashboard.pages import POLICY
+from gateway.nationalcoverage.messages import NationalTranslator
+from gateway.nationalcoverage.service import NationalReports
 from gateway.settings import Settings
 from registry.deps import SessionDep
 
 router = APIRouter(tags=["dashboard"])
 templates = Environment(
     loader=ChoiceLoader(
-        [PackageLoader("federation", "templates"), PackageLoader("gateway.dashboard", "templates")]
+        [
+            PackageLoader("gateway.nationalcoverage", "templates"),
+            PackageLoader("gateway.dashboard", "templates"),
+        ]
     ),
     autoescape=select_autoescape(["html"]),
     trim_blocks=True,
