@@ -89,6 +89,11 @@ def report(ctx: typer.Context, as_json: Json = False) -> None:
     """Send this platform's coverage to the national tier now, signed (it also does so every
     LGSP_FEDERATION_REPORT_SECONDS)."""
     _json(ctx, as_json)
+    sent = call(ctx, lambda api: api.send("POST", f"{PATH}/reports/send", json={}))
+    if not ctx.obj.json_output:
+        for kind in ("agency_coverage", "database_coverage"):
+            figure = sent[kind]
+            sent[kind] = f"{figure['covered']}/{figure['total']} ({figure['ratio']:.1%})"
     columns = (
         "member",
         "reported_at",
@@ -97,7 +102,7 @@ def report(ctx: typer.Context, as_json: Json = False) -> None:
         "database_coverage",
         "federation_calls",
     )
-    show(ctx, call(ctx, lambda api: api.send("POST", f"{PATH}/reports/send", json={})), columns)
+    show(ctx, sent, columns)
 
 
 @federation.command("catalogue")

@@ -21,7 +21,7 @@ from tests.federation.conftest import PROVINCE_A, PROVINCE_B, Federation, Instan
 if TYPE_CHECKING:
     from playwright.async_api import Browser
 
-REPORT_SECONDS = 3.0
+REPORT_SECONDS = 4.0
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PROBLEM = "application/problem+json"
 
@@ -99,6 +99,12 @@ class TestReportOnDemand:
             assert row[kind]["total"] == 1  # A's department H50.98 and its database
         assert row["databases"] == own["databases"]
         assert len(row["trend"]) == 30
+
+    def test_the_cli_prints_what_the_national_tier_accepted_as_a_table(self, reported: Federation) -> None:
+        done = reported.a.lgsp("federation", "report")
+        assert done.returncode == 0, done.stderr
+        assert PROVINCE_A in done.stdout
+        assert "0/1 (0.0%)" in done.stdout
 
     def test_sending_needs_the_platform_admin(self, reported: Federation) -> None:
         with reported.a.http(authenticated=False) as http:
