@@ -12,6 +12,7 @@ from gateway.dashboard.charts import Series, line_chart
 from gateway.dashboard.messages import Language
 from gateway.dashboard.pages import POLICY
 from gateway.nationalcoverage.messages import NationalTranslator
+from gateway.nationalcoverage.router import cached_coverage
 from gateway.nationalcoverage.service import NationalReports
 from gateway.settings import Settings
 from registry.deps import SessionDep
@@ -37,7 +38,7 @@ async def national_dashboard(
     federation: Federation = request.app.state.federation
     settings: Settings = request.app.state.settings
     t = NationalTranslator(lang)
-    coverage = await NationalReports(session, federation, settings).coverage()
+    coverage = await cached_coverage(request, NationalReports(session, federation, settings))
     points = coverage.trend
     trend = line_chart(
         t("trend_coverage"),

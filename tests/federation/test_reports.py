@@ -28,7 +28,7 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture(scope="module")
 def federation_settings() -> dict[str, str]:
-    return {"LGSP_FEDERATION_REPORT_SECONDS": str(REPORT_SECONDS)}
+    return {"LGSP_FEDERATION_REPORT_SECONDS": str(REPORT_SECONDS), "LGSP_PUBLIC_CACHE_SECONDS": "0"}
 
 
 def national_coverage(federation: Federation) -> dict[str, Any]:
