@@ -5,6 +5,7 @@ with the provincial dashboard's base template, formatting and charts."""
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from federation.runtime import Federation
 from gateway.dashboard import formatting as fmt
@@ -13,6 +14,7 @@ from gateway.dashboard.messages import Language
 from gateway.dashboard.pages import POLICY
 from gateway.nationalcoverage.messages import NationalTranslator
 from gateway.nationalcoverage.router import cached_coverage
+from gateway.nationalcoverage.schemas import MemberTrendPoint
 from gateway.nationalcoverage.service import NationalReports
 from gateway.settings import Settings
 from registry.deps import SessionDep
@@ -29,6 +31,30 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+SPARK_W, SPARK_H = 90, 28
+
+
+def sparkline(points: list[MemberTrendPoint], title: str) -> Markup:
+    """A member's own daily agency (solid) and database (dashed) coverage, 0 to 100%, as a small inline SVG."""
+    if not points:
+        return Markup("—")
+    step = SPARK_W / max(len(points) - 1, 1)
+
+    def line(values: list[float], css: str, style: str = "") -> str:
+        coords = " ".join(
+            f"{i * step:.1f},{SPARK_H - 2 - v * (SPARK_H - 4):.1f}" for i, v in enumerate(values)
+        )
+        return f'<polyline class="line {css}" points="{coords}" style="stroke-width: 1.5{style}"/>'
+
+    return Markup(
+        f'<svg class="sparkline" viewBox="0 0 {SPARK_W} {SPARK_H}" width="{SPARK_W}" height="{SPARK_H}" role="img">'
+        f"<title>{escape(title)}</title>"
+        + line([p.agency_ratio for p in points], "s-agency")
+        + line([p.database_ratio for p in points], "s-database", "; stroke-dasharray: 3 2")
+        + "</svg>"
+    )
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
@@ -62,6 +88,9 @@ async def national_dashboard(
         period=fmt.seconds(coverage.report_seconds, lang),
         stale_after=fmt.seconds(coverage.stale_after_seconds, lang),
         trend=trend,
+        sparklines={
+            m.code: sparkline(m.trend, t("member_trend", days=len(m.trend))) for m in coverage.members
+        },
         trend_days=len(points),
         other_language=Language.EN if lang is Language.VI else Language.VI,
     )

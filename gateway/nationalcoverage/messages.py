@@ -28,6 +28,10 @@ NATIONAL: dict[Language, dict[str, str]] = {
         "download_json": "JSON",
         "legend_stale": "Nền đỏ: thành viên không báo cáo quá hai kỳ",
         "calls_total": "Gọi liên thông trong kỳ",
+        "col_trend": "Diễn biến",
+        "legend_met_national": "Chữ xanh: đạt mục tiêu của thành viên",
+        "legend_not_met_national": "Chữ cam: chưa đạt mục tiêu",
+        "member_trend": "Tỷ lệ {days} ngày gần nhất: sở, ban, ngành (liền), CSDL (đứt)",
     },
     Language.EN: {
         "national_title": "National data connection and sharing",
@@ -52,6 +56,10 @@ NATIONAL: dict[Language, dict[str, str]] = {
         "download_json": "JSON",
         "legend_stale": "Red: a member silent for more than two periods",
         "calls_total": "Calls across the federation",
+        "col_trend": "Trend",
+        "legend_met_national": "Green: the member's target met",
+        "legend_not_met_national": "Orange: target not met",
+        "member_trend": "The last {days} days: departments (solid), databases (dashed)",
     },
 }
 

@@ -164,6 +164,7 @@ class TestNationalDashboardInTheBrowser:
                     member["agency_coverage"]["ratio"]
                 )
                 assert await row.get_attribute("data-stale") == "false"
+                assert await row.locator("[data-col=trend] svg polyline").count() == 2
                 assert await row.locator("[data-col=last_report]").inner_text() != ""
             card = page.locator("[data-figure=agency-coverage]")
             assert float(await card.get_attribute("data-ratio") or "nan") == pytest.approx(
@@ -205,6 +206,11 @@ class TestRefusedReports:
         answer = post_report(reported, token)
         assert answer.status_code == 422
         assert answer.json()["type"] == "urn:lgsp:error:invalid-input"
+
+    def test_a_report_that_is_no_signed_document_is_a_401_problem(self, reported: Federation) -> None:
+        answer = post_report(reported, "not a signed report")
+        assert answer.status_code == 401
+        assert answer.headers["content-type"].startswith(PROBLEM)
 
     def test_a_platform_that_is_no_member_is_refused(self, reported: Federation) -> None:
         answer = post_report(reported, sign(handmade_report("H77", 7), generate_message_key("Ed25519")))
