@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts.errors import InvalidInput, LgspError
-from federation.errors import NotAMember
+from federation.errors import NotAMember, NotFederated
 from federation.models import MemberStatus
 from federation.reports_models import FederationReport
 from federation.reports_repository import ReportRepository
@@ -83,8 +83,11 @@ class MemberReports:
         """Send the report now (`principal`: a platform admin asking; None: the background task)."""
         if principal is not None:
             principal.require_admin()
+        config = self.federation.config
+        if config.is_national or not config.national_url:
+            raise NotFederated("this platform has no national tier (LGSP_NATIONAL_URL) to report to")
         member = MemberFederation(self.session, self.federation)
-        code = self.federation.config.code
+        code = config.code
         directory = member.directory
         if directory is None or not directory.is_active(code):
             version = directory.version if directory else None

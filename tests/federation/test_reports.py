@@ -112,6 +112,12 @@ class TestReportOnDemand:
         assert answer.status_code == 401
         assert answer.headers["content-type"].startswith(PROBLEM)
 
+    def test_the_national_tier_has_no_national_tier_to_report_to(self, reported: Federation) -> None:
+        done = reported.national.lgsp("federation", "report")
+        assert done.returncode != 0
+        assert "no national tier" in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+
     def test_a_province_keeps_no_national_coverage(self, reported: Federation) -> None:
         with reported.a.http(authenticated=False) as http:
             answer = http.get("/api/v1/federation/coverage")
