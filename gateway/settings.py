@@ -176,6 +176,12 @@ class Settings(BaseSettings):
     federation_refresh_seconds: float = Field(
         default=60.0, gt=0, description="a member fetches the federation directory this often"
     )
+    federation_report_seconds: float = Field(
+        default=86_400.0,
+        gt=0,
+        description="a member sends its signed coverage report to the national tier this often; the national "
+        "tier flags a member whose last report is older than two periods",
+    )
     federation_directory_validity_seconds: float = Field(
         default=86_400.0,
         gt=0,

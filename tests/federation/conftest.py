@@ -133,16 +133,22 @@ def _instance(root: Path, code: str, **extra: str) -> Instance:
 
 
 @pytest.fixture(scope="module")
-def federation() -> Iterator[Federation]:
+def federation_settings() -> dict[str, str]:
+    """Settings every instance of a module's federation gets (a module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def federation(federation_settings: dict[str, str]) -> Iterator[Federation]:
     root = Path(tempfile.mkdtemp(prefix="lgsp-federation-"))
-    national = _instance(root, NATIONAL, LGSP_TIER="national")
+    national = _instance(root, NATIONAL, LGSP_TIER="national", **federation_settings)
     key = national.lgsp("federation", "key")
     assert key.returncode == 0, key.stderr
     pinned = root / "national-key.json"
     pinned.write_text(key.stdout)
     proxy = DirectoryProxy(national.url)
     proxy.start()
-    member = {"LGSP_NATIONAL_KEY_FILE": str(pinned)}
+    member = {"LGSP_NATIONAL_KEY_FILE": str(pinned)} | federation_settings
     a = _instance(root, PROVINCE_A, LGSP_NATIONAL_URL=national.url, **member)
     b = _instance(root, PROVINCE_B, LGSP_NATIONAL_URL=proxy.url, **member)
     found = Federation(root, national, a, b, proxy, pinned)
