@@ -1,7 +1,7 @@
 """reports: the members' signed coverage reports kept by the national tier
 
 Revision ID: reports_0001
-Revises: federation_0001
+Revises: backends_0001
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import registry.storage
 
 revision: str = "reports_0001"
-down_revision: str | None = "federation_0001"
+down_revision: str | None = "backends_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
