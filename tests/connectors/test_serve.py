@@ -1,0 +1,168 @@
+"""`lgsp connector serve`: an SDK connector's services over HTTP, each request's platform signature checked, requests
+and answers checked against the contract as on the bus (connectors/sdk/http_app.py)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from joserfc.jwk import ECKey
+
+from connectors.sdk import Connector, GatewayKeys, ProviderProblem, RequestContext
+from connectors.sdk.http_app import build_http_app
+from connectors.sdk.http_envelope import envelope_to_http_headers
+from contracts.envelope import EXCHANGE_REQUEST, Envelope, deadline_after, utc_now
+from contracts.signing import sign_envelope
+from tests.connectors.conftest import KID, new_key, public_set
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTRACT = ROOT / "examples/so_tnmt/contracts/tra-cuu-thua-dat-1.0.0.yaml"
+ADDRESS = "H50.20/tra-cuu-thua-dat/v1"
+PATH = f"/{ADDRESS}"
+NOT_FOUND = {"ma_xa": "19333", "so_to": 99, "so_thua": 999}
+
+
+def department() -> Connector:
+    """The land lookup answering well, or failing in each way a handler can, chosen by the parcel asked for."""
+    connector = Connector(agency="H50.20", database="csdl-dat-dai", contracts=[CONTRACT])
+
+    @connector.service("tra-cuu-thua-dat", major=1)
+    async def tra_cuu(request: dict[str, Any], context: RequestContext) -> dict[str, Any]:
+        parcel = request.get("parcel_id")
+        if parcel == "19333-1-1":
+            raise ProviderProblem(404, "no parcel 19333-1-1 in the register", name="parcel-not-found")
+        if parcel == "19333-1-2":
+            raise RuntimeError("the register's database is down: password=hunter2")
+        if parcel == "19333-1-3":
+            return {"found": "có"}  # breaks the contract: found is a boolean
+        return {"found": False}
+
+    return connector
+
+
+class Platform:
+    """Signs requests as the gateway does, and posts them in CloudEvents HTTP binary mode."""
+
+    def __init__(self, key: ECKey, http: httpx.AsyncClient) -> None:
+        self.key, self.http = key, http
+
+    def envelope(self, payload: Any = NOT_FOUND, **attributes: Any) -> Envelope:
+        envelope = Envelope(
+            id=str(uuid.uuid4()), source="urn:lgsp:gateway:test", type=EXCHANGE_REQUEST, subject=ADDRESS,
+            data=orjson.dumps(payload), time=utc_now(), replyto="lgsp.reply.gw-test", consumer="H50.01",
+            deadline=deadline_after(30), traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01",
+        )  # fmt: skip
+        return replace(envelope, **attributes)
+
+    def signed(self, payload: Any = NOT_FOUND, *, key: ECKey | None = None, **attributes: Any) -> Envelope:
+        return sign_envelope(self.envelope(payload, **attributes), key or self.key, KID)
+
+    async def post(self, envelope: Envelope, path: str = PATH) -> httpx.Response:
+        return await self.http.post(path, content=envelope.data, headers=envelope_to_http_headers(envelope))
+
+
+@pytest.fixture(scope="module")
+async def platform() -> AsyncIterator[Platform]:
+    key = new_key()
+    keys = GatewayKeys(key_set=public_set(key))
+    app = build_http_app(department(), keys, max_body_bytes=4096)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://connector") as http:
+        yield Platform(key, http)
+
+
+def problem(response: httpx.Response, status: int, name: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["type"] == f"urn:lgsp:error:{name}", body
+    return body
+
+
+class TestAnswers:
+    async def test_a_signed_request_gets_the_handlers_answer(self, platform: Platform) -> None:
+        request = platform.signed()
+        response = await platform.post(request)
+        assert response.status_code == 200, response.text
+        assert response.json() == {"found": False}
+        assert response.headers["ce-id"] == request.id
+
+    async def test_a_domain_failure_is_the_handlers_problem_with_its_status(self, platform: Platform) -> None:
+        body = problem(
+            await platform.post(platform.signed({"parcel_id": "19333-1-1"})), 404, "parcel-not-found"
+        )
+        assert body["detail"] == "no parcel 19333-1-1 in the register"
+
+    async def test_a_crash_is_a_502_naming_only_the_exception_type(self, platform: Platform) -> None:
+        response = await platform.post(platform.signed({"parcel_id": "19333-1-2"}))
+        body = problem(response, 502, "provider-error")
+        assert "RuntimeError" in body["detail"]
+        assert "hunter2" not in response.text
+        assert "Traceback" not in response.text
+
+    async def test_an_answer_against_the_contract_is_never_sent(self, platform: Platform) -> None:
+        response = await platform.post(platform.signed({"parcel_id": "19333-1-3"}))
+        body = problem(response, 502, "reply-invalid")
+        assert [error["pointer"] for error in body["errors"]] == ["/found"]
+        assert "có" not in body["detail"]
+
+    async def test_a_request_against_the_contract_never_reaches_the_handler(self, platform: Platform) -> None:
+        body = problem(await platform.post(platform.signed({"ma_xa": "x"})), 422, "request-invalid")
+        assert body["errors"]
+
+
+class TestOnlyThePlatformsSignedRequests:
+    async def test_an_unsigned_request_is_401(self, platform: Platform) -> None:
+        response = await platform.http.post(PATH, json=NOT_FOUND)
+        problem(response, 401, "signature-invalid")
+
+    async def test_a_request_signed_by_another_key_is_401(self, platform: Platform) -> None:
+        forged = platform.signed(key=new_key())
+        problem(await platform.post(forged), 401, "signature-invalid")
+
+    async def test_a_body_changed_after_signing_is_401(self, platform: Platform) -> None:
+        signed = platform.signed()
+        tampered = replace(signed, data=orjson.dumps({"parcel_id": "19333-12-145"}))
+        problem(await platform.post(tampered), 401, "signature-invalid")
+
+    async def test_a_consumer_changed_after_signing_is_401(self, platform: Platform) -> None:
+        problem(await platform.post(replace(platform.signed(), consumer="H50.99")), 401, "signature-invalid")
+
+    async def test_a_replayed_request_is_answered_once(self, platform: Platform) -> None:
+        request = platform.signed()
+        assert (await platform.post(request)).status_code == 200
+        problem(await platform.post(request), 409, "request-repeated")
+
+    async def test_an_old_request_is_refused(self, platform: Platform) -> None:
+        then = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+        problem(await platform.post(platform.signed(time=then)), 401, "request-stale")
+
+    async def test_a_request_past_its_deadline_is_not_run(self, platform: Platform) -> None:
+        past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+        problem(await platform.post(platform.signed(deadline=past)), 504, "request-expired")
+
+    async def test_a_request_signed_for_another_service_is_refused(self, platform: Platform) -> None:
+        other = platform.signed(subject="H50.20/tra-cuu-ho-so/v1")
+        problem(await platform.post(other), 422, "request-invalid")
+
+
+class TestBadInput:
+    async def test_an_oversized_body_is_413(self, platform: Platform) -> None:
+        request = platform.signed({"parcel_id": "1" * 5000})
+        problem(await platform.post(request), 413, "payload-too-large")
+
+    async def test_headers_that_are_not_an_envelope_are_422(self, platform: Platform) -> None:
+        headers = envelope_to_http_headers(platform.signed())
+        del headers["ce-specversion"]
+        response = await platform.http.post(PATH, content=orjson.dumps(NOT_FOUND), headers=headers)
+        problem(response, 422, "envelope-invalid")
+
+    async def test_another_path_or_method_is_a_problem(self, platform: Platform) -> None:
+        problem(await platform.post(platform.signed(), path="/H50.20/khong-co/v1"), 404, "not-found")
+        problem(await platform.http.get(PATH), 405, "method-not-allowed")
