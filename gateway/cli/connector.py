@@ -249,12 +249,26 @@ def serve_over_http(
         _fail(str(exc), 2)
     if not any(c.services for c in connectors):
         _fail(f"{app} answers no service: nothing to serve over HTTP", 2)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        _fail(f"invalid setting LGSP_{str(first['loc'][0]).upper()}: {first['msg']}", 2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     sock = take_port(host, port)
     try:
         asyncio.run(
-            serve_http(connectors, sock=sock, host=host, gateway=state.client(), url=state.url, bind=bind)
+            serve_http(
+                connectors,
+                sock=sock,
+                host=host,
+                gateway=state.client(),
+                url=state.url,
+                bind=bind,
+                freshness=settings.request_freshness_seconds,
+                max_body_bytes=settings.max_body_bytes,
+            )
         )
     finally:
         sock.close()

@@ -102,6 +102,8 @@ async def serve_http(
     gateway: GatewayClient,
     url: str,
     bind: bool,
+    freshness: float,
+    max_body_bytes: int,
 ) -> None:
     """Serve on `sock` until SIGINT or SIGTERM; raises `CliError` for what the user can fix."""
     keys = GatewayKeys(url=url)
@@ -119,7 +121,7 @@ async def serve_http(
             raise CliError(
                 f"{exc.detail}; register the contract first (lgsp contract register FILE)"
             ) from None
-        app = build_http_app(connectors, keys)
+        app = build_http_app(connectors, keys, freshness=freshness, max_body_bytes=max_body_bytes)
         addresses = [address for connector in connectors for address in connector.services]
         if bind:
             for address in addresses:
