@@ -32,6 +32,7 @@ MODEL_MODULES = (
     "registry.clients.models",
     "registry.grants.models",
     "registry.access.models",
+    "registry.backends.models",
     "gateway.oauth.models",
     "gateway.exchangelog.models",
 )

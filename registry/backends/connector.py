@@ -1,0 +1,288 @@
+"""The built-in HTTP connector: takes each bound service's requests from the bus, as any connector does, and POSTs
+them to the service's backend in CloudEvents HTTP binary mode (`connectors.sdk.http_envelope`).
+
+One shared `httpx.AsyncClient` (pooled connections); redirects are never followed (a 3xx is a backend error), so
+no answer can lead the call outside `LGSP_BACKEND_NETWORKS`. The gateway checks the answer against the contract,
+exactly as any connector's. Errors become problems: the backend's 4xx/5xx → `backend-error` (its status and, if
+it sent one, its problem's type and title), unreachable → `backend-unreachable`, slow → `backend-timeout` (504).
+Secrets (header values, passwords, tokens) are never logged nor put in a problem.
+"""
+
+import asyncio
+import base64
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+import orjson
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bus import Bus, Subscription
+from connectors.sdk.http_envelope import envelope_to_http_headers
+from connectors.sdk.problems import problem_bytes
+from connectors.sdk.responder import REPLY_TOPIC_PREFIX
+from contracts.envelope import (
+    EXCHANGE_REQUEST,
+    STATUS_ERROR,
+    STATUS_OK,
+    Envelope,
+    deadline_passed,
+    make_reply,
+)
+from contracts.errors import LgspError
+from contracts.signing import MessageSigner
+from registry.backends.networks import BackendNetworkForbidden, BackendUrlInvalid, NetworkGuard
+from registry.backends.secrets import BackendCipher
+from registry.backends.service import BackendService, Binding
+
+log = logging.getLogger("lgsp.backends")
+
+
+class BackendError(LgspError):
+    name, status, title = "backend-error", 502, "The backend answered an error"
+
+
+class BackendUnreachable(LgspError):
+    name, status, title = "backend-unreachable", 502, "The backend cannot be reached"
+
+
+class BackendTimeout(LgspError):
+    name, status, title = "backend-timeout", 504, "The backend did not answer in time"
+
+
+@dataclass
+class _Token:
+    value: str
+    expires: float
+
+
+class TokenCache:
+    """OAuth2 client-credentials tokens for backends, kept until shortly before they expire.
+
+    A plain token POST (RFC 6749 §4.4) on the shared client: Authlib's httpx integration is deprecated upstream,
+    and this is all of client credentials a backend needs."""
+
+    MARGIN = 30.0  # seconds before expiry a token is no longer used
+
+    def __init__(self, http: httpx.AsyncClient, guard: NetworkGuard) -> None:
+        self.http, self.guard = http, guard
+        self._tokens: dict[tuple[str, str, str | None], _Token] = {}
+        self._locks: dict[tuple[str, str, str | None], asyncio.Lock] = {}
+
+    async def token(self, auth: dict[str, Any], seconds: float) -> str:
+        key = (auth["token_url"], auth["client_id"], auth.get("scope"))
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            cached = self._tokens.get(key)
+            if cached is not None and cached.expires > time.monotonic():
+                return cached.value
+            target = await self.guard.check(auth["token_url"])
+            form = {"grant_type": "client_credentials"} | (
+                {"scope": auth["scope"]} if auth.get("scope") else {}
+            )
+            response = await self.http.post(
+                target.pinned_url,
+                data=form,
+                auth=httpx.BasicAuth(auth["client_id"], auth["client_secret"]),
+                headers={"host": _host_header(target.host, target.port, target.url)},
+                timeout=seconds,
+                extensions=_sni(target.url, target.host),
+            )
+            try:
+                body = response.json() if response.status_code == 200 else {}
+                value = str(body["access_token"])
+                lifetime = float(body.get("expires_in", 300))
+            except (ValueError, KeyError, TypeError):
+                raise BackendError(
+                    f"the backend's token endpoint answered {response.status_code} without a token",
+                    backend_status=response.status_code,
+                ) from None
+            self._tokens[key] = _Token(value, time.monotonic() + max(lifetime - self.MARGIN, 0.0))
+            return value
+
+
+def _sni(url: str, host: str) -> dict[str, Any]:
+    return {"sni_hostname": host} if url.startswith("https:") else {}
+
+
+def _host_header(host: str, port: int, url: str) -> str:
+    default = 443 if url.startswith("https:") else 80
+    shown = f"[{host}]" if ":" in host else host
+    return shown if port == default else f"{shown}:{port}"
+
+
+def _remaining(request: Envelope) -> float | None:
+    if request.deadline is None:
+        return None
+    try:
+        return (datetime.fromisoformat(request.deadline) - datetime.now(UTC)).total_seconds()
+    except (ValueError, TypeError):
+        return 0.0
+
+
+class HttpBackends:
+    """Serves every bound service major: one consumer group each (the address's), kept in step with the
+    registry by `sync()` (called on a binding change in this process, and every `refresh` seconds)."""
+
+    def __init__(
+        self,
+        bus: Bus,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        cipher: BackendCipher,
+        guard: NetworkGuard,
+        *,
+        source: str,
+        refresh: float = 30.0,
+        signer: MessageSigner | None = None,
+        concurrency: int = 64,
+    ) -> None:
+        self.bus, self.sessionmaker, self.cipher, self.guard = bus, sessionmaker, cipher, guard
+        self.source, self.refresh, self.signer, self.concurrency = source, refresh, signer, concurrency
+        self.bindings: dict[str, Binding] = {}
+        self._subscriptions: dict[str, Subscription] = {}
+        self._sync_lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self.http = httpx.AsyncClient(
+            follow_redirects=False, limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)
+        )
+        self.tokens = TokenCache(self.http, guard)
+
+    async def __aenter__(self) -> Self:
+        await self.sync()
+        self._task = asyncio.create_task(self._refresh_loop())
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        subscriptions, self._subscriptions = list(self._subscriptions.values()), {}
+        await asyncio.gather(*(s.stop() for s in subscriptions))
+        await self.http.aclose()
+
+    async def _refresh_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.refresh)
+            try:
+                await self.sync()
+            except Exception:  # the next round tries again; serving goes on with what it has
+                log.exception("cannot refresh the HTTP backends")
+
+    async def sync(self) -> None:
+        """Serve exactly the bound services: subscribe the new, leave the unbound."""
+        async with self._sync_lock:
+            async with self.sessionmaker() as session:
+                found = await BackendService(session, self.cipher, self.guard).bindings()
+            self.bindings = {str(binding.address): binding for binding in found}
+            for subject, binding in self.bindings.items():
+                if subject not in self._subscriptions:
+                    address = binding.address
+                    subscription = await self.bus.subscribe(
+                        [address.service_topic], address.consumer_group, self, concurrency=self.concurrency
+                    )
+                    await subscription.ready()
+                    self._subscriptions[subject] = subscription
+                    log.info("serving %s from its HTTP backend", subject)
+            for subject in [s for s in self._subscriptions if s not in self.bindings]:
+                await self._subscriptions.pop(subject).stop()
+                log.info("no longer serving %s: unbound", subject)
+
+    async def __call__(self, request: Envelope) -> None:
+        if request.type != EXCHANGE_REQUEST or deadline_passed(request):
+            return
+        if not (request.replyto or "").startswith(REPLY_TOPIC_PREFIX):
+            log.warning("request %s names no reply topic; not answered", request.id)
+            return
+        reply = await self.answer(request)
+        if self.signer is not None:
+            reply = self.signer.sign(reply)
+        await self.bus.reply(request, reply)
+
+    async def answer(self, request: Envelope) -> Envelope:
+        binding = self.bindings.get(request.subject or "")
+        started = time.perf_counter()
+        try:
+            if binding is None:
+                raise BackendUnreachable(f"{request.subject} is not bound to a backend (any longer)")
+            data = await self._call(binding, request)
+        except LgspError as problem:
+            log.warning(
+                "%s: exchange %s: %s (%s) after %.0f ms",
+                request.subject, request.id, problem.name, problem.detail, (time.perf_counter() - started) * 1e3,
+            )  # fmt: skip
+            return make_reply(
+                request, source=self.source, data=problem_bytes(problem, request.id), status=STATUS_ERROR
+            )
+        return make_reply(request, source=self.source, data=data, status=STATUS_OK)
+
+    async def _call(self, binding: Binding, request: Envelope) -> bytes:
+        timeout = binding.timeout_seconds
+        remaining = _remaining(request)
+        if remaining is not None:
+            timeout = min(timeout, max(remaining, 0.001))
+        try:
+            target = await self.guard.check(binding.url)
+        except BackendUrlInvalid as unresolved:
+            raise BackendUnreachable(f"the backend of {binding.address}: {unresolved.detail}") from None
+        except BackendNetworkForbidden as forbidden:
+            raise BackendUnreachable(
+                f"the backend of {binding.address} is refused: {forbidden.detail}"
+            ) from None
+        headers = dict(binding.headers)
+        try:
+            headers.update(await self._auth_headers(binding, timeout))
+            headers.update(envelope_to_http_headers(request))
+            headers["host"] = _host_header(target.host, target.port, target.url)
+            response = await self.http.post(
+                target.pinned_url,
+                content=request.data,
+                headers=headers,
+                timeout=timeout,
+                extensions=_sni(target.url, target.host),
+            )
+        except httpx.TimeoutException:
+            raise BackendTimeout(
+                f"the backend of {binding.address} did not answer within {timeout:g} s"
+            ) from None
+        except httpx.TransportError as exc:
+            raise BackendUnreachable(
+                f"the backend of {binding.address} cannot be reached: {type(exc).__name__}"
+            ) from None
+        if response.status_code >= 300 or response.status_code < 200:
+            raise _backend_error(binding, response)
+        return response.content
+
+    async def _auth_headers(self, binding: Binding, seconds: float) -> dict[str, str]:
+        auth = binding.auth
+        if auth["type"] == "header":
+            return {auth["name"]: auth["value"]}
+        if auth["type"] == "basic":
+            pair = f"{auth['username']}:{auth['password']}".encode()
+            return {"authorization": "Basic " + base64.b64encode(pair).decode()}
+        if auth["type"] == "oauth2":
+            return {"authorization": "Bearer " + await self.tokens.token(auth, seconds)}
+        return {}
+
+
+def _backend_error(binding: Binding, response: httpx.Response) -> BackendError:
+    status = response.status_code
+    extra: dict[str, Any] = {"backend_status": status}
+    what = f"the backend of {binding.address} answered {status}"
+    if 300 <= status < 400:
+        what += " (a redirect: redirects are not followed)"
+    if response.headers.get("content-type", "").startswith("application/problem+json"):
+        try:
+            problem = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            problem = None
+        if isinstance(problem, dict):
+            shown = {k: str(problem[k])[:300] for k in ("type", "title") if k in problem}
+            extra["backend_problem"] = shown
+            what += f": {shown.get('title', shown.get('type', ''))}"
+    return BackendError(what, **extra)

@@ -1,0 +1,206 @@
+"""HTTP backends on the embedded default: a service bound to a real HTTP server on loopback answers calls."""
+
+import logging
+import socket
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from joserfc.jwk import KeySet
+
+from connectors.sdk import ApiProblem
+from contracts.loading import load_contract
+from gateway.sandbox.composition import Sandbox, open_sandbox
+from tests.backends.backend_server import (
+    AGAINST_CONTRACT,
+    FAILING,
+    GOOD,
+    NOT_FOUND,
+    REDIRECT,
+    SLOW,
+    Backend,
+    running_backend,
+)
+
+ROOT = Path(__file__).parents[2]
+CONTRACT = load_contract((ROOT / "examples/contracts/tra-cuu-du-an-1.0.0.yaml").read_bytes())
+ADDRESS = "H50.22/tra-cuu-du-an/v1"
+BACKEND_PATH = f"/api/v1/services/{ADDRESS}/backend"
+PASSWORD = "mat-khau-bi-mat-42"
+HEADER_SECRET = "khoa-api-bi-mat-7"
+
+
+@pytest.fixture(scope="module")
+def backend() -> Iterator[Backend]:
+    with running_backend() as running:
+        yield running
+
+
+@pytest_asyncio.fixture(scope="module")
+async def sandbox(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Sandbox]:
+    async with open_sandbox([CONTRACT], [], tmp_path_factory.mktemp("backends")) as opened:
+        backend.jwks = KeySet.import_key_set(await opened.admin.get_public("/.well-known/envelope-jwks.json"))
+        await bind(opened, backend.url, timeout_seconds=0.5)
+        yield opened
+
+
+async def bind(sandbox: Sandbox, url: str, **fields: Any) -> Any:
+    body = {
+        "url": url,
+        "headers": {"X-Api-Key": HEADER_SECRET},
+        "auth": {"type": "basic", "username": "lgsp", "password": PASSWORD},
+    } | fields
+    return await sandbox.admin.send("PUT", BACKEND_PATH, json=body)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class TestGoodAnswer:
+    async def test_the_backend_answers_the_call_with_the_envelope_in_cloudevents_headers(
+        self, sandbox: Sandbox, backend: Backend
+    ) -> None:
+        call = await sandbox.call(ADDRESS, {"ma_du_an": GOOD}, request_id="req-backend-1")
+        assert call.status == 200
+        assert call.body == {"found": True, "ma_du_an": GOOD, "ten_du_an": "Nhà máy gỗ"}
+        seen = backend.seen[-1]
+        assert seen.headers["ce-id"] == call.exchange_id
+        assert seen.headers["ce-specversion"] == "1.0"
+        assert seen.headers["ce-subject"] == ADDRESS
+        assert seen.headers["ce-consumer"] == "H50"
+        assert seen.headers["x-request-id"] == call.exchange_id
+        assert seen.headers["traceparent"].startswith("00-")
+        assert seen.headers["x-api-key"] == HEADER_SECRET
+        assert seen.headers["authorization"].startswith("Basic ")
+        exchange = await sandbox.exchange(call.exchange_id or "")
+        assert exchange["outcome"] == "ok"
+
+    async def test_the_backend_verifies_the_signature_against_the_jwks(
+        self, sandbox: Sandbox, backend: Backend
+    ) -> None:
+        await sandbox.call(ADDRESS, {"ma_du_an": GOOD})
+        assert backend.seen[-1].signature_valid is True
+
+
+class TestBackendErrors:
+    async def test_a_backend_4xx_is_a_502_carrying_its_status_and_problem(self, sandbox: Sandbox) -> None:
+        call = await sandbox.call(ADDRESS, {"ma_du_an": NOT_FOUND})
+        assert call.status == 502
+        provider = call.body["provider_problem"]
+        assert provider["type"] == "urn:lgsp:error:backend-error"
+        assert provider["backend_status"] == 404
+        assert provider["backend_problem"] == {
+            "type": "https://so-khdt.example/problems/no-project",
+            "title": "No such project",
+        }
+        assert (await sandbox.exchange(call.exchange_id or ""))["outcome"] == "provider_error"
+
+    async def test_a_backend_5xx_is_a_502_carrying_its_status(self, sandbox: Sandbox) -> None:
+        call = await sandbox.call(ADDRESS, {"ma_du_an": FAILING})
+        assert call.status == 502
+        assert call.body["provider_problem"]["backend_status"] == 500
+
+    async def test_a_redirect_is_not_followed(self, sandbox: Sandbox) -> None:
+        call = await sandbox.call(ADDRESS, {"ma_du_an": REDIRECT})
+        assert call.status == 502
+        assert call.body["provider_problem"]["backend_status"] == 302
+
+    async def test_a_slow_backend_is_a_504(self, sandbox: Sandbox) -> None:
+        call = await sandbox.call(ADDRESS, {"ma_du_an": SLOW})
+        assert call.status == 504
+        assert call.body["provider_problem"]["type"] == "urn:lgsp:error:backend-timeout"
+        assert (await sandbox.exchange(call.exchange_id or ""))["outcome"] == "timeout"
+
+    async def test_an_answer_breaking_the_contract_is_not_passed_on(self, sandbox: Sandbox) -> None:
+        call = await sandbox.call(ADDRESS, {"ma_du_an": AGAINST_CONTRACT})
+        assert call.status == 502
+        assert call.body["type"] == "urn:lgsp:error:reply-invalid"
+        assert "yes" not in str(call.body)
+
+
+class TestUnreachable:
+    async def test_a_refused_connection_is_a_502_backend_unreachable(
+        self, sandbox: Sandbox, backend: Backend
+    ) -> None:
+        await bind(sandbox, f"http://127.0.0.1:{free_port()}/api")
+        try:
+            call = await sandbox.call(ADDRESS, {"ma_du_an": GOOD})
+        finally:
+            await bind(sandbox, backend.url, timeout_seconds=0.5)
+        assert call.status == 502
+        assert call.body["provider_problem"]["type"] == "urn:lgsp:error:backend-unreachable"
+
+    async def test_an_unbound_service_is_no_longer_served(self, sandbox: Sandbox, backend: Backend) -> None:
+        await sandbox.admin.send("DELETE", BACKEND_PATH)
+        try:
+            with pytest.raises(ApiProblem) as missing:
+                await sandbox.admin.get(BACKEND_PATH)
+            served = set(sandbox.app.state.http_backends.bindings)
+        finally:
+            await bind(sandbox, backend.url, timeout_seconds=0.5)
+        assert missing.value.status == 404
+        assert ADDRESS not in served  # (a call would wait the gateway's whole reply timeout to learn it)
+
+
+class TestForbiddenNetworks:
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "http://169.254.169.254/latest/meta-data",
+            "http://[fe80::1]/",
+            "http://8.8.8.8/",
+            "http://localhost:8080/",
+        ],
+        ids=["link-local", "link-local-v6", "public", "own-listener"],
+    )
+    async def test_a_binding_outside_the_networks_is_refused(self, sandbox: Sandbox, url: str) -> None:
+        with pytest.raises(ApiProblem) as refused:
+            await bind(sandbox, url)
+        assert refused.value.status == 422
+        assert refused.value.type == "urn:lgsp:error:backend-network-forbidden"
+
+    async def test_a_url_that_is_not_http_is_refused(self, sandbox: Sandbox) -> None:
+        with pytest.raises(ApiProblem) as refused:
+            await bind(sandbox, "file:///etc/passwd")
+        assert refused.value.status == 422
+        assert refused.value.type == "urn:lgsp:error:backend-url-invalid"
+
+
+class TestSecrets:
+    async def test_get_shows_the_binding_without_its_secrets(
+        self, sandbox: Sandbox, backend: Backend
+    ) -> None:
+        shown = await sandbox.admin.get(BACKEND_PATH)
+        assert shown["url"] == backend.url
+        assert shown["headers"] == {"X-Api-Key": "set"}
+        assert shown["auth"] == {"type": "basic", "username": "lgsp", "password": "set"}
+        assert PASSWORD not in str(shown)
+        assert HEADER_SECRET not in str(shown)
+
+    async def test_secrets_are_never_logged(
+        self, sandbox: Sandbox, backend: Backend, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with caplog.at_level(logging.DEBUG):
+            await bind(sandbox, backend.url, timeout_seconds=0.5)
+            for number in (GOOD, NOT_FOUND, FAILING):
+                await sandbox.call(ADDRESS, {"ma_du_an": number})
+        assert caplog.records
+        assert PASSWORD not in caplog.text
+        assert HEADER_SECRET not in caplog.text
+
+    async def test_secrets_are_stored_encrypted(self, sandbox: Sandbox) -> None:
+        data_dir = sandbox.runtime.settings.data_dir
+        stored = b"".join(path.read_bytes() for path in data_dir.iterdir() if path.is_file())
+        assert b"service_backend" in stored  # the binding is in these files
+        assert PASSWORD.encode() not in stored
+        assert HEADER_SECRET.encode() not in stored
+
+    async def test_a_client_of_another_agency_may_not_read_or_bind(self, sandbox: Sandbox) -> None:
+        with pytest.raises(ApiProblem) as refused:
+            await sandbox.consumer.get(BACKEND_PATH)
+        assert refused.value.status == 403
