@@ -241,12 +241,13 @@ class Department:
         self.connector = self.topology._process("connector", args, logged("stop with Ctrl+C"))
         self.connector.start()
 
-    def admin(self) -> httpx.Client:
-        http = httpx.Client(base_url=self.topology.url, timeout=30)
+    def backend(self) -> httpx.Response:
+        """The service's binding, read by the README's admin."""
         credentials = (self.exports["LGSP_ADMIN_CLIENT_ID"], self.exports["LGSP_ADMIN_CLIENT_SECRET"])
-        token = http.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=credentials)
-        http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-        return http
+        with httpx.Client(base_url=self.topology.url, timeout=30) as http:
+            token = http.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=credentials)
+            authorization = {"Authorization": f"Bearer {token.json()['access_token']}"}
+            return http.get(f"/api/v1/services/{ADDRESS}/backend", headers=authorization)
 
 
 @pytest.fixture(scope="module")
@@ -279,8 +280,7 @@ class TestADepartmentDevelopersPath:
         assert answer["owner"]["ho_ten"] == "Nguyễn Văn Hùng"
 
     def test_the_service_is_bound_to_the_served_url(self, department_path: Department) -> None:
-        with department_path.admin() as http:
-            binding = http.get(f"/api/v1/services/{ADDRESS}/backend")
+        binding = department_path.backend()
         assert binding.status_code == 200, binding.text
         assert binding.json()["url"] == department_path.served_url
 
@@ -356,5 +356,4 @@ class TestStopping:
         connector.popen.send_signal(signal.SIGTERM)
         assert connector.popen.wait(timeout=30) == 0, connector.since_start()[-3000:]
         assert f"unbound {ADDRESS}" in connector.since_start()
-        with department_path.admin() as http:
-            assert http.get(f"/api/v1/services/{ADDRESS}/backend").status_code == 404
+        assert department_path.backend().status_code == 404
