@@ -70,6 +70,18 @@ class Bindings:
         return f"/api/v1/services/{address.agency}/{address.code}/v{address.major}/backend"
 
     async def bind(self, address: Address, url: str) -> None:
+        """Bind `address` to `url`; refused when it is bound elsewhere, whose binding exit would then delete."""
+        try:
+            current = await self.gateway.send("GET", self.path(address))
+        except ApiProblem as exc:
+            if exc.status != 404:  # 404: not bound yet, or not registered (said by the PUT below)
+                raise CliError(f"cannot read the binding of {address}: {exc.one_line()}") from None
+        else:
+            if current.get("url") != url:
+                raise CliError(
+                    f"{address} is bound to {current.get('url')} already: unbind it first "
+                    f"(lgsp service unbind {address}), or serve with --no-bind"
+                )
         try:
             await self.gateway.send("PUT", self.path(address), json={"url": url})
         except ApiProblem as exc:

@@ -339,6 +339,17 @@ class TestServeSaysWhatIsWrongOnOneLine:
         assert "H50.20/khong-dang-ky/v1" in lines[0]
         assert "lgsp contract register" in lines[0]
 
+    def test_a_service_bound_elsewhere_is_left_bound(self, department_path: Department) -> None:
+        env = {"LGSP_URL": department_path.topology.url, **department_path.exports}
+        code, lines = command(env, "connector", "serve", "so_tnmt.connector:connector", "--app-dir",
+                              str(ROOT / "examples/so_tnmt"), "--port", "0")  # fmt: skip
+        assert code == 1
+        assert lines == [
+            f"error: {ADDRESS} is bound to {department_path.served_url} already: unbind it first "
+            f"(lgsp service unbind {ADDRESS}), or serve with --no-bind"
+        ]
+        assert department_path.backend().json()["url"] == department_path.served_url
+
 
 def unregistered() -> Connector:
     connector = Connector(agency="H50.20", database="csdl-dat-dai")
