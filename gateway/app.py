@@ -6,7 +6,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 
 from fastapi import FastAPI
 
-from bus import Bus, InProcessBus
+from bus import Bus
 from contracts.errors import LgspError
 from gateway.coverage.router import router as coverage_router
 from gateway.dashboard.router import router as dashboard_router
@@ -29,7 +29,6 @@ from gateway.problems import install_problem_handlers
 from gateway.runtime import GatewayRuntime
 from gateway.security_headers import secure
 from gateway.settings import Settings
-from registry.backends.runner import http_backends
 from registry.router import router as registry_router
 
 DESCRIPTION = """An integration and data-sharing platform that behaves like Vietnam's LGSP and NDXP:
@@ -84,8 +83,6 @@ def create_app(
         app.state.metrics = GatewayMetrics.attach(runtime)
         try:
             async with AsyncExitStack() as stack:
-                if isinstance(runtime.bus, InProcessBus):  # the embedded default: HTTP backends served here
-                    app.state.http_backends = await stack.enter_async_context(http_backends(runtime))
                 for extension in extensions:
                     await stack.enter_async_context(extension(app, runtime))
                 yield

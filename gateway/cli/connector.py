@@ -70,6 +70,28 @@ def load_connectors(reference: str, app_dir: Path) -> list[Connector]:
     return list(connectors)
 
 
+def _run_http_command(app: str | None) -> None:
+    from gateway.cli.errors import CliError
+
+    if app is not None:
+        _fail("--http runs the built-in HTTP connector: give no MODULE:APP with it", 2)
+    settings = Settings()
+    if not settings.kafka_bootstrap:
+        _fail("--http on the embedded default is not needed: lgsp up serves bound services itself", 2)
+    try:
+        load_keyring(settings.message_key_file)
+    except LgspError as exc:
+        _fail(exc.detail or str(exc), 2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("aiokafka", "httpx"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    try:
+        asyncio.run(_run_http(settings))
+    except CliError as exc:
+        _fail(str(exc), 1)
+    console.print("stopped")
+
+
 def _print_serving(runner: ConnectorRunner, bus: Bus, url: str) -> None:
     columns = ("service", "contract", "handler", "consumer group")
     rows = [(str(s.address), s.version, s.handler, s.group) for s in runner.services]
@@ -157,10 +179,57 @@ async def _run(
         await bus.stop()
 
 
+async def _run_http(settings: Settings) -> None:
+    """The built-in HTTP connector on Kafka: every service bound to a backend in the platform's registry."""
+    from bus.kafka import KafkaBus
+    from gateway.cli.local import database_errors, platform_database
+    from gateway.platform import backends_connector
+    from registry.storage import create_engine, create_sessionmaker
+
+    assert settings.kafka_bootstrap is not None
+    database = platform_database(settings)
+    engine = create_engine(database)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    bus = KafkaBus(
+        settings.kafka_bootstrap,
+        settings.instance_id,
+        idempotence=settings.kafka_idempotence,
+        partitions=settings.kafka_partitions,
+        replication_factor=settings.kafka_replication_factor,
+        login=settings.kafka_login(),
+        replies=False,
+    )
+    await bus.start()
+    try:
+        signer = load_keyring(settings.message_key_file)
+        with database_errors(database):
+            async with backends_connector(bus, create_sessionmaker(engine), settings, signer) as backends:
+                served = sorted(backends.bindings)
+                console.print(f"serving {len(served)} bound service(s): {', '.join(served) or 'none yet'}")
+                console.print("stop with Ctrl+C")
+                await stop.wait()
+    finally:
+        await bus.stop()
+        await engine.dispose()
+
+
 @connector.command("run")
 def run(
     ctx: typer.Context,
-    app: Annotated[str, typer.Argument(metavar="MODULE:APP", help="a Connector or a list of them")],
+    app: Annotated[
+        str | None, typer.Argument(metavar="MODULE:APP", help="a Connector or a list of them")
+    ] = None,
+    http: Annotated[
+        bool,
+        typer.Option(
+            "--http",
+            help="run the built-in HTTP connector instead: every service bound to an HTTP backend "
+            "(a consumer group each; bindings followed without restart); needs the platform database",
+        ),
+    ] = False,
     app_dir: Annotated[Path, typer.Option(help="directory to import MODULE from")] = Path("."),
     concurrency: Annotated[int, typer.Option(min=1, help="handler calls at once per service")] = 16,
     share_now: Annotated[
@@ -178,7 +247,12 @@ def run(
     """
     root = ctx.find_root().params
     url, credentials = str(root.get("url")), (root.get("client_id"), root.get("client_secret"))
+    if http:
+        _run_http_command(app)
+        return
     try:
+        if app is None:
+            raise CannotStart("give MODULE:APP, or --http for the built-in HTTP connector")
         connectors = load_connectors(app, app_dir)
         try:
             settings = Settings()

@@ -95,7 +95,7 @@ class ServiceCalls(ExchangeFlow):
         record.replied_at = utcnow()
         if reply.status != STATUS_OK:
             problem = _provider_problem(reply.data)
-            # an HTTP backend slower than its timeout is a timeout for the consumer too (registry/backends)
+            # an HTTP backend slower than its timeout is a timeout for the consumer too (connectors/http)
             failed = ProviderTimeout if problem.get("type") == ProviderTimeout.backend_type else ProviderError
             raise failed(
                 f"the provider of {route.address} failed: {problem.get('detail', 'no detail')}",
@@ -144,7 +144,7 @@ class ServiceCalls(ExchangeFlow):
             await asyncio.gather(*self._background, return_exceptions=True)
 
 
-# an HTTP backend's own status and problem (registry/backends/connector.py) are passed on too
+# an HTTP backend's own status and problem (connectors/http/backend.py) are passed on too
 _PASSED_ON = ("type", "title", "status", "detail", "backend_status", "backend_problem")
 
 

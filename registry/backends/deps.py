@@ -1,20 +1,30 @@
 """The backend cipher and network guard of an app, made once from its settings."""
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
+from pydantic import SecretStr
 
-from gateway.settings import Settings
 from registry.backends.networks import NetworkGuard
 from registry.backends.secrets import BackendCipher
 
 
-def backend_cipher(settings: Settings) -> BackendCipher:
+class BackendSettings(Protocol):
+    """The part of the gateway's settings (`LGSP_BACKEND_*`) the binding API reads."""
+
+    backend_secret_key: SecretStr | None
+    backend_networks: list[str]
+    data_dir: Path
+    issuer: str
+
+
+def backend_cipher(settings: BackendSettings) -> BackendCipher:
     key = settings.backend_secret_key.get_secret_value() if settings.backend_secret_key else None
     return BackendCipher.from_settings(key, settings.data_dir)
 
 
-def network_guard(settings: Settings) -> NetworkGuard:
+def network_guard(settings: BackendSettings) -> NetworkGuard:
     return NetworkGuard(settings.backend_networks, own_listeners=[settings.issuer])
 
 

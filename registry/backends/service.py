@@ -85,6 +85,24 @@ class BackendService(RegistryService):
         await self.commit(RegistryEvent("backend.bound", endpoint.address, {"url": data.url}))
         return self.public(endpoint, backend)
 
+    async def bind_from_document(
+        self, address: str, url: str, timeout_seconds: float, principal: Principal
+    ) -> BackendPublic:
+        """A registered contract's `backend`: the URL and timeout set, headers and auth kept (none when new)."""
+        endpoint = await self._service(address)
+        backend = await self.backends.get(endpoint.id)
+        if backend is None:
+            return await self.bind(
+                address, BackendCreate(url=url, timeout_seconds=timeout_seconds), principal
+            )
+        principal.require_manage(endpoint.agency_code)
+        await self.guard.check(url)
+        backend.url, backend.timeout_seconds = url, timeout_seconds
+        backend.updated_at, backend.updated_by = utcnow(), principal.client_id
+        await self.backends.add(backend)
+        await self.commit(RegistryEvent("backend.bound", endpoint.address, {"url": url}))
+        return self.public(endpoint, backend)
+
     async def get(self, address: str, principal: Principal) -> BackendPublic:
         endpoint = await self._service(address)
         principal.require_manage(endpoint.agency_code)

@@ -1,5 +1,6 @@
 """A small HTTP backend on loopback, in a thread: what a department's REST system would be."""
 
+import base64
 import json
 import threading
 import time
@@ -29,11 +30,20 @@ class Seen:
     signature_valid: bool | None
 
 
+TOKEN_CLIENT, TOKEN_SECRET = "lgsp-gateway", "oauth2-khach-bi-mat-5"
+TOKEN = "token-cho-backend-1"
+
+
 @dataclass
 class Backend:
     url: str
     jwks: KeySet | None = None
     seen: list[Seen] = field(default_factory=list)
+    tokens_issued: int = 0
+
+    @property
+    def token_url(self) -> str:
+        return self.url.rsplit("/api/", 1)[0] + "/oauth/token"
 
 
 def _handler(backend: Backend) -> type[BaseHTTPRequestHandler]:
@@ -48,11 +58,25 @@ def _handler(backend: Backend) -> type[BaseHTTPRequestHandler]:
             self.send_header("content-length", str(len(data)))
             if status == 302:
                 self.send_header("location", "http://169.254.169.254/")
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):  # the caller gave up waiting (the slow case)
+                pass
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            if self.path == "/oauth/token":
+                expected = base64.b64encode(f"{TOKEN_CLIENT}:{TOKEN_SECRET}".encode()).decode()
+                if (
+                    self.headers.get("authorization") != f"Basic {expected}"
+                    or b"client_credentials" not in body
+                ):
+                    self._send(401, {"error": "invalid_client"})
+                    return
+                backend.tokens_issued += 1
+                self._send(200, {"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600})
+                return
             headers = {name.lower(): value for name, value in self.headers.items()}
             valid = None
             if backend.jwks is not None:

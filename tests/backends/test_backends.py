@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 import pytest_asyncio
+import yaml
 from joserfc.jwk import KeySet
 
 from connectors.sdk import ApiProblem
@@ -20,6 +22,9 @@ from tests.backends.backend_server import (
     NOT_FOUND,
     REDIRECT,
     SLOW,
+    TOKEN,
+    TOKEN_CLIENT,
+    TOKEN_SECRET,
     Backend,
     running_backend,
 )
@@ -204,3 +209,112 @@ class TestSecrets:
         with pytest.raises(ApiProblem) as refused:
             await sandbox.consumer.get(BACKEND_PATH)
         assert refused.value.status == 403
+
+
+class TestAuthKinds:
+    async def test_oauth2_client_credentials_token_is_fetched_once_and_sent(
+        self, sandbox: Sandbox, backend: Backend
+    ) -> None:
+        auth = {
+            "type": "oauth2",
+            "token_url": backend.token_url,
+            "client_id": TOKEN_CLIENT,
+            "client_secret": TOKEN_SECRET,
+        }
+        try:
+            shown = await bind(sandbox, backend.url, headers={}, auth=auth)
+            before = backend.tokens_issued
+            for _ in range(2):
+                assert (await sandbox.call(ADDRESS, {"ma_du_an": GOOD})).status == 200
+                assert backend.seen[-1].headers["authorization"] == f"Bearer {TOKEN}"
+            issued = backend.tokens_issued - before
+        finally:
+            await bind(sandbox, backend.url, timeout_seconds=0.5)
+        assert shown["auth"]["client_secret"] == "set"
+        assert issued == 1
+
+    async def test_a_static_auth_header_is_sent(self, sandbox: Sandbox, backend: Backend) -> None:
+        try:
+            await bind(
+                sandbox, backend.url, headers={}, auth={"type": "header", "name": "X-Token", "value": "abc"}
+            )
+            assert (await sandbox.call(ADDRESS, {"ma_du_an": GOOD})).status == 200
+            seen = backend.seen[-1].headers
+        finally:
+            await bind(sandbox, backend.url, timeout_seconds=0.5)
+        assert seen["x-token"] == "abc"
+        assert "authorization" not in seen
+
+
+class TestBadBindings:
+    @pytest.mark.parametrize(
+        ("fields", "pointer"),
+        [
+            ({"headers": {"ce-id": "x"}}, "/headers/ce-id"),
+            ({"headers": {"Authorization": "Bearer x"}}, "/headers/Authorization"),
+        ],
+    )
+    async def test_a_header_the_connector_sets_is_refused(
+        self, sandbox: Sandbox, backend: Backend, fields: dict[str, Any], pointer: str
+    ) -> None:
+        with pytest.raises(ApiProblem) as refused:
+            await bind(sandbox, backend.url, **fields)
+        assert refused.value.status == 422
+        assert [e["pointer"] for e in refused.value.problem["errors"]] == [pointer]
+
+    @pytest.mark.parametrize(
+        "fields",
+        [
+            {"timeout_seconds": 0},
+            {"auth": {"type": "basic", "username": "u"}},
+            {"auth": {"type": "kerberos"}},
+            {"unknown": 1},
+        ],
+        ids=["zero-timeout", "basic-without-password", "unknown-auth", "unknown-field"],
+    )
+    async def test_malformed_bindings_are_422(
+        self, sandbox: Sandbox, backend: Backend, fields: dict[str, Any]
+    ) -> None:
+        with pytest.raises(ApiProblem) as refused:
+            await bind(sandbox, backend.url, **fields)
+        assert refused.value.status == 422
+
+    async def test_a_dataset_or_unknown_service_is_404(self, sandbox: Sandbox, backend: Backend) -> None:
+        with pytest.raises(ApiProblem) as missing:
+            await sandbox.admin.send(
+                "PUT", "/api/v1/services/H50.22/khong-co/v1/backend", json={"url": backend.url}
+            )
+        assert missing.value.status == 404
+
+
+class TestContractDocumentBackend:
+    async def test_a_forbidden_backend_in_a_document_registers_nothing(self, sandbox: Sandbox) -> None:
+        document = CONTRACT_NEXT | {"backend": {"url": "http://169.254.169.254/"}}
+        with pytest.raises(ApiProblem) as refused:
+            await register(sandbox, document)
+        assert refused.value.type == "urn:lgsp:error:backend-network-forbidden"
+        versions = await sandbox.admin.get_public(f"/api/v1/services/{ADDRESS.rsplit('/', 1)[0]}")
+        assert [v["version"] for v in versions[0]["versions"]] == ["1.0.0"]
+
+    async def test_a_document_with_a_backend_rebinds_keeping_the_auth(
+        self, sandbox: Sandbox, backend: Backend
+    ) -> None:
+        moved = backend.url + "?from=document"
+        await register(sandbox, CONTRACT_NEXT | {"backend": {"url": moved, "timeout_seconds": 0.5}})
+        try:
+            shown = await sandbox.admin.get(BACKEND_PATH)
+            assert (await sandbox.call(ADDRESS, {"ma_du_an": GOOD})).status == 200
+        finally:
+            await bind(sandbox, backend.url, timeout_seconds=0.5)
+        assert shown["url"] == moved
+        assert shown["auth"] == {"type": "basic", "username": "lgsp", "password": "set"}
+
+
+CONTRACT_NEXT = yaml.safe_load((ROOT / "examples/contracts/tra-cuu-du-an-1.1.0.yaml").read_text())
+
+
+async def register(sandbox: Sandbox, document: dict[str, Any]) -> Any:
+    content = orjson.dumps(document)
+    return await sandbox.admin.send(
+        "POST", "/api/v1/contracts", content=content, headers={"Content-Type": "application/json"}
+    )

@@ -12,20 +12,20 @@ import asyncio
 import base64
 import logging
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 import httpx
 import orjson
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bus import Bus, Subscription
 from connectors.sdk.http_envelope import envelope_to_http_headers
 from connectors.sdk.problems import problem_bytes
 from connectors.sdk.responder import REPLY_TOPIC_PREFIX
+from contracts.addresses import Address
 from contracts.envelope import (
     EXCHANGE_REQUEST,
     STATUS_ERROR,
@@ -35,12 +35,43 @@ from contracts.envelope import (
     make_reply,
 )
 from contracts.errors import LgspError
+from contracts.keyring import MessageKeyring
 from contracts.signing import MessageSigner
-from registry.backends.networks import BackendNetworkForbidden, BackendUrlInvalid, NetworkGuard
-from registry.backends.secrets import BackendCipher
-from registry.backends.service import BackendService, Binding
 
 log = logging.getLogger("lgsp.backends")
+
+
+class Binding(Protocol):
+    """A service major's backend, its secrets opened (the registry's `registry.backends.service.Binding`)."""
+
+    @property
+    def address(self) -> Address: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def timeout_seconds(self) -> float: ...
+    @property
+    def headers(self) -> dict[str, str]: ...
+    @property
+    def auth(self) -> dict[str, Any]: ...
+
+
+class Target(Protocol):
+    """A URL checked against the allowed networks, and the address it is to be called at."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def pinned_url(self) -> str: ...
+
+
+LoadBindings = Callable[[], Awaitable[Sequence[Binding]]]
+CheckUrl = Callable[[str], Awaitable[Target]]
+"""Raises an `LgspError` for a URL outside the allowed networks or whose host does not resolve."""
 
 
 class BackendError(LgspError):
@@ -69,8 +100,8 @@ class TokenCache:
 
     MARGIN = 30.0  # seconds before expiry a token is no longer used
 
-    def __init__(self, http: httpx.AsyncClient, guard: NetworkGuard) -> None:
-        self.http, self.guard = http, guard
+    def __init__(self, http: httpx.AsyncClient, check: CheckUrl) -> None:
+        self.http, self.check = http, check
         self._tokens: dict[tuple[str, str, str | None], _Token] = {}
         self._locks: dict[tuple[str, str, str | None], asyncio.Lock] = {}
 
@@ -80,7 +111,7 @@ class TokenCache:
             cached = self._tokens.get(key)
             if cached is not None and cached.expires > time.monotonic():
                 return cached.value
-            target = await self.guard.check(auth["token_url"])
+            target = await self.check(auth["token_url"])
             form = {"grant_type": "client_credentials"} | (
                 {"scope": auth["scope"]} if auth.get("scope") else {}
             )
@@ -131,16 +162,15 @@ class HttpBackends:
     def __init__(
         self,
         bus: Bus,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        cipher: BackendCipher,
-        guard: NetworkGuard,
+        load: LoadBindings,
+        check: CheckUrl,
         *,
         source: str,
         refresh: float = 30.0,
-        signer: MessageSigner | None = None,
+        signer: MessageSigner | MessageKeyring | None = None,
         concurrency: int = 64,
     ) -> None:
-        self.bus, self.sessionmaker, self.cipher, self.guard = bus, sessionmaker, cipher, guard
+        self.bus, self.load, self.check = bus, load, check
         self.source, self.refresh, self.signer, self.concurrency = source, refresh, signer, concurrency
         self.bindings: dict[str, Binding] = {}
         self._subscriptions: dict[str, Subscription] = {}
@@ -149,7 +179,7 @@ class HttpBackends:
         self.http = httpx.AsyncClient(
             follow_redirects=False, limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)
         )
-        self.tokens = TokenCache(self.http, guard)
+        self.tokens = TokenCache(self.http, check)
 
     async def __aenter__(self) -> Self:
         await self.sync()
@@ -177,9 +207,7 @@ class HttpBackends:
     async def sync(self) -> None:
         """Serve exactly the bound services: subscribe the new, leave the unbound."""
         async with self._sync_lock:
-            async with self.sessionmaker() as session:
-                found = await BackendService(session, self.cipher, self.guard).bindings()
-            self.bindings = {str(binding.address): binding for binding in found}
+            self.bindings = {str(binding.address): binding for binding in await self.load()}
             for subject, binding in self.bindings.items():
                 if subject not in self._subscriptions:
                     address = binding.address
@@ -200,8 +228,12 @@ class HttpBackends:
             log.warning("request %s names no reply topic; not answered", request.id)
             return
         reply = await self.answer(request)
-        if self.signer is not None:
-            reply = self.signer.sign(reply)
+        signer = self.signer
+        if isinstance(signer, MessageKeyring):  # one key per provider agency (a gateway on Kafka needs them)
+            binding = self.bindings.get(request.subject or "")
+            signer = signer.for_agency(binding.address.agency) if binding is not None else None
+        if signer is not None:
+            reply = signer.sign(reply)
         await self.bus.reply(request, reply)
 
     async def answer(self, request: Envelope) -> Envelope:
@@ -227,13 +259,9 @@ class HttpBackends:
         if remaining is not None:
             timeout = min(timeout, max(remaining, 0.001))
         try:
-            target = await self.guard.check(binding.url)
-        except BackendUrlInvalid as unresolved:
-            raise BackendUnreachable(f"the backend of {binding.address}: {unresolved.detail}") from None
-        except BackendNetworkForbidden as forbidden:
-            raise BackendUnreachable(
-                f"the backend of {binding.address} is refused: {forbidden.detail}"
-            ) from None
+            target = await self.check(binding.url)
+        except LgspError as refused:  # not resolving, or now resolving outside the networks (DNS rebinding)
+            raise BackendUnreachable(f"the backend of {binding.address}: {refused.detail}") from None
         headers = dict(binding.headers)
         try:
             headers.update(await self._auth_headers(binding, timeout))
