@@ -89,6 +89,7 @@ def backends_connector(
     sessionmaker: async_sessionmaker[AsyncSession],
     settings: Settings,
     signer: MessageKeyring | None = None,
+    events_group: str | None = None,
 ) -> HttpBackends:
     """The HTTP connector serving the bindings of the registry in `sessionmaker`'s database."""
     cipher, guard = backend_cipher(settings), network_guard(settings)
@@ -104,4 +105,6 @@ def backends_connector(
         source=f"lgsp://{settings.instance_id}/http-backends",
         refresh=settings.registry_refresh_seconds,
         signer=signer,
+        events_group=events_group,
+        max_answer_bytes=settings.max_body_bytes,
     )

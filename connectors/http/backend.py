@@ -25,9 +25,10 @@ from bus import Bus, Subscription
 from connectors.sdk.http_envelope import envelope_to_http_headers
 from connectors.sdk.problems import problem_bytes
 from connectors.sdk.responder import REPLY_TOPIC_PREFIX
-from contracts.addresses import Address
+from contracts.addresses import REGISTRY_TOPIC, Address
 from contracts.envelope import (
     EXCHANGE_REQUEST,
+    REGISTRY_PREFIX,
     STATUS_ERROR,
     STATUS_OK,
     Envelope,
@@ -39,6 +40,7 @@ from contracts.keyring import MessageKeyring
 from contracts.signing import MessageSigner
 
 log = logging.getLogger("lgsp.backends")
+BINDING_EVENTS = {REGISTRY_PREFIX + "backend.bound", REGISTRY_PREFIX + "backend.unbound"}
 
 
 class Binding(Protocol):
@@ -169,26 +171,44 @@ class HttpBackends:
         refresh: float = 30.0,
         signer: MessageSigner | MessageKeyring | None = None,
         concurrency: int = 64,
+        events_group: str | None = None,
+        max_answer_bytes: int = 1_048_576,
+        max_in_flight: int = 8,
     ) -> None:
+        """`events_group`: this process's own consumer group on the registry's event topic, to follow bindings
+        at once (one per process: every process must hear every event); else only every `refresh` seconds."""
         self.bus, self.load, self.check = bus, load, check
         self.source, self.refresh, self.signer, self.concurrency = source, refresh, signer, concurrency
         self.bindings: dict[str, Binding] = {}
         self._subscriptions: dict[str, Subscription] = {}
         self._sync_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._events_group = events_group
+        self.max_answer_bytes = max_answer_bytes
+        # httpcore's pool checks every connection it holds (a socket probe through anyio, costly) each time it
+        # assigns a request: with dozens open it spends more on that than on the calls. So few connections, kept
+        # alive, and calls beyond them wait here
+        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._events: Subscription | None = None
         self.http = httpx.AsyncClient(
-            follow_redirects=False, limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=max_in_flight, max_keepalive_connections=max_in_flight),
         )
         self.tokens = TokenCache(self.http, check)
 
     async def __aenter__(self) -> Self:
         await self.sync()
         self._task = asyncio.create_task(self._refresh_loop())
+        if self._events_group is not None:
+            self._events = await self.bus.subscribe([REGISTRY_TOPIC], self._events_group, self._on_event)
+            await self._events.ready()
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self._events is not None:
+            await self._events.stop()
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -220,6 +240,10 @@ class HttpBackends:
             for subject in [s for s in self._subscriptions if s not in self.bindings]:
                 await self._subscriptions.pop(subject).stop()
                 log.info("no longer serving %s: unbound", subject)
+
+    async def _on_event(self, event: Envelope) -> None:
+        if event.type in BINDING_EVENTS:
+            await self.sync()
 
     async def __call__(self, request: Envelope) -> None:
         if request.type != EXCHANGE_REQUEST or deadline_passed(request):
@@ -261,19 +285,28 @@ class HttpBackends:
         try:
             target = await self.check(binding.url)
         except LgspError as refused:  # not resolving, or now resolving outside the networks (DNS rebinding)
-            raise BackendUnreachable(f"the backend of {binding.address}: {refused.detail}") from None
+            # the operator's log names the host and address; the consumer is not told the network's layout
+            log.warning("%s: backend refused at call time: %s", binding.address, refused.detail)
+            raise BackendUnreachable(f"the backend of {binding.address} cannot be reached") from None
         headers = dict(binding.headers)
         try:
             headers.update(await self._auth_headers(binding, timeout))
             headers.update(envelope_to_http_headers(request))
             headers["host"] = _host_header(target.host, target.port, target.url)
-            response = await self.http.post(
+            call = self.http.build_request(
+                "POST",
                 target.pinned_url,
                 content=request.data,
                 headers=headers,
                 timeout=timeout,
                 extensions=_sni(target.url, target.host),
             )
+            async with self._in_flight:
+                response = await self.http.send(call, stream=True)
+                try:
+                    body = await self._read(binding, response)
+                finally:
+                    await response.aclose()
         except httpx.TimeoutException:
             raise BackendTimeout(
                 f"the backend of {binding.address} did not answer within {timeout:g} s"
@@ -283,8 +316,21 @@ class HttpBackends:
                 f"the backend of {binding.address} cannot be reached: {type(exc).__name__}"
             ) from None
         if response.status_code >= 300 or response.status_code < 200:
-            raise _backend_error(binding, response)
-        return response.content
+            raise _backend_error(binding, response.status_code, response.headers, body)
+        return body
+
+    async def _read(self, binding: Binding, response: httpx.Response) -> bytes:
+        """The answer's body, refused past `max_answer_bytes` (read no further: a backend cannot fill memory)."""
+        chunks, size = [], 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > self.max_answer_bytes:
+                raise BackendError(
+                    f"the backend of {binding.address} answered more than {self.max_answer_bytes} bytes",
+                    backend_status=response.status_code,
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     async def _auth_headers(self, binding: Binding, seconds: float) -> dict[str, str]:
         auth = binding.auth
@@ -298,15 +344,14 @@ class HttpBackends:
         return {}
 
 
-def _backend_error(binding: Binding, response: httpx.Response) -> BackendError:
-    status = response.status_code
+def _backend_error(binding: Binding, status: int, headers: httpx.Headers, body: bytes) -> BackendError:
     extra: dict[str, Any] = {"backend_status": status}
     what = f"the backend of {binding.address} answered {status}"
     if 300 <= status < 400:
         what += " (a redirect: redirects are not followed)"
-    if response.headers.get("content-type", "").startswith("application/problem+json"):
+    if headers.get("content-type", "").startswith("application/problem+json"):
         try:
-            problem = orjson.loads(response.content)
+            problem = orjson.loads(body)
         except orjson.JSONDecodeError:
             problem = None
         if isinstance(problem, dict):

@@ -206,11 +206,14 @@ async def _run_http(settings: Settings) -> None:
     try:
         signer = load_keyring(settings.message_key_file)
         with database_errors(database):
-            async with backends_connector(bus, create_sessionmaker(engine), settings, signer) as backends:
-                served = sorted(backends.bindings)
-                console.print(f"serving {len(served)} bound service(s): {', '.join(served) or 'none yet'}")
-                console.print("stop with Ctrl+C")
-                await stop.wait()
+            group = (
+                f"lgsp.http-backends.{settings.instance_id}.registry"  # hears every binding change at once
+            )
+        async with backends_connector(bus, create_sessionmaker(engine), settings, signer, group) as backends:
+            served = sorted(backends.bindings)
+            console.print(f"serving {len(served)} bound service(s): {', '.join(served) or 'none yet'}")
+            console.print("stop with Ctrl+C")
+            await stop.wait()
     finally:
         await bus.stop()
         await engine.dispose()

@@ -55,6 +55,7 @@ class NetworkGuard:
         except ValueError as exc:
             raise ValueError(f"LGSP_BACKEND_NETWORKS: {exc}") from None
         self._own: list[tuple[str, int]] = []
+        self._own_resolved: set[tuple[IPAddress, int]] | None = None
         for listener in own_listeners:
             parts = urlsplit(listener)
             if parts.hostname:
@@ -97,23 +98,33 @@ class NetworkGuard:
             raise BackendNetworkForbidden(f"{where} is outside LGSP_BACKEND_NETWORKS")
 
     async def _own_addresses(self) -> set[tuple[IPAddress, int]]:
-        found: set[tuple[IPAddress, int]] = set()
-        for host, port in self._own:
-            try:
-                found.update((address, port) for address in await _resolve(host, port))
-            except BackendUrlInvalid:
-                continue
-        return found
+        """The gateway's own listeners, resolved once (a resolution per call queued every call behind the
+        resolver's thread pool)."""
+        if self._own_resolved is None:
+            found: set[tuple[IPAddress, int]] = set()
+            for host, port in self._own:
+                try:
+                    found.update((address, port) for address in await _resolve(host, port))
+                except BackendUrlInvalid:
+                    continue
+            self._own_resolved = found
+        return self._own_resolved
 
 
 async def _resolve(host: str, port: int) -> list[IPAddress]:
     try:
-        return [ipaddress.ip_address(host.strip("[]"))]
+        return [_plain(ipaddress.ip_address(host.strip("[]")))]
     except ValueError:
         pass
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise BackendUrlInvalid(f"the backend host {host} does not resolve: {exc}") from None
-    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    addresses = [_plain(ipaddress.ip_address(str(info[4][0]).split("%")[0])) for info in infos]
     return list(dict.fromkeys(addresses))
+
+
+def _plain(address: IPAddress) -> IPAddress:
+    """An IPv4-mapped IPv6 address (::ffff:169.254.169.254) as the IPv4 address it reaches."""
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    return mapped or address

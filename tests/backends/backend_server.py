@@ -21,6 +21,7 @@ FAILING = "5000000000"
 SLOW = "9999999999"
 AGAINST_CONTRACT = "1111111111"
 REDIRECT = "3030303030"
+HUGE = "2222222222"
 
 
 @dataclass
@@ -97,6 +98,8 @@ def _handler(backend: Backend) -> type[BaseHTTPRequestHandler]:
                 self._send(200, {"found": False})
             elif number == AGAINST_CONTRACT:
                 self._send(200, {"found": "yes"})
+            elif number == HUGE:
+                self._send(200, {"found": True, "ten_du_an": "x" * 2_000_000})
             elif number == REDIRECT:
                 self._send(302, {})
             else:

@@ -19,6 +19,7 @@ from tests.backends.backend_server import (
     AGAINST_CONTRACT,
     FAILING,
     GOOD,
+    HUGE,
     NOT_FOUND,
     REDIRECT,
     SLOW,
@@ -114,6 +115,11 @@ class TestBackendErrors:
         call = await sandbox.call(ADDRESS, {"ma_du_an": REDIRECT})
         assert call.status == 502
         assert call.body["provider_problem"]["backend_status"] == 302
+
+    async def test_an_oversized_answer_is_refused_unread(self, sandbox: Sandbox) -> None:
+        call = await sandbox.call(ADDRESS, {"ma_du_an": HUGE})
+        assert call.status == 502
+        assert "more than 1048576 bytes" in call.body["provider_problem"]["detail"]
 
     async def test_a_slow_backend_is_a_504(self, sandbox: Sandbox) -> None:
         call = await sandbox.call(ADDRESS, {"ma_du_an": SLOW})
@@ -318,3 +324,15 @@ async def register(sandbox: Sandbox, document: dict[str, Any]) -> Any:
     return await sandbox.admin.send(
         "POST", "/api/v1/contracts", content=content, headers={"Content-Type": "application/json"}
     )
+
+
+class TestRemovingABoundService:
+    async def test_its_last_version_cannot_be_removed_while_bound(self, sandbox: Sandbox) -> None:
+        path = f"/api/v1/services/{ADDRESS.rsplit('/', 1)[0]}"
+        versions = [v["version"] for v in (await sandbox.admin.get_public(path))[0]["versions"]]
+        for newer in sorted(set(versions) - {"1.0.0"}, reverse=True):  # the document test's 1.1.0
+            await sandbox.admin.send("DELETE", f"{path}/{newer}")
+        with pytest.raises(ApiProblem) as refused:
+            await sandbox.admin.send("DELETE", f"{path}/1.0.0")
+        assert refused.value.status == 409
+        assert "unbind" in refused.value.problem["detail"]

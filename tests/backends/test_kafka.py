@@ -17,7 +17,7 @@ from joserfc.jwk import KeySet
 
 from connectors.sdk import GatewayClient
 from gateway.sandbox.registration import consumer_client, register_department
-from tests.backends.backend_server import FAILING, GOOD, running_backend
+from tests.backends.backend_server import FAILING, GOOD, Backend, running_backend
 from tests.backends.test_backends import ADDRESS, BACKEND_PATH, CONTRACT
 from tests.delivery.signers import register_signer, write_key_file
 from tests.harness import ADMIN_ID, ADMIN_SECRET, Harness, LiveGateway, gateway_settings
@@ -72,7 +72,10 @@ async def on_kafka(
                 async with GatewayClient(
                     live.url, credentials.client_id, credentials.client_secret
                 ) as consumer:
-                    yield {"consumer": consumer, "backend": backend, "process": process, "output": output}
+                    yield {
+                        "consumer": consumer, "admin": admin, "backend": backend, "process": process,
+                        "output": output, "body": body,
+                    }  # fmt: skip
             finally:
                 if process.returncode is None:
                     process.send_signal(signal.SIGTERM)
@@ -91,6 +94,18 @@ class TestOnKafka:
         assert call.body["ma_du_an"] == GOOD
         assert on_kafka["backend"].seen[-1].signature_valid is True
 
+    async def test_a_new_binding_is_served_without_a_restart(self, on_kafka: dict[str, Any]) -> None:
+        admin, consumer = on_kafka["admin"], on_kafka["consumer"]
+        with running_backend() as moved:
+            await admin.send("PUT", BACKEND_PATH, json=on_kafka["body"] | {"url": moved.url})
+            try:
+                call = await served_by(moved, consumer)
+            finally:
+                await admin.send("PUT", BACKEND_PATH, json=on_kafka["body"])
+                await served_by(on_kafka["backend"], consumer)  # back, for the next test
+        assert call.status == 200
+        assert moved.seen
+
     async def test_a_backend_5xx_is_a_502_and_no_secret_reaches_the_output(
         self, on_kafka: dict[str, Any]
     ) -> None:
@@ -104,3 +119,14 @@ class TestOnKafka:
         assert process.returncode == 0, output
         assert "backend-error" in output  # the failure is logged...
         assert PASSWORD not in output  # ...without the secret
+
+
+async def served_by(backend: Backend, consumer: GatewayClient) -> Any:
+    """Call until `backend` answers (the registry event reaches the connector's own group on Kafka)."""
+    before = len(backend.seen)
+    for _ in range(200):
+        call = await consumer.call(ADDRESS, {"ma_du_an": GOOD})
+        if len(backend.seen) > before:
+            return call
+        await asyncio.sleep(0.05)
+    return call
