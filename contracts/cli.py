@@ -185,3 +185,63 @@ def asyncapi(
     if doc.kind is not Kind.DATASET:
         _fail(f"{file} is a service; use `lgsp contract openapi {file}`")
     _write_json(datasets_asyncapi([doc], server_url=server, kafka_bootstrap=kafka), output)
+
+
+@app.command("import")
+def import_openapi(
+    file: Annotated[Path, typer.Argument(help="An OpenAPI 3.0 or 3.1 description (YAML or JSON)")],
+    operation: Annotated[
+        str, typer.Option("--operation", help="The operationId to import", show_default=False)
+    ],
+    provider: Annotated[str, typer.Option("--provider", help="The provider agency's code, e.g. H50.20")],
+    database: Annotated[str, typer.Option("--database", help="The provider's database, e.g. csdl-dat-dai")],
+    code: Annotated[
+        str | None, typer.Option("--code", help="The service code; by default the operationId in kebab-case")
+    ] = None,
+    version: Annotated[str, typer.Option("--version", help="The contract's version")] = "1.0.0",
+    bind: Annotated[
+        bool, typer.Option("--bind", help="Write the backend URL (servers[0] and the path) into the draft")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the draft here instead of standard output")
+    ] = None,
+) -> None:
+    """Write a draft service contract from one operation of an OpenAPI description; exit 1 if it cannot be
+    mapped (the construct and its JSON Pointer are named)."""
+    from contracts.addresses import is_agency_code, is_code
+    from contracts.document import SEMVER
+    from contracts.openapi_draft import ImportOptions, import_operation, kebab_case
+    from contracts.openapi_schemas import Unmappable
+
+    if not is_agency_code(provider):
+        _fail(f"--provider '{provider}' is not an agency code such as H50.20")
+    if not is_code(database):
+        _fail(f"--database '{database}' is not a code such as csdl-dat-dai")
+    if code is not None and not is_code(code):
+        _fail(f"--code '{code}' is not a code such as tra-cuu-thua-dat (lower-case letters, digits, hyphens)")
+    if code is None and not is_code(kebab_case(operation)):
+        _fail(f"operationId '{operation}' gives no usable code; give one with --code")
+    if SEMVER.match(version) is None:
+        _fail(f"--version '{version}' is not a semantic version such as 1.0.0")
+    options = ImportOptions(operation, provider, database, code, version, bind)
+    try:
+        draft = import_operation(_read(file), file.name, options)
+    except Unmappable as error:
+        _fail(f"{file}: {error.detail}", REFUSED)
+    except ContractInvalid as error:
+        typer.echo(f"error: {file}: {error.detail}", err=True)
+        for place in error.errors:
+            typer.echo(f"  {place['pointer'] or '/'}: {place['message']}", err=True)
+        raise typer.Exit(REFUSED) from None
+    for note in draft.notes:
+        typer.echo(f"note: {note}", err=True)
+    if output is None:
+        typer.echo(draft.yaml(), nl=False)
+        return
+    try:
+        output.write_text(draft.yaml(), encoding="utf-8")
+    except OSError as error:
+        _fail(f"cannot write {output}: {error.strerror or error}")
+    typer.echo(
+        f"wrote {output}: {draft.document['provider']}/{draft.document['code']} {version}, a draft to review"
+    )

@@ -21,7 +21,7 @@ MAX_DEPTH = 64
 # every node counted as often as aliases repeat it: a billion-laughs document explodes here, not later
 MAX_EXPANDED_NODES = 200_000
 
-__all__ = ["MAX_BYTES", "check_document", "load_contract", "parse_document"]
+__all__ = ["MAX_BYTES", "check_document", "load_contract", "parse_data", "parse_document"]
 
 
 class _ContractLoader(yaml.SafeLoader):
@@ -174,8 +174,8 @@ def _json_compatible(data: Any) -> list[dict[str, str]]:
     return issues
 
 
-def parse_document(data: bytes | str, *, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
-    """The raw mapping of a YAML or JSON contract document, before the model validates it."""
+def parse_data(data: bytes | str, *, max_bytes: int = MAX_BYTES) -> Any:
+    """The value of a YAML or JSON text, parsed with the limits above (also for OpenAPI descriptions)."""
     size = len(data) if isinstance(data, bytes) else len(data.encode())
     if size > max_bytes:
         raise PayloadTooLarge(f"the document is {size} bytes; at most {max_bytes} are accepted")
@@ -199,6 +199,12 @@ def parse_document(data: bytes | str, *, max_bytes: int = MAX_BYTES) -> dict[str
         _json_depth_ok(parsed)
     else:
         parsed = _parse_yaml(text)
+    return parsed
+
+
+def parse_document(data: bytes | str, *, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
+    """The raw mapping of a YAML or JSON contract document, before the model validates it."""
+    parsed = parse_data(data, max_bytes=max_bytes)
     if not isinstance(parsed, dict):
         kind = "empty" if parsed is None else f"a {type(parsed).__name__}"
         raise ContractMalformed(f"a contract document is a mapping (kind, code, version, ...), not {kind}")

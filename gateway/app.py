@@ -8,6 +8,8 @@ from fastapi import FastAPI
 
 from bus import Bus
 from contracts.errors import LgspError
+from federation.router import router as federation_router
+from federation.runtime import Federation, FederationConfig
 from gateway.coverage.router import router as coverage_router
 from gateway.dashboard.router import router as dashboard_router
 from gateway.deadletters.router import router as dead_letters_router
@@ -50,6 +52,21 @@ class CannotStartFilter(logging.Filter):
         return not (message.startswith("Traceback") and CannotStart.__name__ in message)
 
 
+def federation_config(settings: Settings) -> FederationConfig:
+    return FederationConfig(
+        tier=settings.tier,
+        code=settings.effective_member_code,
+        name=settings.operator_name,
+        base_url=settings.issuer,
+        key_file=settings.effective_federation_key_file,
+        directory_file=settings.federation_directory_file,
+        national_url=settings.national_url,
+        national_key_file=settings.national_key_file,
+        refresh_seconds=settings.federation_refresh_seconds,
+        validity_seconds=settings.federation_directory_validity_seconds,
+    )
+
+
 Extension = Callable[[FastAPI, GatewayRuntime], AbstractAsyncContextManager[None]]
 
 
@@ -82,11 +99,18 @@ def create_app(
         app.state.authenticator = BearerAuthenticator(runtime.tokens, runtime.directory.is_disabled)
         app.state.metrics = GatewayMetrics.attach(runtime)
         try:
+            app.state.federation = await Federation.start(federation_config(settings))
+        except LgspError as refused:
+            await runtime.stop()
+            log.error("cannot start: %s", refused.detail)
+            raise CannotStart(refused.detail) from None
+        try:
             async with AsyncExitStack() as stack:
                 for extension in extensions:
                     await stack.enter_async_context(extension(app, runtime))
                 yield
         finally:
+            await app.state.federation.stop()
             await runtime.stop()
 
     app = FastAPI(
@@ -105,6 +129,7 @@ def create_app(
     routers = (
         oauth_router, exchange_router, registry_router, exchangelog_router, probes_router,
         coverage_router, exchange_health_router, metrics_router, dashboard_router, dead_letters_router,
+        federation_router,
     )  # fmt: skip
     for router in routers:
         app.include_router(router)

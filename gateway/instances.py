@@ -17,11 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.errors import LgspError
-from gateway.exchangelog.models import GatewayInstance
+from gateway.exchangelog.models import INSTANCES
 from registry.storage import utcnow
 
 log = logging.getLogger("lgsp.gateway")
-INSTANCES = GatewayInstance.__table__  # type: ignore[attr-defined]
 
 
 class InstanceInUse(LgspError):

@@ -54,17 +54,13 @@ async def embedded_warehouse(app: FastAPI, runtime: GatewayRuntime) -> AsyncIter
 
 
 def platform_extensions(settings: Settings) -> list[Extension]:
-    """What `lgsp up` runs beside the gateway: the embedded warehouse (when on), then the demo province."""
-    from gateway.cli.demo.province import demo_province  # the demo's samples load only for --demo
-
-    extensions: list[Extension] = [embedded_warehouse] if settings.runs_embedded_warehouse else []
-    if settings.demo:
-        extensions.append(demo_province())
-    return extensions
+    """What runs beside the gateway in `lgsp up`'s process: the embedded warehouse, when on."""
+    return [embedded_warehouse] if settings.runs_embedded_warehouse else []
 
 
 def platform_app(settings: Settings, extensions: Sequence[Extension] = ()) -> FastAPI:
-    """The app `lgsp up` serves, with the HTTP connector for the services bound to backends."""
+    """The app `lgsp up` serves: the HTTP connector for the services bound to backends, the platform's
+    extensions, then `extensions` (`--demo`: the demo province)."""
     return create_app(settings, extensions=[http_backends, *platform_extensions(settings), *extensions])
 
 

@@ -151,6 +151,38 @@ class Settings(BaseSettings):
         description="a connector refuses a request whose signed time is further than this from now",
     )
 
+    # federation (docs/federation.md): the national tier and its members
+    tier: Literal["province", "ministry", "national"] = Field(
+        default="province",
+        description="`national` keeps the federation (members, the signed directory); a `province` or "
+        "`ministry` joins it through LGSP_NATIONAL_URL",
+    )
+    national_url: str | None = Field(default=None, pattern=r"^https?://")
+    member_code: str | None = Field(
+        default=None,
+        pattern=r"^[A-Y][0-9]{2}(?:\.[0-9A-Z]+)*$",
+        description="this platform's code in the federation (its agency code); LGSP_PROVINCE when unset",
+    )
+    national_key_file: Path | None = Field(
+        default=None,
+        description="the national tier's public key (a JWK or JWK Set), pinned: only a directory it signed "
+        "is believed",
+    )
+    federation_key_file: Path | None = Field(
+        default=None,
+        description="this platform's federation key (a private JWK, made on first use); every gateway of the "
+        "platform must use the same one; `federation-key.jwk` in LGSP_DATA_DIR when unset",
+    )
+    federation_refresh_seconds: float = Field(
+        default=60.0, gt=0, description="a member fetches the federation directory this often"
+    )
+    federation_directory_validity_seconds: float = Field(
+        default=86_400.0,
+        gt=0,
+        description="how long a directory the national tier signs stays valid: a member keeps using its last "
+        "good copy while the national tier is unreachable, until then",
+    )
+
     @cached_property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'lgsp.db'}"
@@ -183,3 +215,17 @@ class Settings(BaseSettings):
     @cached_property
     def effective_warehouse_url(self) -> str:
         return self.warehouse_url or f"sqlite+aiosqlite:///{self.data_dir / 'warehouse.db'}"
+
+    @property
+    def effective_member_code(self) -> str:
+        return self.member_code or self.province
+
+    @property
+    def effective_federation_key_file(self) -> Path:
+        """This platform's federation signing key (private JWK, mode 600), made on first use."""
+        return self.federation_key_file or self.data_dir / "federation-key.jwk"
+
+    @property
+    def federation_directory_file(self) -> Path:
+        """A member's last good copy of the signed federation directory."""
+        return self.data_dir / "federation-directory.jws"

@@ -33,8 +33,10 @@ MODEL_MODULES = (
     "registry.grants.models",
     "registry.access.models",
     "registry.backends.models",
+    "registry.succession.models",
     "gateway.oauth.models",
     "gateway.exchangelog.models",
+    "federation.models",
 )
 
 

@@ -168,7 +168,7 @@ service = typer.Typer(
 service.command("bind")(backend_cli.bind)
 service.command("unbind")(backend_cli.unbind)
 
-AGENCY_COLUMNS = ("code", "name", "tier", "parent_code")
+AGENCY_COLUMNS = ("code", "name", "tier", "parent_code", "merged_into")
 DATABASE_COLUMNS = ("agency", "code", "name", "status")
 CLIENT_COLUMNS = ("client_id", "agency", "name", "role", "disabled")
 GRANT_COLUMNS = ("id", "client_id", "address", "purpose", "calls_per_minute", "valid_until", "active")
@@ -227,6 +227,53 @@ def agency_delete(ctx: typer.Context, code: str) -> None:
     console.print(f"agency {code} deleted")
 
 
+CHANGE_COLUMNS = ("kind", "at", "agencies", "successor", "databases", "clients")
+SunsetDays = Annotated[
+    int, typer.Option("--sunset-days", help="days the former addresses keep answering, deprecated")
+]
+At = Annotated[
+    str, typer.Option("--at", help="the date it took effect (YYYY-MM-DD, Vietnam time) or an ISO time")
+]
+
+
+def _show_change(ctx: typer.Context, data: dict[str, Any]) -> None:
+    show(ctx, data, CHANGE_COLUMNS)
+    if ctx.obj.json_output:
+        return
+    for alias in data["aliases"]:
+        console.print(f"{alias['address']} -> {alias['successor']} until {alias['sunset_at']}")
+
+
+@agency.command("merge")
+def agency_merge(
+    ctx: typer.Context,
+    old: Annotated[list[str], typer.Argument(help="the agencies merged")],
+    into: Annotated[str, typer.Option("--into", help="the successor (registered first)")],
+    at: At,
+    sunset_days: SunsetDays = 180,
+    as_json: Json = False,
+) -> None:
+    """Merge agencies into a successor at a date: databases, contracts, clients and grants pass to it."""
+    _json_flag(ctx, as_json)
+    body = {"from": old, "into": into, "at": at, "sunset_days": sunset_days}
+    _show_change(ctx, call(ctx, lambda api: api.send("POST", "/api/v1/agencies/merge", json=body)))
+
+
+@agency.command("rename")
+def agency_rename(
+    ctx: typer.Context,
+    code: str,
+    name: Annotated[str, typer.Option("--name")],
+    at: At,
+    name_en: Annotated[str | None, typer.Option("--name-en")] = None,
+    as_json: Json = False,
+) -> None:
+    """Rename an agency from a date (coverage before it shows the former name)."""
+    _json_flag(ctx, as_json)
+    body = {"name": name, "at": at, **({"name_en": name_en} if name_en else {})}
+    _show_change(ctx, call(ctx, lambda api: api.send("POST", f"/api/v1/agencies/{code}/rename", json=body)))
+
+
 @database.command("list")
 def database_list(
     ctx: typer.Context,
@@ -273,6 +320,27 @@ def database_create(
     _json_flag(ctx, as_json)
     body = {"agency": agency_code, "code": code, "name": name, "description": description, "status": status}
     show(ctx, call(ctx, lambda api: api.send("POST", "/api/v1/databases", json=body)), DATABASE_COLUMNS)
+
+
+@database.command("move")
+def database_move(
+    ctx: typer.Context,
+    database_ref: Annotated[
+        str, typer.Argument(metavar="AGENCY/CODE", help="the database, as H50.20/csdl-dat-dai")
+    ],
+    to: Annotated[str, typer.Option("--to", help="the agency it passes to")],
+    at: At,
+    sunset_days: SunsetDays = 180,
+    as_json: Json = False,
+) -> None:
+    """Move a database, with its contracts, to another agency at a date."""
+    _json_flag(ctx, as_json)
+    agency_code, slash, code = database_ref.partition("/")
+    if not slash or not agency_code or not code:
+        raise _usage(f"name the database as AGENCY/CODE (e.g. H50.20/csdl-dat-dai), not '{database_ref}'")
+    body = {"to": to, "at": at, "sunset_days": sunset_days}
+    path = f"/api/v1/databases/{agency_code}/{code}/move"
+    _show_change(ctx, call(ctx, lambda api: api.send("POST", path, json=body)))
 
 
 @database.command("retire")
@@ -500,7 +568,7 @@ def grant_create(
     ctx: typer.Context,
     client_id: str,
     address: Annotated[str, typer.Argument(help="AGENCY/CODE/vMAJOR, e.g. H50.20/tra-cuu-thua-dat/v1")],
-    purpose: Annotated[str, typer.Option(help="why the client needs it (Decree 47/2020 Art. 35)")],
+    purpose: Annotated[str, typer.Option(help="why the client needs it (Decree 194/2025/NĐ-CP Art. 16)")],
     field: Annotated[
         list[str] | None, typer.Option(help="an allowed field, as a JSON Pointer; repeatable")
     ] = None,
@@ -548,10 +616,31 @@ def catalogue(
     output: Format = OutputFormat.TABLE,
     as_json: Json = False,
 ) -> None:
-    """The published services and datasets."""
+    """The published services and datasets, with a service's maintenance window while it is announced or current
+    (in Vietnam time, UTC+7, in the table; in UTC in CSV and JSON)."""
     _json_flag(ctx, as_json)
     data = call(ctx, lambda api: api.get_public("/api/v1/catalogue", kind=kind))
-    show(ctx, data, ("address", "kind", "version", "title", "provider_name", "classification"), output=output)
+    if not (ctx.obj.json_output or output is OutputFormat.JSON):
+        local = output is OutputFormat.TABLE
+        data = [{**entry, "maintenance": _window(entry.get("maintenance"), local=local)} for entry in data]
+    columns = ("address", "kind", "version", "title", "provider_name", "classification", "maintenance")
+    show(ctx, data, columns, output=output)
+
+
+def _window(window: dict[str, str] | None, *, local: bool) -> str | None:
+    """`2026-12-20 22:00 – 2026-12-21 02:00 (UTC+7): notice`, or the API's UTC times when not `local`."""
+    from datetime import datetime, timedelta, timezone
+
+    if not window:
+        return None
+    if not local:
+        return f"{window['from']} – {window['until']}: {window['notice']}"
+    vietnam = timezone(timedelta(hours=7))
+    starts, until = (
+        datetime.fromisoformat(window[key]).astimezone(vietnam).strftime("%Y-%m-%d %H:%M")
+        for key in ("from", "until")
+    )
+    return f"{starts} – {until} (UTC+7): {window['notice']}"
 
 
 client_key = typer.Typer(

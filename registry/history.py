@@ -1,16 +1,18 @@
 """The registry's read model for coverage: the province's agencies, databases and contracts as they stood at a
 time T. Each query is bounded by the number of agencies, databases and contracts."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlmodel import col
+from sqlmodel import select as select_models
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from registry.agencies.models import Agency
 from registry.contracts.models import ContractStatus, ContractVersion, Endpoint
 from registry.databases.models import Database
+from registry.succession.models import AgencyChange, ChangeKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +21,28 @@ class AgencyRow:
     name: str
     name_en: str | None
     tier: str
-    created_at: datetime
+    created_at: datetime  # from when it counts: registered, or the date of a merger into it if earlier
+    merged_at: datetime | None = None  # it counts until then
+    renames: tuple[tuple[datetime, str, str | None], ...] = ()  # (from when, the names before), oldest first
+
+    def exists_at(self, moment: datetime) -> bool:
+        return self.created_at <= moment and (self.merged_at is None or self.merged_at > moment)
+
+    def as_at(self, moment: datetime) -> "AgencyRow":
+        """The row with the names it had at `moment`."""
+        for at, name, name_en in self.renames:
+            if at > moment:
+                return replace(self, name=name, name_en=name_en)
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    at: datetime
+    agency: str
+    agency_name: str
+    successor: str
+    successor_name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +55,21 @@ class DatabaseRow:
     status: str
     created_at: datetime
     retired_at: datetime | None
+    moves: tuple[Move, ...] = ()  # between agencies, oldest first
+
+    def as_at(self, moment: datetime) -> "DatabaseRow":
+        """The row with the agency that owned the database at `moment`."""
+        if not self.moves:
+            return self
+        owner = (self.moves[0].agency, self.moves[0].agency_name)
+        for move in self.moves:
+            if move.at <= moment:
+                owner = (move.successor, move.successor_name)
+        return (
+            self
+            if owner == (self.agency, self.agency_name)
+            else replace(self, agency=owner[0], agency_name=owner[1])
+        )
 
     def registered_at(self, moment: datetime) -> bool:
         return self.created_at <= moment and (self.retired_at is None or self.retired_at > moment)
@@ -46,13 +84,42 @@ class RegistryHistory:
         self.session = session
 
     async def agencies(self, province: str) -> list[AgencyRow]:
-        """The province and every agency under it (with when each was registered)."""
+        """The province and every agency under it, with when each counts from and until, and its renames."""
+        columns = (Agency.code, Agency.name, Agency.name_en, Agency.tier, Agency.created_at, Agency.merged_at)
         rows = await self.session.exec(
-            select(Agency.code, Agency.name, Agency.name_en, Agency.tier, Agency.created_at)  # type: ignore[call-overload]
-            .where(_within(Agency.code, province))
-            .order_by(Agency.code)
+            select(*columns).where(_within(Agency.code, province)).order_by(Agency.code)  # type: ignore[call-overload]
         )
-        return [AgencyRow(*row) for row in rows.all()]
+        changes = await self._changes((ChangeKind.MERGE, ChangeKind.RENAME))
+        since: dict[str, datetime] = {}
+        renames: dict[str, list[tuple[datetime, str, str | None]]] = {}
+        for change in changes:
+            if change.kind == ChangeKind.MERGE and change.successor_code is not None:
+                earliest = since.get(change.successor_code)
+                since[change.successor_code] = change.at if earliest is None else min(earliest, change.at)
+            elif change.kind == ChangeKind.RENAME:
+                renames.setdefault(change.agency_code, []).append(
+                    (change.at, change.former_name or "", change.former_name_en)
+                )
+        return [
+            AgencyRow(
+                code,
+                name,
+                name_en,
+                tier,
+                min(created, since.get(code, created)),
+                merged,
+                tuple(renames.get(code, ())),
+            )
+            for code, name, name_en, tier, created, merged in rows.all()
+        ]
+
+    async def _changes(self, kinds: tuple[ChangeKind, ...]) -> list[AgencyChange]:
+        statement = (
+            select_models(AgencyChange)
+            .where(col(AgencyChange.kind).in_(kinds))
+            .order_by(col(AgencyChange.at), col(AgencyChange.id))
+        )
+        return list((await self.session.exec(statement)).all())
 
     async def databases(self, province: str, at: datetime) -> list[DatabaseRow]:
         """Databases of the province's agencies created at or before `at` (retired ones too)."""
@@ -66,7 +133,25 @@ class RegistryHistory:
             .where(_within(Database.agency_code, province), col(Database.created_at) <= at)
             .order_by(Database.agency_code, Database.code)
         )
-        return [DatabaseRow(*row) for row in rows.all()]
+        databases = [DatabaseRow(*row) for row in rows.all()]
+        moves = await self._changes((ChangeKind.MOVE,))
+        if not moves:
+            return databases
+        agencies = await self.session.exec(select(Agency.code, Agency.name))  # type: ignore[call-overload]
+        names: dict[str, str] = dict(agencies.all())
+        by_database: dict[int, list[Move]] = {}
+        for change in moves:
+            if change.database_id is not None and change.successor_code is not None:
+                by_database.setdefault(change.database_id, []).append(
+                    Move(
+                        change.at, change.agency_code, names.get(change.agency_code, change.agency_code),
+                        change.successor_code, names.get(change.successor_code, change.successor_code),
+                    )
+                )  # fmt: skip
+        return [
+            replace(row, moves=tuple(by_database[row.id])).as_at(at) if row.id in by_database else row
+            for row in databases
+        ]
 
     async def active_contracts(self, at: datetime) -> dict[int, int]:
         """Per database, its endpoints with a version in use at `at` (created by then and not withdrawn)."""
@@ -99,3 +184,47 @@ class RegistryHistory:
             if database_id not in first or moment < first[database_id]:
                 first[database_id] = moment
         return first
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointRow:
+    """A service or dataset of the province as it stood at T: its newest title, and whether a version is in use."""
+
+    database_id: int
+    kind: str
+    address: str
+    agency: str
+    agency_name: str
+    agency_name_en: str | None
+    title: str
+    in_use: bool
+
+
+class EndpointHistory:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def endpoints(self, province: str, at: datetime) -> list[EndpointRow]:
+        """Every service and dataset of the province's agencies registered at or before `at`."""
+        columns = (
+            Endpoint.id, Endpoint.database_id, Endpoint.kind, Endpoint.agency_code, Endpoint.code, Endpoint.major,
+            Agency.name, Agency.name_en, ContractVersion.title, ContractVersion.status, ContractVersion.created_at,
+        )  # fmt: skip
+        rows = await self.session.exec(
+            select(*columns)  # type: ignore[call-overload]
+            .join(Agency, col(Agency.code) == Endpoint.agency_code)
+            .join(ContractVersion, col(ContractVersion.endpoint_id) == Endpoint.id)
+            .where(
+                _within(Endpoint.agency_code, province),
+                col(Endpoint.created_at) <= at,
+                col(ContractVersion.created_at) <= at,
+            )
+            .order_by(Endpoint.agency_code, Endpoint.code, Endpoint.major, ContractVersion.created_at)
+        )
+        found: dict[int, EndpointRow] = {}
+        for id_, database_id, kind, agency, code, major, name, name_en, title, status, _ in rows.all():
+            in_use = status != ContractStatus.WITHDRAWN or (id_ in found and found[id_].in_use)
+            found[id_] = EndpointRow(
+                database_id, kind, f"{agency}/{code}/v{major}", agency, name, name_en, title, in_use
+            )  # the newest version's title
+        return list(found.values())

@@ -10,7 +10,8 @@ from registry.clients.router import router as clients
 from registry.contracts.router import router as contracts
 from registry.databases.router import router as databases
 from registry.grants.router import router as grants
+from registry.succession.router import router as succession
 
 router = APIRouter(prefix="/api/v1")
-for part in (agencies, databases, contracts, backends, clients, grants, access, catalogue):
+for part in (succession, agencies, databases, contracts, backends, clients, grants, access, catalogue):
     router.include_router(part)

@@ -3,6 +3,7 @@ authenticate exchanges (its `Directory`), read in one go. The gateway reads regi
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import col, select
 
@@ -12,6 +13,17 @@ from registry.contracts.repository import ContractVersionRepository
 from registry.databases.models import Database, DatabaseStatus
 from registry.grants.models import Grant
 from registry.repository import Repository
+from registry.succession.models import AddressAlias
+
+
+@dataclass(frozen=True, slots=True)
+class FormerAddress:
+    """An address an endpoint had before its agency changed: answered, deprecated, until `sunset_at`."""
+
+    address: str
+    successor: str
+    deprecated_at: datetime
+    sunset_at: datetime
 
 
 @dataclass(frozen=True)
@@ -20,6 +32,7 @@ class Snapshot:
     grants: Sequence[tuple[Grant, str]]
     clients: Sequence[Client]
     keys: Sequence[ClientKey] = ()
+    former: Sequence[FormerAddress] = ()
 
 
 class SnapshotRepository(Repository[Endpoint]):
@@ -46,4 +59,9 @@ class SnapshotRepository(Repository[Endpoint]):
         ]
         clients = (await self.session.exec(select(Client))).all()
         keys = (await self.session.exec(select(ClientKey).where(col(ClientKey.withdrawn_at).is_(None)))).all()
-        return Snapshot(routes=routes, grants=grants, clients=clients, keys=keys)
+        former = [
+            FormerAddress(alias.address, addresses[alias.endpoint_id], alias.deprecated_at, alias.sunset_at)
+            for alias in (await self.session.exec(select(AddressAlias))).all()
+            if alias.endpoint_id in addresses and alias.address not in addresses.values()
+        ]
+        return Snapshot(routes=routes, grants=grants, clients=clients, keys=keys, former=former)

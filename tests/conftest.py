@@ -43,7 +43,7 @@ def kafka_broker() -> Iterator[KafkaBroker]:
     except ServiceUnavailable as exc:
         unavailable(str(exc))
     yield broker
-    broker.stop()
+    broker.stop(graceful=False)
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +54,7 @@ def kafka_cluster() -> Iterator[KafkaBroker]:
     except ServiceUnavailable as exc:
         unavailable(str(exc))
     yield cluster
-    cluster.stop()
+    cluster.stop(graceful=False)
 
 
 CHROMIUM = os.environ.get("LGSP_TEST_CHROMIUM", "/usr/bin/chromium")

@@ -1,8 +1,12 @@
 """`lgsp warehouse run|status`: the shared data warehouse sink as its own process, and what it holds."""
 
 import asyncio
+import csv
+import json
 import logging
 import signal
+import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Protocol
 
@@ -145,9 +149,21 @@ def redrive(
     console.print(f"{len(redriven)} dead letter(s) re-driven")
 
 
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+COLUMNS = ("dataset", "table", "records", "last_update")
+
+
 @warehouse.command("status")
-def status(ctx: typer.Context) -> None:
-    """Each dataset in the warehouse store (LGSP_WAREHOUSE_URL) with its row count and last update."""
+def status(
+    ctx: typer.Context,
+    output: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")] = OutputFormat.TABLE,
+) -> None:
+    """Each dataset in the warehouse store (LGSP_WAREHOUSE_URL) with its row count and last update (UTC)."""
     settings = _settings(ctx)
 
     async def read() -> list[DatasetSummary]:
@@ -158,11 +174,38 @@ def status(ctx: typer.Context) -> None:
             await store.close()
 
     datasets = asyncio.run(read())
-    if not datasets:
+    rows = [
+        {
+            "dataset": dataset.address,
+            "table": dataset.table,
+            "records": dataset.rows,
+            "last_update": dataset.last_update.isoformat(timespec="seconds") if dataset.last_update else None,
+        }
+        for dataset in datasets
+    ]
+    if output is OutputFormat.JSON:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif output is OutputFormat.CSV:
+        writer = csv.DictWriter(sys.stdout, COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    elif not datasets:
         console.print("the warehouse holds no datasets yet")
+    else:
+        _print_uncut([[str(row[column] or "-") for column in COLUMNS] for row in rows])
+
+
+def _print_uncut(rows: list[list[str]]) -> None:
+    """A table when the terminal is wide enough for every value whole, else a `column value` block a dataset:
+    a dataset or table name is never cut."""
+    widths = [max(len(column), *(len(row[i]) for row in rows)) for i, column in enumerate(COLUMNS)]
+    if sum(widths) + 3 * len(COLUMNS) + 1 <= console.width:
+        table = Table(*COLUMNS)
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
         return
-    table = Table("dataset", "table", "records", "last update")
-    for dataset in datasets:
-        last = dataset.last_update.isoformat(timespec="seconds") if dataset.last_update else "-"
-        table.add_row(dataset.address, dataset.table, str(dataset.rows), last)
-    console.print(table)
+    for row in rows:
+        for column, value in zip(COLUMNS, row, strict=True):
+            console.print(f"{column:<11} {value}", markup=False, highlight=False, soft_wrap=True)
+        console.print()

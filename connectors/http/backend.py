@@ -301,13 +301,14 @@ class HttpBackends:
                 timeout=timeout,
                 extensions=_sni(target.url, target.host),
             )
-            async with self._in_flight:
+            # the whole call within the timeout (httpx's bounds each read and write, not their sum)
+            async with asyncio.timeout(timeout), self._in_flight:
                 response = await self.http.send(call, stream=True)
                 try:
                     body = await self._read(binding, response)
                 finally:
                     await response.aclose()
-        except httpx.TimeoutException:
+        except (httpx.TimeoutException, TimeoutError):
             raise BackendTimeout(
                 f"the backend of {binding.address} did not answer within {timeout:g} s"
             ) from None

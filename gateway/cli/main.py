@@ -72,6 +72,10 @@ class Lgsp(LgspGroup):
             "gateway.cli.replay:replay_app",
             "Replay captured exchanges against a gateway or a connector, and share them as cassettes.",
         ),
+        "federation": LazyCommand(
+            "federation.cli:federation",
+            "The federation of platforms: join the national tier, decide on members, publish services nationally.",
+        ),
         "coverage": LazyCommand(
             "gateway.cli.coverage:coverage", "Coverage of the province: databases connected and sharing."
         ),

@@ -52,7 +52,14 @@ def up(
         )
     for chatty in ("httpx", "aiokafka", "alembic.runtime.migration"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
-    serve(platform_app(settings), host=host, port=port)
+    local = host in ("127.0.0.1", "0.0.0.0", "::", "localhost")
+    url = f"http://{'localhost' if local else host}:{port}"
+    extensions = []
+    if settings.demo:  # the demo's samples load only for --demo; its banner tells where this process answers
+        from gateway.cli.demo.province import demo_province
+
+        extensions.append(demo_province(url=url))
+    serve(platform_app(settings, extensions), host=host, port=port)
 
 
 def serve(app: FastAPI, *, host: str, port: int, log_level: str = "info") -> None:

@@ -26,7 +26,7 @@ CSV_COLUMNS = (
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: Any) -> Any:
+def cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         # a spreadsheet would run it as a formula (CSV injection); a leading quote makes it text
         return "'" + value
@@ -44,7 +44,7 @@ def coverage_csv(report: dict[str, Any]) -> str:
     writer.writerow(CSV_COLUMNS)
     for database in report["database_list"]:
         writer.writerow(
-            _cell(value)
+            cell(value)
             for value in (
                 database["agency"],
                 database["agency_name"],

@@ -13,9 +13,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.coverage.window import Window
-from gateway.exchangelog.models import ExchangeRollup
-
-ROLLUPS = ExchangeRollup.__table__  # type: ignore[attr-defined]
+from gateway.exchangelog.models import ROLLUPS
 
 
 @dataclass(frozen=True, slots=True)

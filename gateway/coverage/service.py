@@ -69,11 +69,15 @@ class CoverageService:
             database_list=[_database(state) for state in figures.states],
         )
 
-    async def trend(self, days: int, window: Window) -> CoverageTrend:
+    async def trend(self, days: int, window: Window, *, agency: str | None = None) -> CoverageTrend:
         """One point per Vietnam day, the last `days` days up to the window's T, each measured at the day's
-        end with the same window length."""
+        end with the same window length. `agency`: only that agency and the units below it (one department's
+        own trend: its agency figure is 0 or 1, its database figure its own share)."""
         agencies = await self.registry.agencies(self.province)
         databases = await self.registry.databases(self.province, window.at)
+        if agency is not None:
+            agencies = [a for a in agencies if _under(a.code, agency)]
+            databases = [d for d in databases if _under(d.agency, agency)]
         contracts = await self.registry.contracts_since(window.at)
         points = await trend_points(
             self.repository, agencies, databases, contracts, days=days, window=window,
@@ -98,3 +102,7 @@ def _database(state: DatabaseState) -> DatabaseCoverage:
         last_exchange_at=state.last_exchange_at,
         last_share_at=state.last_share_at,
     )
+
+
+def _under(code: str, agency: str) -> bool:
+    return code == agency or code.startswith(agency + ".")

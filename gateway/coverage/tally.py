@@ -104,8 +104,9 @@ def tally(
     at: datetime,
     target: float,
 ) -> Tally:
-    by_code = {a.code: AgencyTally(a, in_scope(a, province)) for a in agencies if a.created_at <= at}
-    named = next((a.name for a in agencies if a.code == province), None)
+    # the structure at T: agencies merged by then are gone (their databases counted under the successor)
+    by_code = {a.code: AgencyTally(a.as_at(at), in_scope(a, province)) for a in agencies if a.exists_at(at)}
+    named = next((a.as_at(at).name for a in agencies if a.code == province), None)
     departments = {code for code, t in by_code.items() if t.in_scope}
     for state in states:
         # A unit below a department (a chi cục) counts towards its department's row.

@@ -84,7 +84,7 @@ async def trend_points(
             exchanged = {
                 kind for kind in KINDS if (h := histories.get((database.id, kind))) and h.active_in(point)
             }
-            states.append(database_state(database, point.at, active, exchanged))
+            states.append(database_state(database.as_at(point.at), point.at, active, exchanged))
         figures = tally(agencies, states, province=province, at=point.at, target=target)
         points.append(
             TrendPoint(

@@ -13,6 +13,9 @@ from contracts.errors import InvalidInput
 from gateway.exchangelog.rollups import VIETNAM, rollup_day
 
 MAX_WINDOW_DAYS = 366
+EARLIEST = datetime(
+    2000, 1, 1, tzinfo=UTC
+)  # no platform before; dates far earlier cannot be counted back from
 _SPACED_OFFSET = re.compile(r"(?<=\d) (\d{2}:?\d{2})$")
 _WINDOW = re.compile(r"^\s*(\d{1,4})\s*d?\s*$", re.IGNORECASE)
 
@@ -77,6 +80,10 @@ def parse_at(text: str | None, now: datetime) -> datetime:
     if text is None or not text.strip():
         return now
     moment = parse_time(text, "at")
+    if moment < EARLIEST:  # windows, trends and the window before are counted back from T
+        raise invalid_parameter(
+            "at", f"{moment.isoformat()} is before {EARLIEST.date()}; no coverage to measure"
+        )
     if moment > now:
         raise invalid_parameter(
             "at", f"{moment.isoformat()} is in the future; coverage is measured up to now"

@@ -64,3 +64,10 @@ def age(value: float, language: Language) -> str:
     if value < 2 * 86400:
         return seconds(value, language)
     return f"{value // 86400:.0f} {'ngày' if language is Language.VI else 'days'}"
+
+
+def signed(value: int, language: Language) -> str:
+    """A change: +3, −1 (a minus sign), ±0."""
+    if value == 0:
+        return "±0"
+    return ("+" if value > 0 else "−") + number(abs(value), language)

@@ -1,5 +1,6 @@
 """`GET /dashboard`: coverage against the target, departments, databases not connected, the daily trend and
-the health of each service, as one HTML page (Vietnamese by default, `?lang=en`).
+the health of each service, as one HTML page (Vietnamese by default, `?lang=en`); with it, a page per department
+(`department_router`), the needs-action list (`actions_router`), and their tables as CSV or Excel.
 
 Public, like `GET /api/v1/coverage`: its health section shows per-service volume, error rate and latency, never
 consumers or contents. Everything is inline (CSS, SVG); a Content-Security-Policy forbids anything else.
@@ -10,20 +11,37 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
+from fastapi.responses import HTMLResponse, Response
 
 from contracts.errors import InvalidInput
 from gateway.coverage.freshness import public_cache
-from gateway.coverage.service import CoverageService
-from gateway.coverage.window import Window, parse_at, parse_days
+from gateway.coverage.window import invalid_parameter
 from gateway.dashboard import formatting as fmt
+from gateway.dashboard.actions import ActionsQuery
+from gateway.dashboard.actions_router import router as actions_router
+from gateway.dashboard.department_router import router as department_router
+from gateway.dashboard.export import download
 from gateway.dashboard.messages import Language, Translator
+from gateway.dashboard.pages import (
+    AtParam,
+    DaysParam,
+    ExportKind,
+    PrintParam,
+    WindowParam,
+    coverage_service,
+    error,
+    figures,
+    measured_window,
+    page,
+)
 from gateway.dashboard.view import (
+    ERROR_RATE_ALERT,
+    DepartmentStatus,
     PageQuery,
     SortColumn,
     SortDirection,
     access_request_panel,
+    change,
     dead_letter_panel,
     department_rows,
     headings,
@@ -43,22 +61,20 @@ from registry.storage import utcnow
 from warehouse.deadletters import DeadLetterCount
 
 router = APIRouter(tags=["dashboard"])
-templates = Environment(
-    loader=PackageLoader("gateway.dashboard", "templates"),
-    autoescape=select_autoescape(["html"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
-    "base-uri 'none'; frame-ancestors 'none'"
-)
+router.include_router(department_router)
+router.include_router(actions_router)
 HEALTH_PERIOD = timedelta(hours=24)
+StatusParam = Annotated[str | None, Query(description=f"one of {', '.join(DepartmentStatus)}; empty: all")]
 
 
-def _page(name: str, status: int = 200, **context: object) -> HTMLResponse:
-    html = templates.get_template(name).render(**context)
-    return HTMLResponse(html, status_code=status, headers={"Content-Security-Policy": POLICY})
+def _status(text: str | None) -> DepartmentStatus | None:
+    """The departments' status filter; empty (the form's "all") means none."""
+    if not text:
+        return None
+    try:
+        return DepartmentStatus(text)
+    except ValueError:
+        raise invalid_parameter("status", f"'{text}' is not one of {', '.join(DepartmentStatus)}") from None
 
 
 async def _dead_letter_counts(request: Request) -> list[DeadLetterCount]:
@@ -75,32 +91,30 @@ async def dashboard(
     request: Request,
     session: SessionDep,
     lang: Language = Language.VI,
-    window: Annotated[str | None, Query(description="W in whole days, e.g. 30d")] = None,
-    at: Annotated[str | None, Query(description="T, ISO 8601 (default now; no offset: Vietnam time)")] = None,
+    window: WindowParam = None,
+    at: AtParam = None,
     sort: SortColumn = SortColumn.CODE,
     direction: Annotated[SortDirection, Query(alias="dir")] = SortDirection.ASC,
-    days: Annotated[int, Query(ge=7, le=90, description="days in the trend")] = 30,
+    days: DaysParam = 30,
+    print: PrintParam = False,
+    status: StatusParam = None,
 ) -> HTMLResponse:
     settings: Settings = request.app.state.settings
     t = Translator(lang)
-    query = PageQuery(lang, window or None, at or None, sort, direction)
     try:
-        measured = Window(parse_at(at, utcnow()), parse_days(window, settings.coverage_window_days))
-    except InvalidInput as error:
-        return _page("error.html", 422, t=t, lang=lang, message=error.detail, back=PageQuery(lang).url())
-    coverage = CoverageService(session, province=settings.province, target=settings.coverage_target)
+        query = PageQuery(lang, window or None, at or None, sort, direction, print, _status(status))
+        measured = measured_window(request, window, at)
+    except InvalidInput as problem:
+        return error(lang, 422, problem.detail)
+    report, before, endpoints = await figures(request, session, measured, (window, at))
 
-    async def figures() -> tuple[Any, Any, Any]:
-        return (
-            await coverage.report(measured),
-            await coverage.trend(days, measured),
-            await HealthService(session).report(Period(measured.at - HEALTH_PERIOD, measured.at)),
-        )
+    async def own_figures() -> tuple[Any, Any]:
+        coverage = coverage_service(request, session)
+        period = Period(measured.at - HEALTH_PERIOD, measured.at)
+        return await coverage.trend(days, measured), await HealthService(session).report(period)
 
     # public figures at most LGSP_PUBLIC_CACHE_SECONDS old; sorting and language are applied per request
-    report, trend, health = await public_cache(request.app.state).get(
-        ("dashboard", window, at, days), figures
-    )
+    trend, health = await public_cache(request.app.state).get(("dashboard", window, at, days), own_figures)
     trend_coverage, trend_exchanges = trend_charts(trend, settings.coverage_target, t)
     warehouse = warehouse_panel(
         await warehouse_lag(request.app.state), settings.warehouse_lag_degraded_seconds, t
@@ -113,25 +127,72 @@ async def dashboard(
     access = access_request_panel(
         await public_cache(request.app.state).get(("access-pending",), pending), report, utcnow(), t
     )
-    return _page(
+    changes = {
+        "agency": t(
+            "change_agency",
+            change=change(report.agency_coverage.covered, before.agency_coverage.covered, lang),
+            days=measured.days,
+        ),
+        "database": t(
+            "change_database",
+            change=change(report.database_coverage.covered, before.database_coverage.covered, lang),
+            days=measured.days,
+        ),
+        "agency_value": report.agency_coverage.covered - before.agency_coverage.covered,
+        "database_value": report.database_coverage.covered - before.database_coverage.covered,
+    }
+    return page(
         "dashboard.html",
         t=t,
         lang=lang,
         fmt=fmt,
         query=query,
         report=report,
+        changes=changes,
         province=report.province_name or report.province,
         at_text=fmt.moment(measured.at, lang, ""),
         at_input=fmt.local_input(measured.at) if query.at else "",
+        window_days=measured.days,
         headings=headings(query, t),
+        statuses=list(DepartmentStatus),
         departments=department_rows(report, query, t),
         not_connected=not_connected(report, t),
         trend_days=days,
         trend_coverage=trend_coverage,
         trend_exchanges=trend_exchanges,
-        health=health_rows(health, t),
+        health=health_rows(health, endpoints, t),
+        alert_threshold=fmt.percent(ERROR_RATE_ALERT, lang),
         warehouse=warehouse,
         dead_letters=dead_letters,
         access=access,
+        actions_url=ActionsQuery(lang, query.window, query.at).url(),
+        print_url=query.url(print=True),
+        screen_url=query.url(print=False),
+        csv_url=query.url("/dashboard/departments.csv", print=False),
+        xlsx_url=query.url("/dashboard/departments.xlsx", print=False),
         other_language=replace(query, lang=Language.EN if lang is Language.VI else Language.VI),
     )
+
+
+@router.get("/dashboard/departments.{kind}", response_class=Response)
+async def departments_download(
+    request: Request,
+    session: SessionDep,
+    kind: ExportKind,
+    lang: Language = Language.VI,
+    window: WindowParam = None,
+    at: AtParam = None,
+    sort: SortColumn = SortColumn.CODE,
+    direction: Annotated[SortDirection, Query(alias="dir")] = SortDirection.ASC,
+    status: StatusParam = None,
+) -> Response:
+    """The departments table as the dashboard shows it (same window, status, sorting and language)."""
+    t = Translator(lang)
+    measured = measured_window(request, window, at)
+    report, _, _ = await figures(request, session, measured, (window, at))
+    rows = department_rows(report, PageQuery(lang, window, at, sort, direction, status=_status(status)), t)
+    header = [t(f"col_{column.value}") for column in SortColumn]
+    keys = ("code", "name", "registered", "connected", "sharing", "last_exchange")
+    table = [[str(row[k]) for k in keys] for row in rows]
+    name = f"departments-{report.province}-{measured.last_day:%Y%m%d}"
+    return download(name, kind, t("departments"), header, table)

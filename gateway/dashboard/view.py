@@ -17,6 +17,7 @@ from gateway.dashboard.charts import Series, bar_chart, line_chart
 from gateway.dashboard.messages import Language, Translator
 from gateway.exchangehealth.schemas import HealthReport
 from gateway.metrics.warehouse import WarehouseLag
+from registry.history import EndpointRow
 from warehouse.deadletters import DeadLetterCount
 
 
@@ -34,6 +35,20 @@ class SortDirection(StrEnum):
     DESC = "desc"
 
 
+class DepartmentStatus(StrEnum):
+    """The departments table's filter."""
+
+    SHARING = "sharing"  # counted: a database is sharing
+    NOT_SHARING = "not_sharing"  # databases registered, none sharing
+    NO_DATABASE = "no_database"
+
+    @classmethod
+    def of(cls, agency: AgencyCoverage) -> "DepartmentStatus":
+        if agency.covered:
+            return cls.SHARING
+        return cls.NOT_SHARING if agency.databases.registered else cls.NO_DATABASE
+
+
 @dataclass(frozen=True, slots=True)
 class PageQuery:
     """The dashboard's query parameters, to link to the same page with some of them changed."""
@@ -43,8 +58,10 @@ class PageQuery:
     at: str | None = None
     sort: SortColumn = SortColumn.CODE
     direction: SortDirection = SortDirection.ASC
+    print: bool = False
+    status: DepartmentStatus | None = None
 
-    def url(self, **changes: Any) -> str:
+    def url(self, path: str = "/dashboard", **changes: Any) -> str:
         query = replace(self, **changes)
         params = {
             "lang": query.lang if query.lang is not Language.VI else None,
@@ -52,9 +69,11 @@ class PageQuery:
             "at": query.at,
             "sort": query.sort if query.sort is not SortColumn.CODE else None,
             "dir": query.direction if query.direction is not SortDirection.ASC else None,
+            "status": query.status,
+            "print": "1" if query.print else None,
         }
         encoded = urlencode({k: str(v) for k, v in params.items() if v})
-        return "/dashboard" + (f"?{encoded}" if encoded else "")
+        return path + (f"?{encoded}" if encoded else "")
 
 
 def folded(text: str) -> str:
@@ -123,8 +142,12 @@ def department_rows(report: CoverageReport, query: PageQuery, t: Translator) -> 
             "connected": agency.databases.connected,
             "sharing": agency.databases.sharing,
             "last_exchange": fmt.moment(agency.last_exchange_at, language, t("never")),
+            "url": query.url(
+                f"/dashboard/agencies/{agency.code}", sort=SortColumn.CODE, direction=SortDirection.ASC
+            ),
         }
         for agency in sort_agencies(report.agencies, query.sort, query.direction, language)
+        if query.status is None or DepartmentStatus.of(agency) is query.status
     ]
 
 
@@ -178,19 +201,37 @@ def trend_charts(trend: CoverageTrend, target: float, t: Translator) -> tuple[Ma
     return coverage, exchanges
 
 
-def health_rows(health: HealthReport, t: Translator) -> list[dict[str, str]]:
+ERROR_RATE_ALERT = 0.05  # an error rate above this stands out on the dashboard
+
+
+def health_rows(health: HealthReport, endpoints: list[EndpointRow], t: Translator) -> list[dict[str, Any]]:
+    """Each service named by its title and its provider, not only its address."""
     language = t.language
-    return [
-        {
-            "address": service.address,
-            "kind": t(f"kind_{service.kind}"),
-            "volume": fmt.number(service.count, language),
-            "error_rate": fmt.percent(service.failure_rate, language),
-            "errors": str(service.count - service.ok),
-            "p95": fmt.milliseconds(service.duration_ms.p95, language),
-        }
-        for service in sorted(health.services, key=lambda s: (-s.count, s.address))
-    ]
+    named = {e.address: e for e in endpoints}
+    rows = []
+    for service in sorted(health.services, key=lambda s: (-s.count, s.address)):
+        endpoint = named.get(service.address)
+        provider = service.provider_agency
+        if endpoint is not None:
+            english = language is Language.EN and endpoint.agency_name_en
+            provider = (endpoint.agency_name_en if english else endpoint.agency_name) or provider
+        rows.append(
+            {
+                "address": service.address,
+                "title": endpoint.title if endpoint else service.address,
+                "department": provider,
+                "kind": t(f"kind_{service.kind}"),
+                "volume": fmt.number(service.count, language),
+                "error_rate": fmt.percent(service.failure_rate, language),
+                "alert": service.failure_rate > ERROR_RATE_ALERT,
+                "p95": fmt.milliseconds(service.duration_ms.p95, language),
+            }
+        )
+    return rows
+
+
+def change(now: int, before: int, language: Language) -> str:
+    return fmt.signed(now - before, language)
 
 
 def warehouse_panel(lag: WarehouseLag, threshold: float, t: Translator) -> dict[str, Any]:

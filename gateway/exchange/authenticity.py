@@ -73,7 +73,7 @@ class MessageAuthenticity:
         signer, refusal = self._signer(reply)
         if signer is None:
             return refusal
-        route = self.directory.route(request.subject or "")
+        route = self.directory.route_by_subject(request.subject or "")
         if route is None or signer.agency != route.agency:
             return WRONG_AGENCY
         return None

@@ -8,7 +8,8 @@ reply is verified without a database read, and a withdrawn key stops verifying a
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -21,7 +22,7 @@ from contracts.validation import CompiledContract, compile_contract
 from gateway.exchange.fields import field_tree
 from registry.contracts.models import ContractVersion, Endpoint
 from registry.grants.models import validity_covers
-from registry.snapshot import SnapshotRepository
+from registry.snapshot import FormerAddress, SnapshotRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,9 @@ class Route:
     kind: Kind
     agency: str
     topic: str
+    # the address the contract's document names, which the connector (or the warehouse) knows the exchange by:
+    # the same as `address` until the endpoint's agency changes and the successor registers its own version
+    subject: str
     database_id: int
     version: str
     document: ContractDocument
@@ -37,6 +41,25 @@ class Route:
     capture: bool
     notice: dict[str, str]  # Deprecation/Sunset headers when the version is deprecated, else empty
     maintenance: MaintenanceWindow | None = None  # checked against each call's time, so it needs no refresh
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    """A former address (an agency merged, or the database moved), answered by its successor until the sunset."""
+
+    successor: str
+    sunset_at: datetime
+    notice: dict[str, str]  # Deprecation (RFC 9745), Sunset (RFC 8594) and the successor's Link
+
+    @classmethod
+    def of(cls, former: FormerAddress, root: str) -> "Alias":
+        link = f'</{root}/{former.successor}>; rel="successor-version"'
+        notice = {
+            "Deprecation": f"@{int(former.deprecated_at.timestamp())}",
+            "Sunset": format_datetime(former.sunset_at.astimezone(UTC), usegmt=True),
+            "Link": link,
+        }
+        return cls(former.successor, former.sunset_at, notice)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +98,23 @@ class Directory:
         self.grants: dict[tuple[str, str], tuple[GrantRule, ...]] = {}
         self.clients: dict[str, ClientInfo] = {}
         self.message_keys: dict[str, MessageKey] = {}
+        self.aliases: dict[str, Alias] = {}  # former address: its successor (resolved here, never per call)
         self._compiled: dict[tuple[str, str], CompiledContract] = {}
         self._lock = asyncio.Lock()
         self._dirty = False
 
     def route(self, address: str) -> Route | None:
         return self.routes.get(address)
+
+    def alias(self, address: str) -> Alias | None:
+        return self.aliases.get(address)
+
+    def route_by_subject(self, subject: str) -> Route | None:
+        """The route an envelope's subject names: its address, or a former one its contract still carries."""
+        route = self.routes.get(subject)
+        if route is None and (alias := self.aliases.get(subject)) is not None:
+            route = self.routes.get(alias.successor)
+        return route
 
     def grant(self, client_id: str, address: str, moment: datetime) -> GrantRule | None:
         for rule in self.grants.get((client_id, address), ()):
@@ -123,6 +157,13 @@ class Directory:
             )
             grants.setdefault((grant.client_id, address), []).append(rule)
         self.routes = routes
+        self.aliases = {
+            former.address: Alias.of(
+                former, "exchange" if routes[former.successor].kind is Kind.SERVICE else "share"
+            )
+            for former in snapshot.former
+            if former.successor in routes
+        }
         self.grants = {key: tuple(rules) for key, rules in grants.items()}
         self.clients = {c.client_id: ClientInfo(c.agency_code, c.disabled) for c in snapshot.clients}
         self._compiled = compiled
@@ -154,6 +195,7 @@ class Directory:
             kind=Kind(endpoint.kind),
             agency=endpoint.agency_code,
             topic=address.service_topic if endpoint.kind == Kind.SERVICE else address.share_topic,
+            subject=str(address),
             database_id=endpoint.database_id,
             version=version.version,
             document=document,

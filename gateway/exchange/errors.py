@@ -8,6 +8,12 @@ class UnknownService(LgspError):
     name, status, title = "unknown-service", 404, "Unknown service or version"
 
 
+class AddressRetired(LgspError):
+    """A former address (its agency merged, or its database moved) after its sunset; names the successor."""
+
+    name, status, title = "address-retired", 410, "Address no longer answered"
+
+
 class NoGrant(LgspError):
     name, status, title = "no-grant", 403, "No grant"
 

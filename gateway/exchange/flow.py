@@ -17,6 +17,7 @@ from contracts.errors import LgspError, Unauthorized, UnsupportedMediaType
 from contracts.signing import sign_envelope
 from gateway.exchange.directory import Directory, GrantRule, Route
 from gateway.exchange.errors import (
+    AddressRetired,
     AnonymousThrottled,
     InsufficientScope,
     MalformedBody,
@@ -52,6 +53,8 @@ class Inbound:
     traceparent: str | None = None
     respond_async: bool = False
     source: str = ""  # the caller's address, for the anonymous throttle
+    former: str | None = None  # the former address called, when its successor answers it
+    notice: dict[str, str] = field(default_factory=dict)  # the former address's deprecation headers
 
 
 @dataclass(slots=True)
@@ -126,7 +129,7 @@ class ExchangeFlow:
                 ) from None
             raise
         record.client_id, record.consumer_agency = principal.client_id, principal.agency
-        route = self.services.directory.route(inbound.address)
+        route = self.services.directory.route(inbound.address) or self._successor(inbound, record)
         if route is None or route.kind is not self.kind:
             raise UnknownService(f"no {self.kind} is published at {inbound.address}")
         record.provider_agency, record.database_id, record.contract_version = (
@@ -134,7 +137,7 @@ class ExchangeFlow:
             route.database_id,
             route.version,
         )
-        grant = self._authorise(principal, route, record)
+        grant = self._authorise(principal, route, record, inbound.former)
         self._check_maintenance(route, record)
         await self._limit(grant)
         body = await self._json_body(inbound, record)
@@ -155,8 +158,27 @@ class ExchangeFlow:
             raise Unauthorized(f"client {principal.client_id} is disabled or unknown", headers=_INVALID_TOKEN)
         return principal
 
-    def _authorise(self, principal: Principal, route: Route, record: ExchangeRecord) -> GrantRule:
-        if route.address not in principal.scopes and ADMIN_SCOPE not in principal.scopes:
+    def _successor(self, inbound: Inbound, record: ExchangeRecord) -> Route | None:
+        """The route answering a former address (logged under its successor); refused once the sunset is past."""
+        alias = self.services.directory.alias(inbound.address)
+        if alias is None:
+            return None
+        root = "exchange" if self.kind is Kind.SERVICE else "share"
+        if record.received_at >= alias.sunset_at:
+            raise AddressRetired(
+                f"{inbound.address} stopped answering on {alias.notice['Sunset']}; call /{root}/{alias.successor}",
+                headers={"Link": alias.notice["Link"]},
+                successor=f"/{root}/{alias.successor}",
+            )
+        inbound.former, inbound.address, inbound.notice = inbound.address, alias.successor, alias.notice
+        record.address = alias.successor
+        return self.services.directory.route(alias.successor)
+
+    def _authorise(
+        self, principal: Principal, route: Route, record: ExchangeRecord, former: str | None = None
+    ) -> GrantRule:
+        in_scope = route.address in principal.scopes or (former is not None and former in principal.scopes)
+        if not in_scope and ADMIN_SCOPE not in principal.scopes:
             raise InsufficientScope(
                 f"the token's scope does not include {route.address}; ask /oauth/token for it",
                 headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{route.address}"'},
@@ -206,7 +228,7 @@ class ExchangeFlow:
             id=record.id,
             source=self.source,
             type=event_type,
-            subject=route.address,
+            subject=route.subject,
             data=data,
             time=utc_now(),
             consumer=record.consumer_agency,

@@ -24,6 +24,7 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
             401: "no valid token",
             403: "no grant, or the token lacks the service's scope",
             404: "unknown service or version",
+            410: "a former address (agency merged, database moved) past its sunset; names the successor",
             413: "body too large",
             415: "not application/json",
             422: "request does not match the contract",
@@ -56,9 +57,10 @@ def inbound(request: Request, address: str, limit: int) -> Inbound:
     )
 
 
-def response(result: Outbound) -> Response:
+def response(result: Outbound, arrived: Inbound) -> Response:
     media_type = PROBLEM_MEDIA_TYPE if result.problem else "application/json"
-    return Response(result.body, status_code=result.status, headers=result.headers, media_type=media_type)
+    headers = result.headers | arrived.notice if arrived.notice else result.headers
+    return Response(result.body, status_code=result.status, headers=headers, media_type=media_type)
 
 
 @router.post(
@@ -69,9 +71,8 @@ def response(result: Outbound) -> Response:
 async def exchange(agency: str, service: str, major: str, request: Request) -> Response:
     """Call a service. The body is the request defined by the service's contract (see its OpenAPI)."""
     calls: ServiceCalls = request.app.state.calls
-    return response(
-        await calls.call(inbound(request, f"{agency}/{service}/v{major}", calls.services.max_body_bytes))
-    )
+    arrived = inbound(request, f"{agency}/{service}/v{major}", calls.services.max_body_bytes)
+    return response(await calls.call(arrived), arrived)
 
 
 @router.post(
@@ -95,9 +96,8 @@ async def exchange(agency: str, service: str, major: str, request: Request) -> R
 async def share(agency: str, dataset: str, major: str, request: Request) -> Response:
     """Publish a batch of a dataset's records to the shared data warehouse (refused whole if any is invalid)."""
     shares: ShareIntake = request.app.state.shares
-    return response(
-        await shares.share(inbound(request, f"{agency}/{dataset}/v{major}", shares.services.max_body_bytes))
-    )
+    arrived = inbound(request, f"{agency}/{dataset}/v{major}", shares.services.max_body_bytes)
+    return response(await shares.share(arrived), arrived)
 
 
 @router.post("/exchange/{agency}/{service}/{version}", include_in_schema=False)

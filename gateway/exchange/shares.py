@@ -186,7 +186,7 @@ class ShareIntake(ExchangeFlow):
         ):
             log.warning("share acknowledgement %s is malformed; ignored", envelope.id[:40])
             return None
-        route = self.services.directory.route(envelope.subject or "")
+        route = self.services.directory.route_by_subject(envelope.subject or "")
         return Delivery(
             exchange_id=envelope.id,
             database_id=route.database_id if route else None,

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Float, and_, case, cast, extract, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gateway.exchangelog.models import EXCHANGES, Outcome
+from gateway.exchangelog.models import DELIVERIES, EXCHANGES, ExchangeKind, Outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +103,27 @@ class HealthRepository:
             )
         )
         return {address: float(value) for address, value in rows.all()}
+
+    async def last_success(self, addresses: dict[str, str], at: datetime) -> dict[str, datetime]:
+        """Per address (kind by address): the last successful call at or before `at`, or for a dataset the
+        last share the warehouse acknowledged by then. One index walk per address, newest first."""
+        c, d = EXCHANGES.c, DELIVERIES.c
+        found: dict[str, datetime] = {}
+        for address, kind in addresses.items():
+            if kind != ExchangeKind.SERVICE:  # a dataset's address carries shares
+                statement = (
+                    select(d.delivered_at)
+                    .select_from(EXCHANGES.join(DELIVERIES, d.exchange_id == c.id))
+                    .where(c.address == address, c.completed_at <= at, d.delivered_at <= at)
+                )
+            else:
+                statement = select(c.completed_at).where(
+                    c.address == address, c.completed_at <= at, c.outcome == Outcome.OK
+                )
+            rows = await self.session.exec(  # type: ignore[call-overload]
+                statement.order_by(c.completed_at.desc()).limit(1)
+            )
+            moment = rows.first()
+            if moment is not None:
+                found[address] = moment[0]
+        return found

@@ -35,6 +35,10 @@ class HealthService:
     def __init__(self, session: AsyncSession) -> None:
         self.repository = HealthRepository(session)
 
+    async def last_success(self, addresses: dict[str, str], at: datetime) -> dict[str, datetime]:
+        """Per address (with its kind): the last success at or before `at` (a dataset's: the last delivery)."""
+        return await self.repository.last_success(addresses, at)
+
     async def report(self, period: Period) -> HealthReport:
         groups = await self.repository.groups(period)
         p95 = await self.repository.duration_p95(period)

@@ -88,6 +88,9 @@ class ShareDelivery(SQLModel, table=True):
     warehouse: str = Field(max_length=64)
 
 
+DELIVERIES = ShareDelivery.__table__  # type: ignore[attr-defined]
+
+
 class ExchangeRollup(SQLModel, table=True):
     """Successful exchanges of one database on one day (Vietnam time): what coverage is computed from."""
 
@@ -99,6 +102,9 @@ class ExchangeRollup(SQLModel, table=True):
     count: int
     first_at: datetime = Field(sa_type=UTCDateTime)
     last_at: datetime = Field(sa_type=UTCDateTime)
+
+
+ROLLUPS = ExchangeRollup.__table__  # type: ignore[attr-defined]
 
 
 class ExchangeResult(SQLModel, table=True):
@@ -123,6 +129,9 @@ class ShareOutbox(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
+OUTBOX = ShareOutbox.__table__  # type: ignore[attr-defined]
+
+
 class GatewayInstance(SQLModel, table=True):
     """A running gateway's instance id (the name of its log chain), claimed at start and kept by a heartbeat:
     a second gateway with the same id refuses to start while the first one's heartbeat is fresh."""
@@ -133,3 +142,6 @@ class GatewayInstance(SQLModel, table=True):
     token: str = Field(max_length=64)
     started_at: datetime = Field(sa_type=UTCDateTime)
     heartbeat_at: datetime = Field(sa_type=UTCDateTime)
+
+
+INSTANCES = GatewayInstance.__table__  # type: ignore[attr-defined]

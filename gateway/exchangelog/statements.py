@@ -14,13 +14,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import Compiled
 
-from gateway.exchangelog.models import EXCHANGES, ExchangeRollup, ShareDelivery, ShareOutbox
+from gateway.exchangelog.models import DELIVERIES, EXCHANGES, OUTBOX, ROLLUPS
 from gateway.exchangelog.record import FIELD_NAMES, ExchangeRecord
 from gateway.exchangelog.rollups import Delivery, RollupRow
 
-ROLLUPS = ExchangeRollup.__table__  # type: ignore[attr-defined]
-DELIVERIES = ShareDelivery.__table__  # type: ignore[attr-defined]
-OUTBOX = ShareOutbox.__table__  # type: ignore[attr-defined]
 _TIMES = frozenset(
     {
         "received_at",

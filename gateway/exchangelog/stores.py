@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.exchangelog.models import EXCHANGES, Outcome, ShareOutbox
+from gateway.exchangelog.models import EXCHANGES, OUTBOX, Outcome
 from gateway.exchangelog.record import FIELD_NAMES, ExchangeRecord
 from gateway.exchangelog.rollups import Delivery, tally
 from gateway.exchangelog.statements import LogStatements
@@ -43,7 +43,6 @@ class OutboxEntry:
     created_at: datetime
 
 
-OUTBOX = ShareOutbox.__table__  # type: ignore[attr-defined]
 _HEAD = (
     select(EXCHANGES.c.seq, EXCHANGES.c.hash)
     .where(EXCHANGES.c.seq.is_not(None))

@@ -1,7 +1,7 @@
 """HTTP backends: a service major bound to a backend URL, its secrets sealed
 
 Revision ID: backends_0001
-Revises: access_0001
+Revises: federation_0001
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import registry.storage
 
 revision: str = "backends_0001"
-down_revision: str | None = "access_0001"
+down_revision: str | None = "federation_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -16,7 +16,7 @@ class AccessStatus(StrEnum):
 
 class AccessRequest(SQLModel, table=True):
     """A consumer agency's written request for access to a service or dataset, and the provider's decision
-    (Decree 194/2025/NĐ-CP Art. 16; Decree 47/2020 Art. 35 before it). Kept whatever the outcome."""
+    (Decree 194/2025/NĐ-CP Art. 16; Decree 47/2020 Art. 35 before it, repealed). Kept whatever the outcome."""
 
     __tablename__ = "access_request"
 

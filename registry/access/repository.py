@@ -61,6 +61,25 @@ class AccessRequestRepository(Repository[AccessRequest]):
         rows = (await self.session.exec(statement)).all()
         return [(agency, int(count), oldest) for agency, count, oldest in rows]
 
+    async def pending_for_provider(self, agency: str) -> list[tuple[str, int, datetime]]:
+        """Per address of one provider (and the units below it): the requests waiting, the oldest one's time."""
+        endpoint = (col(Endpoint.agency_code), col(Endpoint.code), col(Endpoint.major))
+        statement = (
+            select(*endpoint, func.count(), func.min(AccessRequest.created_at))  # type: ignore[call-overload]
+            .join(Endpoint, col(AccessRequest.endpoint_id) == col(Endpoint.id))
+            .where(
+                AccessRequest.status == AccessStatus.PENDING,
+                or_(
+                    col(AccessRequest.provider_agency) == agency,
+                    col(AccessRequest.provider_agency).like(agency + ".%"),
+                ),
+            )
+            .group_by(*endpoint)
+            .order_by(func.min(AccessRequest.created_at))
+        )
+        rows = (await self.session.exec(statement)).all()
+        return [(f"{agency}/{code}/v{major}", int(n), oldest) for agency, code, major, n, oldest in rows]
+
     async def client_has_requests(self, client_id: str) -> bool:
         return await self.exists(select(AccessRequest.id).where(AccessRequest.client_id == client_id))
 

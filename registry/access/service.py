@@ -130,6 +130,10 @@ class AccessRequestService(RegistryService):
         """For the public dashboard: per provider agency, the requests waiting and the oldest one's time."""
         return await self.requests.pending_by_provider()
 
+    async def pending_for_provider(self, agency: str) -> list[tuple[str, int, datetime]]:
+        """For the public dashboard's department page: per address, the requests waiting and the oldest's time."""
+        return await self.requests.pending_for_provider(agency)
+
     async def get(self, request_id: str, principal: Principal) -> AccessRequestPublic:
         return access_public(*await self._find(request_id, principal))
 

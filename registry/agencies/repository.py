@@ -1,12 +1,13 @@
 from collections.abc import Sequence
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 
 from registry.agencies.models import Agency, AgencyTier
 from registry.clients.models import Client
 from registry.databases.models import Database
 from registry.repository import Repository
+from registry.succession.models import AgencyChange
 
 
 class AgencyRepository(Repository[Agency]):
@@ -28,6 +29,9 @@ class AgencyRepository(Repository[Agency]):
             "agencies": select(func.count()).where(Agency.parent_code == code),
             "databases": select(func.count()).where(Database.agency_code == code),
             "clients": select(func.count()).where(Client.agency_code == code),
+            "reorganisation records": select(func.count()).where(
+                or_(col(AgencyChange.agency_code) == code, col(AgencyChange.successor_code) == code)
+            ),
         }
         found = {what: int(await self.session.scalar(query) or 0) for what, query in counts.items()}
         return {what: count for what, count in found.items() if count}

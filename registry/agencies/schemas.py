@@ -46,5 +46,7 @@ class AgencyPublic(BaseModel):
     name_en: str | None
     tier: AgencyTier
     parent_code: str | None
+    merged_into: str | None = None  # a merged agency: its successor, and since when
+    merged_at: datetime | None = None
     created_at: datetime
     updated_at: datetime

@@ -11,6 +11,15 @@ from registry.service import RegistryService
 from registry.storage import utcnow
 
 
+def require_current(agency: Agency | None, code: str) -> Agency:
+    """The agency, registered and not merged: nothing new is registered under a merged agency."""
+    if agency is None:
+        raise UnknownReference(f"agency {code} is not registered")
+    if agency.merged_into is not None:
+        raise Conflict(f"agency {code} was merged into {agency.merged_into}; register it there instead")
+    return agency
+
+
 class AgencyService(RegistryService):
     @property
     def agencies(self) -> AgencyRepository:
@@ -35,10 +44,13 @@ class AgencyService(RegistryService):
             principal.require_manage(parent)
         if await self.agencies.get(data.code) is not None:
             raise Conflict(f"agency {data.code} is already registered")
-        if parent is not None and await self.agencies.get(parent) is None:
-            raise UnknownReference(
-                f"parent agency {parent} of {data.code} is not registered; register it first"
-            )
+        if parent is not None:
+            found = await self.agencies.get(parent)
+            if found is None:
+                raise UnknownReference(
+                    f"parent agency {parent} of {data.code} is not registered; register it first"
+                )
+            require_current(found, parent)
         agency = await self.agencies.add(Agency(**data.model_dump(), parent_code=parent))
         await self.commit(RegistryEvent("agency.created", agency.code))
         return agency

@@ -1,4 +1,5 @@
-"""The published catalogue (Decree 47/2020 Art. 24-26): services and datasets with a version in use."""
+"""The published catalogue: services and datasets with a version in use (what may be asked for under Decree
+194/2025/NĐ-CP Art. 16; once Decree 47/2020 Art. 24-26, repealed; see docs/legal.md)."""
 
 from contracts.document import ContractDocument, Kind
 from contracts.maintenance import MaintenanceWindow

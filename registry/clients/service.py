@@ -2,10 +2,11 @@ import re
 import secrets
 from collections.abc import Sequence
 
-from contracts.errors import Conflict, InUse, InvalidInput, NotFound, UnknownReference
+from contracts.errors import Conflict, InUse, InvalidInput, NotFound
 from contracts.signing import algorithm_for, import_signing_key, public_jwk
 from registry.access.repository import AccessRequestRepository
 from registry.agencies.repository import AgencyRepository
+from registry.agencies.service import require_current
 from registry.auth import Principal
 from registry.clients.models import Client, ClientKey, ClientRole
 from registry.clients.repository import ClientKeyRepository, ClientRepository
@@ -42,8 +43,7 @@ class ClientService(RegistryService):
         principal.require_manage(data.agency)
         if data.role is ClientRole.ADMIN:
             principal.require_admin()
-        if await AgencyRepository(self.session).get(data.agency) is None:
-            raise UnknownReference(f"agency {data.agency} is not registered")
+        require_current(await AgencyRepository(self.session).get(data.agency), data.agency)
         client_id = data.client_id or f"{data.agency.lower().replace('.', '-')}-{secrets.token_hex(4)}"
         if await self.clients.get(client_id) is not None:
             raise Conflict(f"client {client_id} is already registered")

@@ -94,7 +94,7 @@ class ContractUpdate(BaseModel):
 
 
 class CatalogueEntry(BaseModel):
-    """One published service or dataset (Decree 47/2020 Art. 24-26)."""
+    """One published service or dataset of the catalogue (see docs/legal.md)."""
 
     address: str
     kind: str

@@ -1,7 +1,8 @@
 from collections.abc import Sequence
 
-from contracts.errors import Conflict, InUse, NotFound, UnknownReference
+from contracts.errors import Conflict, InUse, NotFound
 from registry.agencies.repository import AgencyRepository
+from registry.agencies.service import require_current
 from registry.auth import Principal
 from registry.contracts.repository import EndpointRepository
 from registry.databases.models import Database, DatabaseStatus
@@ -35,8 +36,7 @@ class DatabaseService(RegistryService):
 
     async def create(self, data: DatabaseCreate, principal: Principal) -> Database:
         principal.require_manage(data.agency)
-        if await AgencyRepository(self.session).get(data.agency) is None:
-            raise UnknownReference(f"agency {data.agency} is not registered")
+        require_current(await AgencyRepository(self.session).get(data.agency), data.agency)
         if await self.databases.find(data.agency, data.code) is not None:
             raise Conflict(f"database {data.code} is already registered for agency {data.agency}")
         now = utcnow()

@@ -18,7 +18,8 @@ def validity_covers(
 
 
 class Grant(SQLModel, table=True):
-    """Permission for a client to call a service or publish a dataset (Decree 47/2020 Art. 35)."""
+    """Permission for a client to call a service or publish a dataset: what an approved access request becomes
+    (Decree 194/2025/NĐ-CP Art. 16; Decree 47/2020 Art. 35 before it, repealed by Decree 278/2025/NĐ-CP)."""
 
     __tablename__ = "access_grant"
 

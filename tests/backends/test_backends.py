@@ -12,7 +12,7 @@ import pytest_asyncio
 import yaml
 from joserfc.jwk import KeySet
 
-from connectors.sdk import ApiProblem
+from connectors.sdk import ApiProblem, GatewayClient
 from contracts.loading import load_contract
 from gateway.sandbox.composition import Sandbox, open_sandbox
 from tests.backends.backend_server import (
@@ -52,13 +52,14 @@ async def sandbox(backend: Backend, tmp_path_factory: pytest.TempPathFactory) ->
         yield opened
 
 
-async def bind(sandbox: Sandbox, url: str, **fields: Any) -> Any:
+async def bind(sandbox: Sandbox | GatewayClient, url: str, **fields: Any) -> Any:
     body = {
         "url": url,
         "headers": {"X-Api-Key": HEADER_SECRET},
         "auth": {"type": "basic", "username": "lgsp", "password": PASSWORD},
     } | fields
-    return await sandbox.admin.send("PUT", BACKEND_PATH, json=body)
+    client = sandbox.admin if isinstance(sandbox, Sandbox) else sandbox
+    return await client.send("PUT", BACKEND_PATH, json=body)
 
 
 def free_port() -> int:
@@ -210,6 +211,27 @@ class TestSecrets:
         assert b"service_backend" in stored  # the binding is in these files
         assert PASSWORD.encode() not in stored
         assert HEADER_SECRET.encode() not in stored
+
+    async def test_only_the_providers_managers_may_bind(self, sandbox: Sandbox, backend: Backend) -> None:
+        await sandbox.admin.send(
+            "POST", "/api/v1/agencies", json={"code": "H50.23", "name": "Sở khác", "tier": "department"}
+        )
+        shown: dict[str, Any] = {}
+        for agency in ("H50.23", "H50.22"):
+            client = {
+                "agency": agency,
+                "client_id": f"quan-tri-{agency.lower()}",
+                "name": "x",
+                "role": "agency_admin",
+            }
+            created = await sandbox.admin.send("POST", "/api/v1/clients", json=client)
+            async with sandbox.client(created["client_id"], created["client_secret"]) as manager:
+                try:
+                    shown[agency] = await bind(manager, backend.url, timeout_seconds=0.5)
+                except ApiProblem as refused:
+                    shown[agency] = refused.status
+        assert shown["H50.23"] == 403
+        assert shown["H50.22"]["updated_by"] == "quan-tri-h50.22"
 
     async def test_a_client_of_another_agency_may_not_read_or_bind(self, sandbox: Sandbox) -> None:
         with pytest.raises(ApiProblem) as refused:

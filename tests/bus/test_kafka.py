@@ -74,7 +74,7 @@ def restartable_broker(kafka_broker: KafkaBroker) -> Iterator[KafkaBroker]:
     """A broker of this test's own, so stopping it disturbs no other test (even beside an external one)."""
     broker = start_kafka(use_external=False)
     yield broker
-    broker.stop()
+    broker.stop(graceful=False)
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def secured_kafka() -> Iterator[KafkaBroker]:
                 broker.kafka_tool("org.apache.kafka.tools.AclCommand", *acl.arguments())
         yield broker
     finally:
-        broker.stop()
+        broker.stop(graceful=False)
 
 
 def login(broker: KafkaBroker, user: str) -> KafkaLogin:

@@ -1,11 +1,29 @@
 """The smaller stumbles of a newcomer's first hour, each said plainly."""
 
+import asyncio
+import re
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
+from fastapi import FastAPI
+
+from connectors.sdk import Connector, ConnectorRunner, GatewayKeys, ProviderProblem, RequestContext
 from contracts.loading import load_contract
 from contracts.validation import compile_contract
 from gateway.cli.call import refusal
-from tests.harness import FIXTURES, LAND_SERVICE, Harness, LiveGateway, land_department, run_cli
+from gateway.runtime import GatewayRuntime
+from tests.harness import (
+    FIXTURES,
+    LAND_ADDRESS,
+    LAND_SERVICE,
+    Harness,
+    LiveGateway,
+    gateway_settings,
+    land_department,
+    run_cli,
+)
 
 SHIPPED_LAND = Path(__file__).parents[2] / "registry/demo/contracts/H50.20--tra-cuu-thua-dat--1.0.0.yaml"
 
@@ -91,6 +109,63 @@ class TestCallLines:
         }
         line = refusal(502, body, "01a2-ex")
         assert "(provider-error, provider: parcel-not-found, HTTP 502, exchange 01a2-ex)" in line
+
+
+async def slow_or_missing(request: dict, context: RequestContext) -> dict:
+    """Map sheet 99 answers after the gateway has stopped waiting; anything else is not in the register."""
+    if request["map_sheet"] == 99:
+        await asyncio.sleep(3)
+    raise ProviderProblem(404, "no such parcel", name="parcel-not-found")
+
+
+@asynccontextmanager
+async def land_connector(app: FastAPI, runtime: GatewayRuntime) -> AsyncIterator[None]:
+    connector = Connector("H50.20", "csdl-dat-dai", contracts=[LAND_SERVICE])
+    connector.service("tra-cuu-thua-dat", major=1)(slow_or_missing)
+    keys = GatewayKeys(provider=lambda: runtime.keyring.envelopes.key_set)
+    async with ConnectorRunner(connector, runtime.bus, keys=keys):
+        yield
+
+
+@pytest.fixture(scope="module")
+def failing_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A live gateway (reply timeout 1 s) whose land connector fails or is late; the consumer's CLI settings."""
+    data = tmp_path_factory.mktemp("provider")
+    settings = gateway_settings(f"sqlite+aiosqlite:///{data / 'lgsp.db'}", data, reply_timeout_seconds=1)
+    with LiveGateway(settings, extensions=[land_connector]) as live:
+        env = live.cli_env()
+
+        async def consumer() -> dict[str, str]:
+            await land(env)
+            assert (await run_cli(["contract", "register", str(LAND_SERVICE)], env)).exit_code == 0
+            created = await run_cli(["client", "create", "H50", "Cổng dịch vụ công", "--id", "cong-dvc"], env)
+            grant = ["grant", "create", "cong-dvc", LAND_ADDRESS, "--purpose", "Giải quyết thủ tục đất đai"]
+            assert (await run_cli(grant, env)).exit_code == 0
+            return live.cli_env("cong-dvc", created.stdout.strip().splitlines()[-1])
+
+        yield asyncio.run(consumer())
+
+
+async def call_land(env: dict[str, str], map_sheet: int) -> tuple[int, str]:
+    body = f'{{"commune_code": "19234", "map_sheet": {map_sheet}, "parcel_number": 1}}'
+    result = await run_cli(["call", LAND_ADDRESS, "-d", body], env)
+    return result.exit_code, result.stderr.strip()
+
+
+class TestCallLinesFromAGateway:
+    async def test_a_provider_problem_is_named_on_the_line(self, failing_provider: dict[str, str]) -> None:
+        status, line = await call_land(failing_provider, 12)
+        assert status == 1
+        assert "\n" not in line
+        assert re.search(
+            r"\(provider-error, provider: parcel-not-found, HTTP 502, exchange [0-9a-f-]{36}\)$", line
+        )
+
+    async def test_a_timeout_names_the_exchange_once(self, failing_provider: dict[str, str]) -> None:
+        status, line = await call_land(failing_provider, 99)
+        assert status == 1
+        [exchange] = re.findall(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", line)
+        assert line == f"error: no reply to exchange {exchange} within 1s (timeout, HTTP 504)"
 
 
 class TestOverHttp:

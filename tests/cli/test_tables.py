@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from datetime import UTC, datetime, timedelta, timezone
 
 import typer
 from typer._click import Context
@@ -44,7 +45,7 @@ class TestListFormats:
     def test_every_list_command_takes_format(self) -> None:
         root = typer.main.get_command(app)
         context = Context(root)
-        lists = [("catalogue",), ("coverage",)]
+        lists = [("catalogue",), ("coverage",), ("warehouse", "status")]
         for name in root.list_commands(context):  # type: ignore[attr-defined]
             group = root.get_command(context, name)  # type: ignore[attr-defined]
             if hasattr(group, "list_commands") and "list" in group.list_commands(context):
@@ -66,3 +67,29 @@ class TestListFormats:
         )
         assert [row["address"] for row in rows] == [entry["address"] for entry in as_json] == [LAND_ADDRESS]
         assert rows[0]["title"] == as_json[0]["title"]
+
+
+class TestCatalogueMaintenance:
+    async def test_an_announced_window_has_its_column(self, live_gateway: LiveGateway) -> None:
+        env = {**live_gateway.cli_env(), "COLUMNS": "80"}
+        await land_published(env)
+        before = await run_cli(["catalogue", "--format", "csv"], env)
+        [row] = list(csv.DictReader(io.StringIO(before.stdout)))
+        assert row["maintenance"] == "—"
+        starts = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
+        window = ["--from", starts.isoformat(), "--until", (starts + timedelta(hours=4)).isoformat()]
+        announced = await run_cli(
+            ["service", "maintenance", LAND_ADDRESS, *window, "--notice", "Nâng cấp"], env
+        )
+        assert announced.exit_code == 0, announced.output
+        table = await run_cli(["catalogue"], env)
+        vietnam = starts.astimezone(timezone(timedelta(hours=7))).strftime("%Y-%m-%d %H:%M")
+        assert "maintenance" in table.stdout
+        assert vietnam in table.stdout
+        assert "(UTC+7)" in table.stdout
+        assert "Nâng cấp" in table.stdout
+        assert LAND_ADDRESS in table.stdout
+        as_csv = await run_cli(["catalogue", "--format", "csv"], env)
+        [row] = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+        assert row["maintenance"].startswith(starts.isoformat().replace("+00:00", "Z"))
+        assert row["maintenance"].endswith(": Nâng cấp")

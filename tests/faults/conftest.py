@@ -69,7 +69,7 @@ def _kafka(nodes: int) -> Iterator[KafkaBroker]:
     except ServiceUnavailable as exc:
         unavailable(str(exc))
     yield broker
-    broker.stop()
+    broker.stop(graceful=False)
 
 
 @pytest.fixture(scope="module")

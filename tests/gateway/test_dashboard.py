@@ -26,7 +26,7 @@ class TestPage:
         assert 'data-ratio="0.5"' in html  # one of the two departments shares
         assert "Chưa đạt mục tiêu" in html
         assert 'data-database="H50.15/csdl-ho-tich"' in html  # not connected: no contract
-        assert "chưa có hợp đồng dịch vụ, dữ liệu đang hiệu lực" in html
+        assert "chưa công bố dịch vụ hoặc bộ dữ liệu nào để kết nối" in html
         assert f'data-address="{s.addresses[land]}"' in html  # its exchanges in the last 24 hours
 
     async def test_a_past_time_and_a_window(self, gateway: Harness) -> None:

@@ -30,7 +30,7 @@ async def own_broker() -> AsyncIterator[KafkaBroker]:
 
         unavailable(str(exc))
     yield broker
-    broker.stop()
+    broker.stop(graceful=False)
 
 
 async def consumer(harness: Harness) -> dict[str, str]:

@@ -198,12 +198,13 @@ class KafkaBroker:
         self.kill(node)
         self.start(node)
 
-    def stop(self) -> None:
-        """Stop every node politely (SIGTERM, a controlled shutdown), then remove their files."""
+    def stop(self, *, graceful: bool = True) -> None:
+        """Stop every node, then remove their files: politely (SIGTERM, a controlled shutdown, up to 30 s a node
+        on a cluster that lost a member) or, when nothing will read the cluster again, at once (SIGKILL)."""
         for node in self.nodes:
             if node.alive:
                 assert node.process is not None
-                node.process.send_signal(signal.SIGTERM)
+                node.process.send_signal(signal.SIGTERM if graceful else signal.SIGKILL)
         for node in self.nodes:
             if node.process is not None:
                 try:

@@ -8,6 +8,7 @@ test's batches.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -486,6 +487,26 @@ class TestWarehouseCommands:
         line = next(line for line in result.output.splitlines() if "H50.20/thua-dat/v1" in line)
         assert "wh_h50_20__thua_dat__v1" in line
         assert " 2 " in line
+
+    async def test_status_never_cuts_a_name_and_comes_as_json_or_csv(
+        self, store: WarehouseStore, database_url: str
+    ) -> None:
+        await store.apply(batch("b1", [land(1), land(2)], "2026-11-20T10:00:00Z"))
+        env = {"LGSP_WAREHOUSE_URL": database_url, "COLUMNS": "40"}
+
+        narrow = await run_cli(["warehouse", "status"], env)
+        as_json = await run_cli(["warehouse", "status", "--format", "json"], env)
+        as_csv = await run_cli(["warehouse", "status", "--format", "csv"], env)
+
+        assert narrow.exit_code == as_json.exit_code == as_csv.exit_code == 0, narrow.output
+        assert "H50.20/thua-dat/v1" in narrow.stdout
+        assert "wh_h50_20__thua_dat__v1" in narrow.stdout
+        assert "…" not in narrow.stdout
+        [dataset] = [
+            entry for entry in json.loads(as_json.stdout) if entry["dataset"] == "H50.20/thua-dat/v1"
+        ]
+        assert dataset["records"] == 2
+        assert "H50.20/thua-dat/v1,wh_h50_20__thua_dat__v1,2," in as_csv.stdout
 
     async def test_run_without_kafka_is_a_one_line_error(self) -> None:
         result = await run_cli(["warehouse", "run"], {"LGSP_KAFKA_BOOTSTRAP": ""})

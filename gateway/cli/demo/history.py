@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from contracts.document import Kind
-from gateway.cli.demo.backdate import backdate_registry
 from gateway.exchange.directory import Route
 from gateway.exchangelog.models import Exchange, ExchangeKind, Outcome
 from gateway.exchangelog.record import ExchangeRecord, new_exchange_id
 from gateway.exchangelog.rollups import Delivery
 from gateway.runtime import GatewayRuntime
+from registry.demo.backdate import backdate_registry
 from registry.storage import utcnow
 
 DAYS = 45

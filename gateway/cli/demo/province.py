@@ -33,13 +33,15 @@ INTERNAL_URL = "http://lgsp.internal"  # in-process HTTP to the app itself; neve
 console = Console(highlight=False)
 
 
-def demo_province(traffic_interval: float = 2.0) -> "DemoExtension":
-    return DemoExtension(traffic_interval)
+def demo_province(traffic_interval: float = 2.0, url: str | None = None) -> "DemoExtension":
+    """The demo province; its banner names `url` as where to reach this gateway (default: the issuer)."""
+    return DemoExtension(traffic_interval, url)
 
 
 class DemoExtension:
-    def __init__(self, traffic_interval: float) -> None:
+    def __init__(self, traffic_interval: float, url: str | None = None) -> None:
         self.traffic_interval = traffic_interval
+        self.url = url
 
     def __call__(self, app: FastAPI, runtime: GatewayRuntime) -> AbstractAsyncContextManager[None]:
         return self._run(app, runtime)
@@ -86,7 +88,7 @@ class DemoExtension:
         callers = [Caller(client(c.client_id), granted[c.client_id]) for c in CONSUMERS]
         traffic = Traffic(runtime.directory, callers, interval=self.traffic_interval)
         traffic.start()
-        _banner(runtime, secrets, report.summary(), written, len(runner.services))
+        _banner(runtime, self.url, secrets, report.summary(), written, len(runner.services))
         try:
             yield
         finally:
@@ -107,9 +109,11 @@ def _datasets(runtime: GatewayRuntime) -> DatasetContracts:
     return published
 
 
-def _banner(runtime: GatewayRuntime, secrets: dict[str, str], seeded: str, written: int, served: int) -> None:
+def _banner(
+    runtime: GatewayRuntime, url: str | None, secrets: dict[str, str], seeded: str, written: int, served: int
+) -> None:
     settings = runtime.settings
-    base = settings.issuer.rstrip("/")
+    base = (url or settings.issuer).rstrip("/")
     admin = admin_credentials(settings) or ("(none)", "")
     portal = CONSUMERS[0].client_id
     bus = f"Kafka at {settings.kafka_bootstrap}" if settings.kafka_bootstrap else "the in-process bus"

@@ -1,0 +1,102 @@
+"""Signed JWT client assertions (RFC 7523 §2.2) between the hops of a federated call: each hop authenticates to
+the next with a short-lived JWT signed by its federation key, and the next hop believes it only if the verified
+federation directory lists the signer, active, with that key. The foundation of calling across the federation."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+
+from contracts.errors import LgspError
+from contracts.signing import ALGORITHMS, SigningKey, algorithm_for
+from federation.directory import Directory
+from federation.errors import NotAMember
+from federation.signing import SignatureRefused, key_set, peek
+
+ASSERTION_TYPE: Final = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+LIFETIME_SECONDS: Final = 60
+MAX_LIFETIME_SECONDS: Final = 300  # an assertion valid for longer is refused: it would be worth stealing
+LEEWAY_SECONDS: Final = 5
+
+
+class AssertionRefused(LgspError):
+    name, status, title = "client-assertion-invalid", 401, "Invalid client assertion"
+
+
+def make_assertion(
+    key: SigningKey, code: str, audience: str, *, lifetime: int = LIFETIME_SECONDS, now: float | None = None
+) -> str:
+    """An assertion by the member (or national tier) `code` for the hop at `audience` (its base URL)."""
+    issued = int(time.time() if now is None else now)
+    claims = {
+        "iss": code, "sub": code, "aud": audience, "iat": issued, "exp": issued + lifetime,
+        "jti": str(uuid.uuid4()),
+    }  # fmt: skip
+    header = {"alg": algorithm_for(key), "kid": key.kid or key.thumbprint(), "typ": "JWT"}
+    return jwt.encode(header, claims, key, algorithms=list(ALGORITHMS))
+
+
+def _signer(directory: Directory, code: str) -> dict[str, Any]:
+    """The party `code` as the directory lists it; refused unless it is there and active."""
+    if directory.national.get("code") == code:
+        return directory.national
+    member = directory.member(code)
+    if member is None:
+        raise NotAMember(
+            f"{code[:40]} is not in the verified federation directory (version {directory.version})"
+        )
+    if member.get("status") != "active":
+        raise NotAMember(f"member {code} is {member.get('status')} in the federation directory")
+    return member
+
+
+@dataclass
+class AssertionVerifier:
+    """Verifies assertions addressed to this hop (`audience`), each accepted once (its `jti`)."""
+
+    audience: str
+    _seen: dict[str, float] = field(default_factory=dict)
+
+    def verify(self, token: str, directory: Directory, now: float | None = None) -> str:
+        """The code of the member (or the national tier) that signed `token`, if everything holds."""
+        moment = time.time() if now is None else now
+        try:
+            unverified_claims = peek(token)
+        except SignatureRefused as refused:
+            raise AssertionRefused(f"not a JWT: {refused.detail}") from None
+        issuer = unverified_claims.get("iss")
+        if not isinstance(issuer, str):
+            raise AssertionRefused("the assertion names no issuer")
+        signer = _signer(directory, issuer)
+        try:
+            found = jwt.decode(token, key_set(list(signer.get("keys", []))), algorithms=list(ALGORITHMS))
+        except (JoseError, ValueError, TypeError) as exc:
+            raise AssertionRefused(f"not signed by a key of {issuer}: {exc.__class__.__name__}") from None
+        claims = dict(found.claims)
+        issued, expires = claims.get("iat"), claims.get("exp")
+        if claims.get("sub") != issuer or claims.get("aud") != self.audience:
+            raise AssertionRefused(f"the assertion is not {issuer}'s own for {self.audience}")
+        if (
+            not isinstance(issued, int)
+            or not isinstance(expires, int)
+            or not isinstance(claims.get("jti"), str)
+        ):
+            raise AssertionRefused("the assertion lacks iat, exp or jti")
+        if expires - issued > MAX_LIFETIME_SECONDS:
+            raise AssertionRefused(f"an assertion may live {MAX_LIFETIME_SECONDS} seconds at most")
+        if expires + LEEWAY_SECONDS < moment or issued - LEEWAY_SECONDS > moment:
+            raise AssertionRefused("the assertion has expired or is not valid yet")
+        self._forget(moment)
+        if claims["jti"] in self._seen:
+            raise AssertionRefused("the assertion was already used")
+        self._seen[claims["jti"]] = expires + LEEWAY_SECONDS
+        return issuer
+
+    def _forget(self, moment: float) -> None:
+        for jti in [jti for jti, until in self._seen.items() if until < moment]:
+            del self._seen[jti]

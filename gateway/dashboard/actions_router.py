@@ -1,0 +1,154 @@
+"""`GET /dashboard/actions`: what needs action, filtered by issue and department and sorted; and the same list
+as CSV or Excel (`/dashboard/actions.csv`, `.xlsx`)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from contracts.errors import InvalidInput
+from gateway.coverage.schemas import CoverageReport
+from gateway.coverage.window import Window, invalid_parameter
+from gateway.dashboard import department as dept
+from gateway.dashboard import formatting as fmt
+from gateway.dashboard.actions import (
+    DEFAULT_STALE_DAYS,
+    ActionColumn,
+    ActionsQuery,
+    Direction,
+    Issue,
+    action_headings,
+    action_rows,
+    action_table,
+    actions,
+    select_actions,
+)
+from gateway.dashboard.export import download
+from gateway.dashboard.messages import Language, Translator
+from gateway.dashboard.pages import (
+    AtParam,
+    ExportKind,
+    PrintParam,
+    WindowParam,
+    error,
+    figures,
+    measured_window,
+    page,
+)
+from gateway.dashboard.view import PageQuery
+from registry.deps import SessionDep
+
+router = APIRouter(tags=["dashboard"])
+IssueParam = Annotated[str | None, Query(description=f"one of {', '.join(Issue)}; empty: all")]
+AgencyParam = Annotated[str | None, Query(max_length=35, description="a department's code; empty: all")]
+StaleParam = Annotated[
+    int, Query(ge=1, le=366, description="N: a last success older than N days needs action")
+]
+
+
+def _issue(text: str | None) -> Issue | None:
+    """The issue filter; empty (the form's "all") means none."""
+    if not text:
+        return None
+    try:
+        return Issue(text)
+    except ValueError:
+        raise invalid_parameter("issue", f"'{text}' is not one of {', '.join(Issue)}") from None
+
+
+def _actions_query(
+    lang: Language,
+    window: str | None,
+    at: str | None,
+    issue: str | None,
+    agency: str | None,
+    stale_days: int,
+    sort: ActionColumn,
+    direction: Direction,
+    print: bool = False,
+) -> ActionsQuery:
+    return ActionsQuery(
+        lang, window or None, at or None, _issue(issue), agency or None, stale_days, sort, direction, print
+    )
+
+
+async def _chosen_actions(
+    request: Request, session: SessionDep, query: ActionsQuery
+) -> tuple[Window, CoverageReport, list[dict[str, str]]]:
+    """The list as shown: raises InvalidInput for a window, time or department the province does not have."""
+    t = Translator(query.lang)
+    measured = measured_window(request, query.window, query.at)
+    report, _, endpoints = await figures(request, session, measured, (query.window, query.at))
+    departments = [a.code for a in report.agencies if a.in_scope]
+    if query.agency is not None and query.agency not in departments:
+        raise invalid_parameter("agency", f"the province has no department {query.agency}")
+    chosen = select_actions(actions(report, dept.sharable(endpoints), query.stale_days, t), query)
+    return measured, report, action_rows(chosen, query.stale_days, t)
+
+
+@router.get("/dashboard/actions", response_class=HTMLResponse)
+async def actionspage(
+    request: Request,
+    session: SessionDep,
+    lang: Language = Language.VI,
+    window: WindowParam = None,
+    at: AtParam = None,
+    issue: IssueParam = None,
+    agency: AgencyParam = None,
+    stale_days: StaleParam = DEFAULT_STALE_DAYS,
+    sort: ActionColumn = ActionColumn.CODE,
+    direction: Annotated[Direction, Query(alias="dir")] = Direction.ASC,
+    print: PrintParam = False,
+) -> HTMLResponse:
+    t = Translator(lang)
+    try:
+        query = _actions_query(lang, window, at, issue, agency, stale_days, sort, direction, print)
+        measured, report, rows = await _chosen_actions(request, session, query)
+    except InvalidInput as problem:
+        return error(lang, 422, problem.detail)
+    other = Language.EN if lang is Language.VI else Language.VI
+    return page(
+        "actions.html",
+        t=t,
+        lang=lang,
+        query=query,
+        province=report.province_name or report.province,
+        at_text=fmt.moment(measured.at, lang, ""),
+        window_days=measured.days,
+        rows=rows,
+        count=fmt.number(len(rows), lang),
+        headings=action_headings(query, t),
+        issues=list(Issue),
+        departments=[(a.code, dept.title(a, t)) for a in report.agencies if a.in_scope],
+        dashboard_url=PageQuery(lang, query.window, query.at).url(),
+        agency_url=lambda code: PageQuery(lang, query.window, query.at).url(f"/dashboard/agencies/{code}"),
+        csv_url=query.url("/dashboard/actions.csv", print=False),
+        xlsx_url=query.url("/dashboard/actions.xlsx", print=False),
+        print_url=query.url(print=True),
+        screen_url=query.url(print=False),
+        other_language=query.url(lang=other),
+        other_lang=other,
+    )
+
+
+@router.get("/dashboard/actions.{kind}", response_class=Response)
+async def actions_download(
+    request: Request,
+    session: SessionDep,
+    kind: ExportKind,
+    lang: Language = Language.VI,
+    window: WindowParam = None,
+    at: AtParam = None,
+    issue: IssueParam = None,
+    agency: AgencyParam = None,
+    stale_days: StaleParam = DEFAULT_STALE_DAYS,
+    sort: ActionColumn = ActionColumn.CODE,
+    direction: Annotated[Direction, Query(alias="dir")] = Direction.ASC,
+) -> Response:
+    """The needs-action list as the page shows it, with the same filters, sorting and language."""
+    t = Translator(lang)
+    query = _actions_query(lang, window, at, issue, agency, stale_days, sort, direction)
+    measured, report, rows = await _chosen_actions(request, session, query)
+    header, table = action_table(rows, t)
+    name = f"needs-action-{report.province}-{measured.last_day:%Y%m%d}"
+    return download(name, kind, t("actions_title"), header, table)

@@ -1,0 +1,121 @@
+"""One department's page: its databases with their services and datasets and when each last worked, what keeps
+each database from counting, its own trend, and the access requests waiting on it."""
+
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from gateway.coverage.schemas import AgencyCoverage, CoverageReport, CoverageTrend, DatabaseCoverage
+from gateway.dashboard import formatting as fmt
+from gateway.dashboard.actions import blocking
+from gateway.dashboard.charts import Series, bar_chart, line_chart
+from gateway.dashboard.messages import Translator
+from gateway.dashboard.view import agency_name
+from registry.history import EndpointRow
+
+
+def sharable(endpoints: list[EndpointRow]) -> set[int]:
+    """The databases with a dataset in use: the ones that could share into the warehouse."""
+    return {e.database_id for e in endpoints if e.kind == "dataset" and e.in_use}
+
+
+def under(code: str, agency: str) -> bool:
+    return code == agency or code.startswith(agency + ".")
+
+
+def find_department(report: CoverageReport, code: str) -> AgencyCoverage | None:
+    return next((a for a in report.agencies if a.code == code), None)
+
+
+def _state(database: DatabaseCoverage) -> str:
+    if not database.registered:
+        return "retired"
+    if database.sharing:
+        return "sharing"
+    return "connected" if database.connected else "not_connected"
+
+
+def database_rows(
+    report: CoverageReport,
+    code: str,
+    endpoints: list[EndpointRow],
+    last_success: dict[str, datetime],
+    t: Translator,
+) -> list[dict[str, Any]]:
+    language = t.language
+    never = t("never")
+    rows = []
+    for database in report.database_list:
+        if not under(database.agency, code):
+            continue
+        reasons = blocking(database, report, sharable(endpoints), t)
+        rows.append(
+            {
+                "name": database.name,
+                "address": f"{database.agency}/{database.code}",
+                "state": _state(database),
+                "state_text": t(f"state_{_state(database)}"),
+                "last_exchange": fmt.moment(database.last_exchange_at, language, never),
+                "last_share": fmt.moment(database.last_share_at, language, never),
+                "blocking": reasons,
+                "endpoints": [
+                    {
+                        "title": endpoint.title,
+                        "address": endpoint.address,
+                        "kind": t(f"kind_{endpoint.kind}"),
+                        "in_use": endpoint.in_use,
+                        "last": t(
+                            "last_at", at=fmt.moment(last_success.get(endpoint.address), language, never)
+                        ),
+                    }
+                    for endpoint in endpoints
+                    if endpoint.database_id == database.id
+                ],
+            }
+        )
+    return rows
+
+
+def department_trend(trend: CoverageTrend, target: float, t: Translator) -> tuple[Markup, Markup]:
+    language = t.language
+    labels = [fmt.day(point.day, language) for point in trend.points]
+    coverage = line_chart(
+        t("agency_trend_coverage"),
+        "agency-trend-coverage",
+        labels,
+        [Series(t("legend_database"), [p.database_coverage.ratio for p in trend.points], "s-database")],
+        target=target,
+        target_label=t("target", target=fmt.percent(target, language)),
+        tick_label=lambda value: fmt.percent(value, language),
+    )
+    exchanges = bar_chart(
+        t("trend_exchanges"),
+        "agency-trend-exchanges",
+        labels,
+        [
+            Series(t("legend_service"), [p.service_exchanges for p in trend.points], "s-service"),
+            Series(t("legend_share"), [p.share_deliveries for p in trend.points], "s-share"),
+        ],
+        tick_label=lambda value: fmt.number(int(value), language),
+    )
+    return coverage, exchanges
+
+
+def waiting_rows(
+    pending: list[tuple[str, int, datetime]], now: datetime, t: Translator
+) -> list[dict[str, str]]:
+    """Per address: how many requests wait and the longest wait; never who asks or why."""
+    language = t.language
+    return [
+        {
+            "address": address,
+            "pending": fmt.number(count, language),
+            "oldest": fmt.age((now - oldest).total_seconds(), language),
+        }
+        for address, count, oldest in pending
+    ]
+
+
+def title(agency: AgencyCoverage, t: Translator) -> str:
+    return agency_name(agency, t.language)

@@ -1,0 +1,97 @@
+"""`GET /dashboard/agencies/{code}`: one department's databases, services and datasets, what keeps each database
+from counting, its own trend, and the access requests waiting on its decision."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from contracts.errors import InvalidInput
+from gateway.coverage.freshness import public_cache
+from gateway.dashboard import department as dept
+from gateway.dashboard import formatting as fmt
+from gateway.dashboard.actions import ActionsQuery
+from gateway.dashboard.messages import Language, Translator
+from gateway.dashboard.pages import (
+    AtParam,
+    DaysParam,
+    PrintParam,
+    WindowParam,
+    coverage_service,
+    error,
+    figures,
+    measured_window,
+    page,
+)
+from gateway.dashboard.view import PageQuery
+from gateway.exchangehealth.service import HealthService
+from gateway.settings import Settings
+from registry.access.service import AccessRequestService
+from registry.deps import SessionDep
+from registry.storage import utcnow
+
+router = APIRouter(tags=["dashboard"])
+
+
+@router.get("/dashboard/agencies/{code}", response_class=HTMLResponse)
+async def departmentpage(
+    request: Request,
+    session: SessionDep,
+    code: str,
+    lang: Language = Language.VI,
+    window: WindowParam = None,
+    at: AtParam = None,
+    days: DaysParam = 30,
+    print: PrintParam = False,
+) -> HTMLResponse:
+    settings: Settings = request.app.state.settings
+    t = Translator(lang)
+    query = PageQuery(lang, window or None, at or None, print=print)
+    try:
+        measured = measured_window(request, window, at)
+    except InvalidInput as problem:
+        return error(lang, 422, problem.detail)
+    report, _, endpoints = await figures(request, session, measured, (window, at))
+    agency = dept.find_department(report, code)
+    if agency is None:
+        return error(lang, 404, t("not_found", code=code), t("not_found_title"))
+    own = [e for e in endpoints if dept.under(e.agency, code)]
+
+    async def own_figures() -> tuple[Any, Any, Any]:
+        addresses = {e.address: e.kind for e in own}
+        return (
+            await coverage_service(request, session).trend(days, measured, agency=code),
+            await HealthService(session).last_success(addresses, measured.at),
+            await AccessRequestService(session).pending_for_provider(code),
+        )
+
+    trend, last_success, pending = await public_cache(request.app.state).get(
+        ("agency", code, window, at, days), own_figures
+    )
+    trend_coverage, trend_exchanges = dept.department_trend(trend, settings.coverage_target, t)
+    return page(
+        "department.html",
+        t=t,
+        lang=lang,
+        fmt=fmt,
+        query=query,
+        report=report,
+        agency=agency,
+        name=dept.title(agency, t),
+        province=report.province_name or report.province,
+        at_text=fmt.moment(measured.at, lang, ""),
+        window_days=measured.days,
+        databases=dept.database_rows(report, code, own, last_success, t),
+        trend_days=days,
+        trend_coverage=trend_coverage,
+        trend_exchanges=trend_exchanges,
+        waiting=dept.waiting_rows(pending, utcnow(), t),
+        dashboard_url=query.url(print=False),
+        actions_url=ActionsQuery(lang, query.window, query.at, agency=code).url(),
+        print_url=query.url(f"/dashboard/agencies/{code}", print=True),
+        screen_url=query.url(f"/dashboard/agencies/{code}", print=False),
+        other_language=query.url(
+            f"/dashboard/agencies/{code}", lang=Language.EN if lang is Language.VI else Language.VI
+        ),
+        other_lang=Language.EN if lang is Language.VI else Language.VI,
+    )

@@ -1,0 +1,79 @@
+"""What the dashboard's pages share: the templates and their security policy, the query parameters, the
+window asked for, and the coverage figures computed once per `LGSP_PUBLIC_CACHE_SECONDS`."""
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import Query, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from gateway.coverage.freshness import public_cache
+from gateway.coverage.schemas import CoverageReport
+from gateway.coverage.service import CoverageService
+from gateway.coverage.window import Window, parse_at, parse_days
+from gateway.dashboard.messages import Language, Translator
+from gateway.dashboard.view import PageQuery
+from gateway.settings import Settings
+from registry.deps import SessionDep
+from registry.history import EndpointHistory, EndpointRow
+from registry.storage import utcnow
+
+templates = Environment(
+    loader=PackageLoader("gateway.dashboard", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+WindowParam = Annotated[str | None, Query(description="W in whole days, e.g. 30 or 30d")]
+AtParam = Annotated[str | None, Query(description="T, ISO 8601 (default now; no offset: Vietnam time)")]
+PrintParam = Annotated[bool, Query(description="the print layout on screen too")]
+DaysParam = Annotated[int, Query(ge=7, le=90, description="days in the trend")]
+
+
+class ExportKind(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+def page(template: str, status: int = 200, **context: object) -> HTMLResponse:
+    html = templates.get_template(template).render(**context)
+    return HTMLResponse(html, status_code=status, headers={"Content-Security-Policy": POLICY})
+
+
+def error(lang: Language, status: int, message: str, heading: str | None = None) -> HTMLResponse:
+    t = Translator(lang)
+    back = PageQuery(lang).url()
+    return page("error.html", status, t=t, lang=lang, message=message, heading=heading, back=back)
+
+
+def measured_window(request: Request, window: str | None, at: str | None) -> Window:
+    settings: Settings = request.app.state.settings
+    return Window(parse_at(at, utcnow()), parse_days(window, settings.coverage_window_days))
+
+
+def coverage_service(request: Request, session: SessionDep) -> CoverageService:
+    settings: Settings = request.app.state.settings
+    return CoverageService(session, province=settings.province, target=settings.coverage_target)
+
+
+async def figures(
+    request: Request, session: SessionDep, measured: Window, key: tuple[Any, ...]
+) -> tuple[CoverageReport, CoverageReport, list[EndpointRow]]:
+    """The report at T, the one a window earlier (for the change), and the province's services: cached."""
+    settings: Settings = request.app.state.settings
+    coverage = coverage_service(request, session)
+
+    async def compute() -> tuple[CoverageReport, CoverageReport, list[EndpointRow]]:
+        before = Window(measured.start, measured.days)
+        return (
+            await coverage.report(measured),
+            await coverage.report(before),
+            await EndpointHistory(session).endpoints(settings.province, measured.at),
+        )
+
+    return await public_cache(request.app.state).get(("figures", *key), compute)
