@@ -291,3 +291,62 @@ def run(
     except httpx.HTTPError as exc:
         _fail(f"cannot talk to the gateway at {url}: {exc!r}", 1)
     console.print("stopped")
+
+
+@connector.command("serve")
+def serve_over_http(
+    ctx: typer.Context,
+    app: Annotated[str, typer.Argument(metavar="MODULE:APP", help="a Connector or a list of them")],
+    app_dir: Annotated[Path, typer.Option(help="directory to import MODULE from")] = Path("."),
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="port to listen on (0: any free one)")] = 8081,
+    gateway: Annotated[
+        str | None, typer.Option(help="the gateway's base URL (default: --url, LGSP_URL)", show_default=False)
+    ] = None,
+    bind: Annotated[
+        bool, typer.Option(help="bind each service to this process at the gateway, and unbind it on exit")
+    ] = True,
+) -> None:
+    """Serve connectors' services over HTTP as backends of a gateway (the embedded default: `lgsp up`).
+
+    Every request's platform signature is checked against the gateway's envelope keys; requests and answers
+    are checked against the contracts, as `lgsp connector run` does on Kafka. Each service is bound to this
+    process (`lgsp service bind`) with the CLI's credentials (LGSP_CLIENT_ID and LGSP_CLIENT_SECRET, by
+    default the bootstrap admin) and unbound on Ctrl+C or SIGTERM.
+    """
+    from gateway.cli.connector_http import serve_http, take_port
+    from gateway.cli.state import GatewayCliState, cli_state
+
+    state: GatewayCliState = ctx.find_root().obj
+    if gateway is not None:
+        state = cli_state(gateway, state.given_id, state.given_secret)
+    try:
+        connectors = load_connectors(app, app_dir)
+    except CannotStart as exc:
+        _fail(str(exc), 2)
+    if not any(c.services for c in connectors):
+        _fail(f"{app} answers no service: nothing to serve over HTTP", 2)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        _fail(f"invalid setting LGSP_{str(first['loc'][0]).upper()}: {first['msg']}", 2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    sock = take_port(host, port)
+    try:
+        asyncio.run(
+            serve_http(
+                connectors,
+                sock=sock,
+                host=host,
+                gateway=state.client(),
+                url=state.url,
+                bind=bind,
+                freshness=settings.request_freshness_seconds,
+                max_body_bytes=settings.max_body_bytes,
+            )
+        )
+    finally:
+        sock.close()
+    console.print("stopped")

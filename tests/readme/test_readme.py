@@ -51,6 +51,7 @@ NOT_RUN = {
     "python -m pytest": "the suite itself",
     "export LGSP_URL=http://gateway:8080": "a deployment's settings: Kafka and another host",
     "export LGSP_DATABASE_URL=": "the at-scale topology: tests/bus and the benchmarks run it",
+    "export LGSP_ADMIN_CLIENT_ID=": "tests/connectors/test_serve.py runs it, `lgsp up` and the connector as processes",
 }
 LAND = "H50.20/tra-cuu-thua-dat/v1"
 
