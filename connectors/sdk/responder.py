@@ -230,11 +230,11 @@ class ServiceAnswerer:
                 "%s: handler %s answered request %s against the contract: %s",
                 self.address, self.handler.name, request.id, _summary(violations),
             )  # fmt: skip
-            # the detail reaches the consumer: name where, not what (messages quote the invalid values)
+            # this reaches the consumer and the logs: where and which rule, never what (messages quote values)
             raise ReplyInvalid(
                 f"the answer of {self.address} does not match its contract {self.contract.document.version} "
                 f"at {', '.join(sorted({v.pointer or '/' for v in violations}))}",
-                errors=[v.as_error() for v in violations],
+                errors=[{"pointer": v.pointer, "keyword": v.keyword} for v in violations],
             )
         return data
 
@@ -321,5 +321,5 @@ class ServiceResponder(ServiceAnswerer):
 
 
 def _summary(violations: list[Violation]) -> str:
-    shown = "; ".join(f"{v.pointer or '/'}: {v.message}" for v in violations[:3])
+    shown = "; ".join(f"{v.pointer or '/'} ({v.keyword})" for v in violations[:3])
     return shown + (f" (and {len(violations) - 3} more)" if len(violations) > 3 else "")

@@ -212,12 +212,18 @@ class TestMisroutedRequest:
 
 
 class TestAnswerAgainstContract:
-    async def test_becomes_an_error_reply_naming_the_pointers_never_data(self, stage: Stage) -> None:
+    async def test_becomes_an_error_reply_naming_the_pointers_never_data(
+        self, stage: Stage, caplog: pytest.LogCaptureFixture
+    ) -> None:
         async def handler(request: dict, context: RequestContext) -> dict:
             return {**PARCEL, "land_use": "XYZ", "owner": {"full_name": "An"}}
 
         async with stage.runner(connector_with(handler)):
             reply = await stage.gateway.send(stage.gateway.signed(VALID_REQUEST))
+
+        assert "XYZ" not in reply.data.decode()  # the value, neither sent nor logged
+        assert "XYZ" not in caplog.text
+        assert "/land_use (" in caplog.text  # where, and the rule that failed
 
         problem = orjson.loads(reply.data)
         assert reply.status == "error"
