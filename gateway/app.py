@@ -8,6 +8,8 @@ from fastapi import FastAPI
 
 from bus import Bus
 from contracts.errors import LgspError
+from federation.crossing import Crossing
+from federation.crossing_router import router as crossing_router
 from federation.router import router as federation_router
 from federation.runtime import Federation, FederationConfig
 from gateway.coverage.router import router as coverage_router
@@ -100,6 +102,7 @@ def create_app(
         app.state.metrics = GatewayMetrics.attach(runtime)
         try:
             app.state.federation = await Federation.start(federation_config(settings))
+            app.state.crossing = Crossing.of(app.state.federation, runtime.calls, runtime.sessionmaker)
         except LgspError as refused:
             await runtime.stop()
             log.error("cannot start: %s", refused.detail)
@@ -110,6 +113,8 @@ def create_app(
                     await stack.enter_async_context(extension(app, runtime))
                 yield
         finally:
+            if app.state.crossing is not None:
+                await app.state.crossing.aclose()
             await app.state.federation.stop()
             await runtime.stop()
 
@@ -129,7 +134,7 @@ def create_app(
     routers = (
         oauth_router, exchange_router, registry_router, exchangelog_router, probes_router,
         coverage_router, exchange_health_router, metrics_router, dashboard_router, dead_letters_router,
-        federation_router,
+        federation_router, crossing_router,
     )  # fmt: skip
     for router in routers:
         app.include_router(router)

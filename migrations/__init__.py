@@ -36,6 +36,7 @@ MODEL_MODULES = (
     "gateway.oauth.models",
     "gateway.exchangelog.models",
     "federation.models",
+    "federation.grants",
 )
 
 

@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,18 +123,19 @@ def _env(directory: Path, url: str, code: str, **extra: str) -> dict[str, str]:
     )
 
 
-def _instance(root: Path, code: str, **extra: str) -> Instance:
+def _instance(root: Path, code: str, *args: str, **extra: str) -> Instance:
     directory = root / code
     directory.mkdir()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = _env(directory, url, code, **extra)
-    process = Process(code, ["up", "--port", str(port)], env, root / f"{code}.log", answers(url))
+    process = Process(code, ["up", "--port", str(port), *args], env, root / f"{code}.log", answers(url))
     return Instance(code, directory, process, url)
 
 
-@pytest.fixture(scope="module")
-def federation() -> Iterator[Federation]:
+@contextmanager
+def running_federation(*a_args: str) -> Iterator[Federation]:
+    """The national tier and provinces A (started with `lgsp up` and `a_args`) and B, until the block ends."""
     root = Path(tempfile.mkdtemp(prefix="lgsp-federation-"))
     national = _instance(root, NATIONAL, LGSP_TIER="national")
     key = national.lgsp("federation", "key")
@@ -143,7 +145,7 @@ def federation() -> Iterator[Federation]:
     proxy = DirectoryProxy(national.url)
     proxy.start()
     member = {"LGSP_NATIONAL_KEY_FILE": str(pinned)}
-    a = _instance(root, PROVINCE_A, LGSP_NATIONAL_URL=national.url, **member)
+    a = _instance(root, PROVINCE_A, *a_args, LGSP_NATIONAL_URL=national.url, **member)
     b = _instance(root, PROVINCE_B, LGSP_NATIONAL_URL=proxy.url, **member)
     found = Federation(root, national, a, b, proxy, pinned)
     try:
@@ -158,6 +160,12 @@ def federation() -> Iterator[Federation]:
             instance.process.stop()
         proxy.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def federation() -> Iterator[Federation]:
+    with running_federation() as found:
+        yield found
 
 
 @pytest.fixture(scope="module")

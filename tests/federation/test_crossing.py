@@ -1,0 +1,226 @@
+"""Calling across the federation with real processes on loopback: a client of province B (H93) calls a service of
+province A (H50, its demo connectors answering) at its own gateway; B forwards it through the national tier (G01)
+to A, each hop authenticated by a client assertion and logging the same exchange id with its role."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from contracts.signing import generate_message_key
+from federation.assertions import make_assertion
+from federation.signing import load_or_create_key
+from tests.federation.conftest import (
+    NATIONAL,
+    PROVINCE_A,
+    PROVINCE_B,
+    Federation,
+    Instance,
+    running_federation,
+    wait_until,
+)
+
+ADDRESS = "H50.03/trich-luc-khai-sinh/v1"  # a demo service of province A
+REQUEST = {"citizen_id": "045223000389"}
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(scope="module")
+def federation() -> Iterator[Federation]:
+    """This module's topology: province A runs the demo province, whose connectors answer its services."""
+    with running_federation("--demo") as found:
+        yield found
+
+
+@dataclass
+class Crossing:
+    federation: Federation
+    granted: str  # B's client with grants at both ends
+    ungranted: str  # B's client without an outbound grant
+    refused: str  # B's client with an outbound grant but no grant at A
+    secrets: dict[str, str]
+
+    def call(self, client_id: str, body: Any = None) -> httpx.Response:
+        b = self.federation.b
+        token = httpx.post(
+            f"{b.url}/oauth/token", data={"grant_type": "client_credentials"},
+            auth=httpx.BasicAuth(client_id, self.secrets[client_id]), timeout=10,
+        ).json()["access_token"]  # fmt: skip
+        # shorter than the gateways' reply timeout: a call that hangs fails the test instead of waiting
+        return httpx.post(
+            f"{b.url}/exchange/{ADDRESS}", json=REQUEST if body is None else body,
+            headers={"Authorization": f"Bearer {token}"}, timeout=8,
+        )  # fmt: skip
+
+
+def logged(instance: Instance, exchange_id: str) -> dict[str, Any]:
+    def found() -> dict[str, Any] | None:
+        with instance.http() as http:
+            answer = http.get(f"/api/v1/exchanges/{exchange_id}")
+        return answer.json() if answer.status_code == 200 and answer.json()["outcome"] != "pending" else None
+
+    return dict(wait_until(found, timeout=10))
+
+
+def grant(instance: Instance, client: str) -> None:
+    with instance.http() as http:
+        answer = http.post("/api/v1/federation/grants", json={"client": client, "address": ADDRESS})
+    assert answer.status_code == 201, answer.text
+
+
+@pytest.fixture(scope="module")
+def crossing(joined: Federation) -> Crossing:
+    done = joined.a.lgsp("federation", "publish", ADDRESS)
+    assert done.returncode == 0, done.stderr
+    secrets = {}
+    with joined.b.http() as http:
+        for name in ("cong-dan", "khong-duoc-ra", "khong-duoc-vao"):
+            made = http.post(
+                "/api/v1/clients", json={"agency": PROVINCE_B, "name": name, "client_id": f"h93-{name}"}
+            )
+            assert made.status_code == 201, made.text
+            secrets[made.json()["client_id"]] = made.json()["client_secret"]
+    found = Crossing(joined, "h93-cong-dan", "h93-khong-duoc-ra", "h93-khong-duoc-vao", secrets)
+    grant(joined.b, found.granted)
+    grant(joined.b, found.refused)
+    grant(joined.a, f"{PROVINCE_B}:{found.granted}")
+    with joined.b.http(authenticated=False) as http:
+        wait_until(lambda: ADDRESS in [s["address"] for s in http.get("/api/v1/federation/catalogue").json()])
+    return found
+
+
+class TestACallAcrossTheFederation:
+    def test_answered_by_the_provider_and_logged_on_every_hop_under_one_id(self, crossing: Crossing) -> None:
+        answer = crossing.call(crossing.granted)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["found"] is True
+        exchange_id = answer.headers["X-Exchange-ID"]
+        federation = crossing.federation
+        hops = {
+            role: logged(instance, exchange_id)
+            for role, instance in (
+                ("origin", federation.b),
+                ("transit", federation.national),
+                ("provider", federation.a),
+            )
+        }
+        for role, record in hops.items():
+            assert record["role"] == role
+            assert record["outcome"] == "ok"
+            assert record["address"] == ADDRESS
+            assert record["sent_at"] is not None
+            assert record["completed_at"] is not None
+        assert hops["origin"]["client_id"] == crossing.granted
+        assert (
+            hops["transit"]["client_id"]
+            == hops["provider"]["client_id"]
+            == f"{PROVINCE_B}:{crossing.granted}"
+        )
+        assert hops["provider"]["response_sha256"] == hops["origin"]["response_sha256"]
+
+    def test_a_request_out_of_contract_is_refused_at_the_origin(self, crossing: Crossing) -> None:
+        answer = crossing.call(crossing.granted, {"citizen_id": 12})
+        assert answer.status_code == 422
+        assert answer.headers["content-type"].startswith(PROBLEM)
+        assert answer.json()["at"] == PROVINCE_B
+        assert logged(crossing.federation.b, answer.json()["exchange_id"])["outcome"] == "client_error"
+
+
+class TestRefusalsLoggedWhereTheyHappen:
+    def test_no_outbound_grant_at_the_origin(self, crossing: Crossing) -> None:
+        answer = crossing.call(crossing.ungranted)
+        assert answer.status_code == 403
+        assert answer.json()["type"] == "urn:lgsp:error:no-grant"
+        assert answer.json()["at"] == PROVINCE_B
+        record = logged(crossing.federation.b, answer.json()["exchange_id"])
+        assert (record["role"], record["outcome"]) == ("origin", "rejected")
+
+    def test_no_grant_at_the_provider(self, crossing: Crossing) -> None:
+        answer = crossing.call(crossing.refused)
+        assert answer.status_code == 403
+        assert answer.json()["type"] == "urn:lgsp:error:no-grant"
+        assert answer.json()["at"] == PROVINCE_A
+        exchange_id = answer.json()["exchange_id"]
+        record = logged(crossing.federation.a, exchange_id)
+        assert (record["role"], record["outcome"]) == ("provider", "rejected")
+        assert logged(crossing.federation.b, exchange_id)["outcome"] == "rejected"
+
+    def test_a_suspended_member_is_refused_by_the_national_tier(self, crossing: Crossing) -> None:
+        national = crossing.federation.national
+        assert national.lgsp("federation", "suspend", PROVINCE_B).returncode == 0
+        try:
+            answer = crossing.call(crossing.granted)
+        finally:
+            assert national.lgsp("federation", "resume", PROVINCE_B).returncode == 0
+        assert answer.status_code == 403
+        assert answer.json()["type"] == "urn:lgsp:error:not-a-member"
+        assert answer.json()["at"] == NATIONAL
+        record = logged(national, answer.json()["exchange_id"])
+        assert (record["role"], record["outcome"]) == ("transit", "rejected")
+
+    def relay(self, federation: Federation, assertion: str, exchange_id: str) -> httpx.Response:
+        return httpx.post(
+            f"{federation.national.url}/api/v1/federation/exchange/{ADDRESS}", json=REQUEST, timeout=8,
+            headers={
+                "Authorization": f"Bearer {assertion}", "X-Exchange-ID": exchange_id,
+                "X-LGSP-Client": "H77:ke-la", "X-LGSP-Deadline": str(time.time() + 5),
+            },
+        )  # fmt: skip
+
+    def test_a_platform_not_in_the_directory_is_refused(self, crossing: Crossing) -> None:
+        exchange_id = str(uuid.UUID(int=uuid.uuid4().int & ~(0xF << 76) | (0x7 << 76)))
+        stranger = make_assertion(generate_message_key(), "H77", crossing.federation.national.url)
+        answer = self.relay(crossing.federation, stranger, exchange_id)
+        assert answer.status_code == 403
+        assert answer.json()["type"] == "urn:lgsp:error:not-a-member"
+        record = logged(crossing.federation.national, exchange_id)
+        assert (record["role"], record["outcome"]) == ("transit", "rejected")
+
+    def test_an_expired_client_assertion_is_refused(self, crossing: Crossing) -> None:
+        federation = crossing.federation
+        exchange_id = str(uuid.UUID(int=uuid.uuid4().int & ~(0xF << 76) | (0x7 << 76)))
+        key = load_or_create_key(federation.b.directory / "federation-key.jwk")
+        expired = make_assertion(key, PROVINCE_B, federation.national.url, now=time.time() - 600)
+        answer = self.relay(federation, expired, exchange_id)
+        assert answer.status_code == 401
+        assert answer.json()["type"] == "urn:lgsp:error:client-assertion-invalid"
+        assert "expired" in answer.json()["detail"]
+        record = logged(federation.national, exchange_id)
+        assert (record["role"], record["outcome"]) == ("transit", "rejected")
+
+
+class TestTheLogStaysIntact:
+    def test_lgsp_log_verify_on_each_instance(self, crossing: Crossing) -> None:
+        assert crossing.call(crossing.granted).status_code == 200
+        for instance in crossing.federation.instances:
+            done = instance.lgsp("log", "verify")
+            assert done.returncode == 0, done.stdout + done.stderr
+
+
+class TestFaults:
+    def test_the_national_tier_down_is_503_at_the_origin_then_calls_work_again(
+        self, crossing: Crossing
+    ) -> None:
+        national = crossing.federation.national
+        national.process.kill()
+        try:
+            answer = crossing.call(crossing.granted)
+            assert answer.status_code == 503
+            assert answer.json()["type"] == "urn:lgsp:error:federation-hop-unavailable"
+            assert logged(crossing.federation.b, answer.json()["exchange_id"])["outcome"] == "unavailable"
+        finally:
+            national.restart()
+        assert wait_until(lambda: crossing.call(crossing.granted).status_code == 200)
+
+    def test_the_provider_down_is_a_problem_at_the_origin(self, crossing: Crossing) -> None:
+        crossing.federation.a.process.kill()
+        answer = crossing.call(crossing.granted)
+        assert answer.status_code == 503
+        assert answer.headers["content-type"].startswith(PROBLEM)
+        assert answer.json()["at"] == NATIONAL
