@@ -18,6 +18,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 from pydantic import Field as Attribute
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,6 +34,7 @@ REMOTE_CLIENT = re.compile(r"^[A-Z][A-Z0-9.]{0,34}:[A-Za-z0-9._-]{1,64}$")
 
 class FederationGrant(SQLModel, table=True):
     __tablename__ = "federation_grant"
+    __table_args__ = (Index("ix_federation_grant_client_address", "client", "address"),)
 
     id: str = Field(default_factory=lambda: str(uuid.uuid4()), primary_key=True, max_length=36)
     client: str = Field(max_length=100)  # a local client id, or `{member code}:{client id}` of another member
