@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response, status
 from contracts.errors import NotFound
 from federation.crossing import CLIENT_HEADER, DEADLINE_HEADER, Crossing, Hop
 from federation.grants import FederationGrantCreate, FederationGrantPublic, FederationGrants
+from federation.hops import HopPublic, Hops, TracePublic
 from gateway.exchange.router import inbound, response
 from registry.auth import CurrentPrincipal, ManagerPrincipal
 from registry.deps import SessionDep
@@ -38,6 +39,23 @@ async def relay(agency: str, service: str, major: str, request: Request) -> Resp
         inbound=arrived,
     )
     return response(await crossing.relay(hop), arrived)
+
+
+@router.get("/hops/{exchange_id}", response_model=list[HopPublic])
+async def hops(exchange_id: str, request: Request, session: SessionDep) -> list[HopPublic]:
+    """(between members) This platform's hop of a call across the federation, to a member that took part in it;
+    the bearer token is that member's client assertion."""
+    return await Hops(session, crossing_of(request)).for_member(
+        exchange_id, request.headers.get("authorization")
+    )
+
+
+@router.get("/trace/{exchange_id}", response_model=TracePublic)
+async def trace(
+    exchange_id: str, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> TracePublic:
+    """The path of an exchange across the federation: every hop's role, times and outcome (`lgsp log trace`)."""
+    return await Hops(session, crossing_of(request)).trace(exchange_id, principal)
 
 
 @router.post("/grants", status_code=status.HTTP_201_CREATED, response_model=FederationGrantPublic)

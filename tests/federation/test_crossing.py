@@ -4,6 +4,7 @@ to A, each hop authenticated by a client assertion and logging the same exchange
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -123,6 +124,14 @@ class TestACallAcrossTheFederation:
             == f"{PROVINCE_B}:{crossing.granted}"
         )
         assert hops["provider"]["response_sha256"] == hops["origin"]["response_sha256"]
+        traced = federation.b.lgsp("log", "trace", exchange_id, "--json")
+        assert traced.returncode == 0, traced.stderr
+        path = [(hop["member"], hop["role"], hop["outcome"]) for hop in json.loads(traced.stdout)]
+        assert path == [
+            (PROVINCE_B, "origin", "ok"),
+            (NATIONAL, "transit", "ok"),
+            (PROVINCE_A, "provider", "ok"),
+        ]
 
     def test_a_request_out_of_contract_is_refused_at_the_origin(self, crossing: Crossing) -> None:
         answer = crossing.call(crossing.granted, {"citizen_id": 12})
@@ -193,6 +202,36 @@ class TestRefusalsLoggedWhereTheyHappen:
         assert "expired" in answer.json()["detail"]
         record = logged(federation.national, exchange_id)
         assert (record["role"], record["outcome"]) == ("transit", "rejected")
+
+
+class TestHopsAreReadByThoseWhoTookPart:
+    def test_without_a_client_assertion_a_hop_is_a_401_problem(self, crossing: Crossing) -> None:
+        answer = crossing.call(crossing.granted)
+        with crossing.federation.a.http(authenticated=False) as http:
+            refused = http.get(f"/api/v1/federation/hops/{answer.headers['X-Exchange-ID']}")
+        assert refused.status_code == 401
+        assert refused.headers["content-type"].startswith(PROBLEM)
+
+    def test_a_local_exchange_is_not_shown_to_another_member(self, crossing: Crossing) -> None:
+        federation = crossing.federation
+        with federation.a.http() as http:
+            local = wait_until(
+                lambda: next(
+                    (
+                        x
+                        for x in http.get("/api/v1/exchanges", params={"limit": 50}).json()["items"]
+                        if not x["role"]
+                    ),
+                    None,
+                )
+            )  # the demo province's own traffic
+        key = load_or_create_key(federation.b.directory / "federation-key.jwk")
+        with federation.a.http(authenticated=False) as http:
+            refused = http.get(
+                f"/api/v1/federation/hops/{local['id']}",
+                headers={"Authorization": f"Bearer {make_assertion(key, PROVINCE_B, federation.a.url)}"},
+            )
+        assert refused.status_code == 404
 
 
 class TestTheLogStaysIntact:
