@@ -134,8 +134,9 @@ def _instance(root: Path, code: str, *args: str, **extra: str) -> Instance:
 
 
 @contextmanager
-def running_federation(*a_args: str) -> Iterator[Federation]:
-    """The national tier and provinces A (started with `lgsp up` and `a_args`) and B, until the block ends."""
+def running_federation(*a_args: str, **b_env: str) -> Iterator[Federation]:
+    """The national tier and provinces A (started with `lgsp up` and `a_args`) and B (with `b_env` in its
+    environment), until the block ends."""
     root = Path(tempfile.mkdtemp(prefix="lgsp-federation-"))
     national = _instance(root, NATIONAL, LGSP_TIER="national")
     key = national.lgsp("federation", "key")
@@ -146,7 +147,7 @@ def running_federation(*a_args: str) -> Iterator[Federation]:
     proxy.start()
     member = {"LGSP_NATIONAL_KEY_FILE": str(pinned)}
     a = _instance(root, PROVINCE_A, *a_args, LGSP_NATIONAL_URL=national.url, **member)
-    b = _instance(root, PROVINCE_B, LGSP_NATIONAL_URL=proxy.url, **member)
+    b = _instance(root, PROVINCE_B, LGSP_NATIONAL_URL=proxy.url, **member, **b_env)
     found = Federation(root, national, a, b, proxy, pinned)
     try:
         for instance in found.instances:
@@ -182,10 +183,9 @@ def joined(federation: Federation) -> Federation:
     return federation
 
 
-@pytest.fixture(scope="module")
-def published(joined: Federation) -> Federation:
-    """Province A registered a service of its department H50.98 and shared it beyond the province."""
-    with joined.a.http() as http:
+def publish_test_service(federation: Federation) -> None:
+    """Province A registers a service of its department H50.98 and shares it beyond the province."""
+    with federation.a.http() as http:
         agency = {"code": "H50.98", "name": "Sở kiểm thử", "tier": "department"}
         assert http.post("/api/v1/agencies", json=agency).status_code == 201
         database = {"agency": "H50.98", "code": "csdl-kiem-thu", "name": "CSDL kiểm thử", "status": "active"}
@@ -194,6 +194,12 @@ def published(joined: Federation) -> Federation:
             "/api/v1/contracts", content=SERVICE.read_bytes(), headers={"Content-Type": "application/yaml"}
         )
         assert contract.status_code == 201, contract.text
-    done = joined.a.lgsp("federation", "publish", SERVICE_ADDRESS, "--json")
+    done = federation.a.lgsp("federation", "publish", SERVICE_ADDRESS, "--json")
     assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="module")
+def published(joined: Federation) -> Federation:
+    """Province A registered a service of its department H50.98 and shared it beyond the province."""
+    publish_test_service(joined)
     return joined

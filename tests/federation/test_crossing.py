@@ -8,6 +8,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,21 +22,25 @@ from tests.federation.conftest import (
     NATIONAL,
     PROVINCE_A,
     PROVINCE_B,
+    SERVICE_ADDRESS,
     Federation,
     Instance,
+    publish_test_service,
     running_federation,
     wait_until,
 )
 
 ADDRESS = "H50.03/trich-luc-khai-sinh/v1"  # a demo service of province A
 REQUEST = {"citizen_id": "045223000389"}
+SLOW_ADDRESS = SERVICE_ADDRESS  # a service of A that no connector answers: a provider that never replies
 PROBLEM = "application/problem+json"
+DEADLINE = 4  # seconds: the origin's reply timeout, the deadline that travels with each call
 
 
 @pytest.fixture(scope="module")
 def federation() -> Iterator[Federation]:
     """This module's topology: province A runs the demo province, whose connectors answer its services."""
-    with running_federation("--demo") as found:
+    with running_federation("--demo", LGSP_REPLY_TIMEOUT_SECONDS=str(DEADLINE)) as found:
         yield found
 
 
@@ -47,7 +52,7 @@ class Crossing:
     refused: str  # B's client with an outbound grant but no grant at A
     secrets: dict[str, str]
 
-    def call(self, client_id: str, body: Any = None) -> httpx.Response:
+    def call(self, client_id: str, body: Any = None, address: str = ADDRESS) -> httpx.Response:
         b = self.federation.b
         token = httpx.post(
             f"{b.url}/oauth/token", data={"grant_type": "client_credentials"},
@@ -55,7 +60,7 @@ class Crossing:
         ).json()["access_token"]  # fmt: skip
         # shorter than the gateways' reply timeout: a call that hangs fails the test instead of waiting
         return httpx.post(
-            f"{b.url}/exchange/{ADDRESS}", json=REQUEST if body is None else body,
+            f"{b.url}/exchange/{address}", json=REQUEST if body is None else body,
             headers={"Authorization": f"Bearer {token}"}, timeout=8,
         )  # fmt: skip
 
@@ -69,9 +74,9 @@ def logged(instance: Instance, exchange_id: str) -> dict[str, Any]:
     return dict(wait_until(found, timeout=10))
 
 
-def grant(instance: Instance, client: str) -> None:
+def grant(instance: Instance, client: str, address: str = ADDRESS) -> None:
     with instance.http() as http:
-        answer = http.post("/api/v1/federation/grants", json={"client": client, "address": ADDRESS})
+        answer = http.post("/api/v1/federation/grants", json={"client": client, "address": address})
     assert answer.status_code == 201, answer.text
 
 
@@ -242,20 +247,55 @@ class TestTheLogStaysIntact:
             assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.fixture(scope="module")
+def slow(crossing: Crossing) -> Crossing:
+    """A service of A published nationally that no connector answers, granted at both ends."""
+    publish_test_service(crossing.federation)
+    grant(crossing.federation.b, crossing.granted, SLOW_ADDRESS)
+    grant(crossing.federation.a, f"{PROVINCE_B}:{crossing.granted}", SLOW_ADDRESS)
+    with crossing.federation.b.http(authenticated=False) as http:
+        wait_until(
+            lambda: SLOW_ADDRESS in [s["address"] for s in http.get("/api/v1/federation/catalogue").json()]
+        )
+    return crossing
+
+
+def in_flight(instance: Instance, address: str) -> bool:
+    with instance.http() as http:
+        items = http.get("/api/v1/exchanges", params={"address": address, "limit": 5}).json()["items"]
+    return any(item["outcome"] == "pending" for item in items)
+
+
 class TestFaults:
-    def test_the_national_tier_down_is_503_at_the_origin_then_calls_work_again(
-        self, crossing: Crossing
+    def test_a_provider_that_does_not_reply_is_504_at_the_origin_within_the_deadline(
+        self, slow: Crossing
     ) -> None:
-        national = crossing.federation.national
-        national.process.kill()
+        answer = slow.call(slow.granted, {"ma_ho_so": "HS-000001"}, SLOW_ADDRESS)
+        assert answer.status_code == 504
+        assert answer.headers["content-type"].startswith(PROBLEM)
+        exchange_id = answer.json()["exchange_id"]
+        assert logged(slow.federation.b, exchange_id)["outcome"] == "timeout"
+        assert logged(slow.federation.national, exchange_id)["outcome"] == "timeout"
+
+    def test_the_national_tier_killed_mid_call_is_503_at_the_origin_then_calls_work_again(
+        self, slow: Crossing
+    ) -> None:
+        national = slow.federation.national
+        with ThreadPoolExecutor(1) as pool:
+            call = pool.submit(slow.call, slow.granted, {"ma_ho_so": "HS-000002"}, SLOW_ADDRESS)
+            wait_until(lambda: in_flight(national, SLOW_ADDRESS))
+            national.process.kill()
+            answer = call.result()
         try:
-            answer = crossing.call(crossing.granted)
+            # a 504 would mean the origin waited out its deadline instead of seeing the national tier go
             assert answer.status_code == 503
             assert answer.json()["type"] == "urn:lgsp:error:federation-hop-unavailable"
-            assert logged(crossing.federation.b, answer.json()["exchange_id"])["outcome"] == "unavailable"
+            assert logged(slow.federation.b, answer.json()["exchange_id"])["outcome"] == "unavailable"
+            down = slow.call(slow.granted)
+            assert down.status_code == 503
         finally:
             national.restart()
-        assert wait_until(lambda: crossing.call(crossing.granted).status_code == 200)
+        assert wait_until(lambda: slow.call(slow.granted).status_code == 200)
 
     def test_the_provider_down_is_a_problem_at_the_origin(self, crossing: Crossing) -> None:
         crossing.federation.a.process.kill()
