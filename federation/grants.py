@@ -25,7 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contracts.addresses import Address
 from contracts.errors import InvalidInput, NotFound
 from registry.auth import Principal
-from registry.clients.models import Client
+from registry.clients.repository import ClientRepository
 from registry.repository import Repository
 from registry.storage import UTCDateTime, utcnow
 
@@ -99,7 +99,7 @@ class FederationGrants:
                 raise InvalidInput("a remote client is written MEMBER:CLIENT_ID, e.g. H93:consumer-portal")
             principal.require_manage(address.agency)
             return
-        client = await self.session.get(Client, client_id)
+        client = await ClientRepository(self.session).get(client_id)
         if client is None:
             raise NotFound(f"client {client_id} is not registered here")
         principal.require_manage(client.agency_code)

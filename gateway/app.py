@@ -8,11 +8,11 @@ from fastapi import FastAPI
 
 from bus import Bus
 from contracts.errors import LgspError
-from federation.crossing import Crossing
-from federation.crossing_router import router as crossing_router
 from federation.router import router as federation_router
 from federation.runtime import Federation, FederationConfig
 from gateway.coverage.router import router as coverage_router
+from gateway.crossing.flow import Crossing
+from gateway.crossing.router import router as crossing_router
 from gateway.dashboard.router import router as dashboard_router
 from gateway.deadletters.router import router as dead_letters_router
 from gateway.exchange.hotpath import ExchangeHotPath

@@ -6,9 +6,9 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, status
 
 from contracts.errors import NotFound
-from federation.crossing import CLIENT_HEADER, DEADLINE_HEADER, Crossing, Hop
 from federation.grants import FederationGrantCreate, FederationGrantPublic, FederationGrants
-from federation.hops import HopPublic, Hops, TracePublic
+from gateway.crossing.flow import CLIENT_HEADER, DEADLINE_HEADER, Crossing, Hop
+from gateway.crossing.hops import HopPublic, Hops, TracePublic
 from gateway.exchange.router import inbound, response
 from registry.auth import CurrentPrincipal, ManagerPrincipal
 from registry.deps import SessionDep

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts.errors import NotFound, Unauthorized
 from federation.assertions import make_assertion
-from federation.crossing import ORIGIN, PROVIDER, TRANSIT, Crossing, Index
+from gateway.crossing.flow import ORIGIN, PROVIDER, TRANSIT, Crossing, Index
 from gateway.exchangelog.models import Exchange
 from gateway.exchangelog.repository import ExchangeRepository
 from registry.auth import Principal
