@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import pytest
 from contracts.signing import generate_message_key
 from federation.assertions import make_assertion
 from federation.signing import load_or_create_key
+from gateway.exchangelog.record import new_exchange_id
 from tests.federation.conftest import (
     NATIONAL,
     PROVINCE_A,
@@ -188,7 +188,7 @@ class TestRefusalsLoggedWhereTheyHappen:
         )  # fmt: skip
 
     def test_a_platform_not_in_the_directory_is_refused(self, crossing: Crossing) -> None:
-        exchange_id = str(uuid.UUID(int=uuid.uuid4().int & ~(0xF << 76) | (0x7 << 76)))
+        exchange_id = new_exchange_id()
         stranger = make_assertion(generate_message_key(), "H77", crossing.federation.national.url)
         answer = self.relay(crossing.federation, stranger, exchange_id)
         assert answer.status_code == 403
@@ -198,7 +198,7 @@ class TestRefusalsLoggedWhereTheyHappen:
 
     def test_an_expired_client_assertion_is_refused(self, crossing: Crossing) -> None:
         federation = crossing.federation
-        exchange_id = str(uuid.UUID(int=uuid.uuid4().int & ~(0xF << 76) | (0x7 << 76)))
+        exchange_id = new_exchange_id()
         key = load_or_create_key(federation.b.directory / "federation-key.jwk")
         expired = make_assertion(key, PROVINCE_B, federation.national.url, now=time.time() - 600)
         answer = self.relay(federation, expired, exchange_id)
@@ -207,6 +207,38 @@ class TestRefusalsLoggedWhereTheyHappen:
         assert "expired" in answer.json()["detail"]
         record = logged(federation.national, exchange_id)
         assert (record["role"], record["outcome"]) == ("transit", "rejected")
+
+
+class TestAHopOutOfContract:
+    @pytest.mark.parametrize(
+        ("change", "status", "kind"),
+        [
+            ({"X-Exchange-ID": "not-an-id"}, 422, "invalid-input"),
+            ({"X-LGSP-Client": "nobody"}, 422, "invalid-input"),
+            ({"X-LGSP-Deadline": "soon"}, 422, "invalid-input"),
+            ({"Authorization": "Bearer not.a.jwt"}, 401, "client-assertion-invalid"),
+            ({"Content-Type": "text/plain"}, 415, "unsupported-media-type"),
+        ],
+    )
+    def test_each_is_a_specific_problem_never_a_500(
+        self, crossing: Crossing, change: dict[str, str], status: int, kind: str
+    ) -> None:
+        federation = crossing.federation
+        key = load_or_create_key(federation.b.directory / "federation-key.jwk")
+        headers = {
+            "Authorization": f"Bearer {make_assertion(key, PROVINCE_B, federation.national.url)}",
+            "Content-Type": "application/json",
+            "X-Exchange-ID": new_exchange_id(),
+            "X-LGSP-Client": f"{PROVINCE_B}:{crossing.granted}",
+            "X-LGSP-Deadline": str(time.time() + 5),
+        } | change
+        answer = httpx.post(
+            f"{federation.national.url}/api/v1/federation/exchange/{ADDRESS}",
+            content=json.dumps(REQUEST), headers=headers, timeout=8,
+        )  # fmt: skip
+        assert answer.status_code == status, answer.text
+        assert answer.headers["content-type"].startswith(PROBLEM)
+        assert answer.json()["type"] == f"urn:lgsp:error:{kind}"
 
 
 class TestHopsAreReadByThoseWhoTookPart:
