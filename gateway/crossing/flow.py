@@ -27,7 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import pointers
 from contracts.envelope import EXCHANGE_REQUEST, deadline_after
-from contracts.errors import InvalidInput, LgspError, Unauthorized
+from contracts.errors import Conflict, InvalidInput, LgspError, Unauthorized
 from contracts.validation import MAX_VIOLATIONS, Violation, compile_schema
 from federation.assertions import AssertionRefused, AssertionVerifier, make_assertion
 from federation.directory import Directory
@@ -41,6 +41,7 @@ from gateway.exchange.errors import MalformedBody, NoGrant, ReplyInvalid, Reques
 from gateway.exchange.flow import ExchangeFlow, Inbound, Outbound, trace_context
 from gateway.exchangelog.models import Outcome
 from gateway.exchangelog.record import ExchangeRecord, new_exchange_id
+from gateway.exchangelog.writer import LogRefused
 from registry.storage import utcnow
 
 log = logging.getLogger("lgsp.federation")
@@ -298,7 +299,14 @@ class Crossing(ExchangeFlow):
             role=TRANSIT if self.config.is_national else PROVIDER,
         )
         record.trace_id, _ = trace_context(inbound.traceparent)
-        return self._located(await self._relay(record, hop))
+        try:
+            return self._located(await self._relay(record, hop))
+        except LogRefused:
+            # the id is in this platform's log already (a replayed or forged exchange id): nothing more is logged
+            problem = Conflict(f"exchange {record.id} is already in this platform's log").problem()
+            return self._located(
+                Outbound(409, orjson.dumps(problem | {"exchange_id": record.id}), problem=True)
+            )
 
     def _located(self, outbound: Outbound) -> Outbound:
         """A problem names the platform where it happened, so the origin's caller knows which hop refused."""

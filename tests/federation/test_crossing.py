@@ -178,7 +178,8 @@ class TestRefusalsLoggedWhereTheyHappen:
         record = logged(national, answer.json()["exchange_id"])
         assert (record["role"], record["outcome"]) == ("transit", "rejected")
 
-    def relay(self, federation: Federation, assertion: str, exchange_id: str) -> httpx.Response:
+    @staticmethod
+    def relay(federation: Federation, assertion: str, exchange_id: str) -> httpx.Response:
         return httpx.post(
             f"{federation.national.url}/api/v1/federation/exchange/{ADDRESS}", json=REQUEST, timeout=8,
             headers={
@@ -239,6 +240,23 @@ class TestAHopOutOfContract:
         assert answer.status_code == status, answer.text
         assert answer.headers["content-type"].startswith(PROBLEM)
         assert answer.json()["type"] == f"urn:lgsp:error:{kind}"
+
+
+class TestAnExchangeIdLoggedAlready:
+    def test_a_second_hop_with_the_same_id_is_a_409_problem(self, crossing: Crossing) -> None:
+        federation = crossing.federation
+        key = load_or_create_key(federation.b.directory / "federation-key.jwk")
+        exchange_id = new_exchange_id()
+        refusals = [
+            TestRefusalsLoggedWhereTheyHappen.relay(
+                federation, make_assertion(key, PROVINCE_B, federation.national.url, now=time.time() - 600),
+                exchange_id,
+            )
+            for _ in range(2)
+        ]  # fmt: skip
+        assert [answer.status_code for answer in refusals] == [401, 409]
+        assert refusals[1].json()["type"] == "urn:lgsp:error:conflict"
+        assert logged(federation.national, exchange_id)["error_type"] == "client-assertion-invalid"
 
 
 class TestHopsAreReadByThoseWhoTookPart:
