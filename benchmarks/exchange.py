@@ -1,6 +1,7 @@
 """Exchange throughput and latency: (a) a bare FastAPI JSON echo, (b) the full exchange path on the in-process
-bus, (c) the same on Apache Kafka (a KRaft broker it starts, see tests/kafka/), each served by one uvicorn
-process and loaded by `wrk` beside it.
+bus, (c) the same on Apache Kafka (a KRaft broker it starts, see tests/kafka/), (d) the same as (b) answered by
+an HTTP backend on loopback (its own uvicorn process) through the built-in HTTP connector, each gateway served by
+one uvicorn process and loaded by `wrk` beside it.
 
 Run from the repository root: `python -m benchmarks.exchange [--duration 10] [--levels 1,10,50]`.
 Needs `wrk` (Debian: apt-get install wrk). Prints requests/s and p50/p99 per level, and the ratios b/a, c/a.
@@ -99,10 +100,13 @@ def measure(name: str, url: str, token: str | None, levels: list[int], seconds: 
     return figures
 
 
-def gateway(kafka: str | None, levels: list[int], seconds: int, name: str) -> dict[int, Figure]:
+def gateway(
+    kafka: str | None, levels: list[int], seconds: int, name: str, backend: str | None = None
+) -> dict[int, Figure]:
     port, data = free_port(), Path(tempfile.mkdtemp(prefix="lgsp-bench-"))
     command = [sys.executable, "-m", "benchmarks.exchange_server", "--port", str(port), "--data", str(data)]
-    process = serve([*command, *(["--kafka", kafka] if kafka else [])], port, data / "ready")
+    command += [*(["--kafka", kafka] if kafka else []), *(["--backend", backend] if backend else [])]
+    process = serve(command, port, data / "ready")
     try:
         token = (data / "token").read_text()
         return measure(name, f"http://127.0.0.1:{port}/exchange/{ADDRESS}", token, levels, seconds)
@@ -131,6 +135,15 @@ def main() -> None:
         echo.terminate()
         echo.wait()
     memory = gateway(None, levels, args.duration, "(b) exchange, in-process bus")
+    backend_port = free_port()
+    backend = serve([sys.executable, "-m", "uvicorn", "benchmarks.backend_app:app", "--port", str(backend_port),
+                     "--log-level", "warning", "--no-access-log"], backend_port)  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{backend_port}/ho-so"
+        http = gateway(None, levels, args.duration, "(d) exchange, HTTP backend", backend=url)
+    finally:
+        backend.terminate()
+        backend.wait()
     kafka_figures = None
     if not args.no_kafka:
         broker = start_kafka(use_external=False, quick_start=False)
@@ -141,7 +154,9 @@ def main() -> None:
             broker.stop()
     print()
     for level in levels:
-        ratios = f"b/a {memory[level].rate / bare[level].rate:.2f}"
+        ratios = (
+            f"b/a {memory[level].rate / bare[level].rate:.2f}  d/a {http[level].rate / bare[level].rate:.2f}"
+        )
         if kafka_figures:
             ratios += f"  c/a {kafka_figures[level].rate / bare[level].rate:.2f}"
         print(f"{level:>4} in flight: {ratios}")

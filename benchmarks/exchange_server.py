@@ -1,9 +1,10 @@
 """A gateway for the exchange benchmark, with an answering connector in the same process.
 
-`python -m benchmarks.exchange_server --port P --data DIR [--kafka HOST:PORT]` registers a province with one
+`python -m benchmarks.exchange_server --port P --data DIR [--kafka HOST:PORT] [--backend URL]` registers a province with one
 service, a client with a grant, writes a token to DIR/token, then serves. The full exchange path runs:
 token check, grant, rate check, request validation, the log record opened and closed (group commit on SQLite),
-signing, the bus hop, the connector's signature check and validation, reply validation.
+signing, the bus hop, the connector's signature check and validation, reply validation. With `--backend`, the
+service is bound to that HTTP backend instead and the built-in HTTP connector answers (embedded default only).
 """
 
 import argparse
@@ -20,6 +21,7 @@ from connectors.sdk import Connector, ConnectorRunner, GatewayClient, GatewayKey
 from contracts.loading import load_contract
 from gateway.app import create_app
 from gateway.cli.server import serve
+from gateway.platform import http_backends
 from gateway.runtime import GatewayRuntime
 from gateway.settings import Settings
 
@@ -63,7 +65,7 @@ def connector() -> Connector:
     return department
 
 
-def province(data: Path, kafka: str | None):
+def province(data: Path, kafka: str | None, backend: str | None = None):
     @asynccontextmanager
     async def run(app: FastAPI, runtime: GatewayRuntime) -> AsyncIterator[None]:
         transport = httpx.ASGITransport(app=app)
@@ -88,10 +90,16 @@ def province(data: Path, kafka: str | None):
                 "/api/v1/grants",
                 json={"client_id": "bench", "address": ADDRESS, "purpose": "benchmark"},
             )
+            if backend:
+                await admin.send("PUT", f"/api/v1/services/{ADDRESS}/backend", json={"url": backend})
         async with GatewayClient(
             "http://bench", "bench", created["client_secret"], transport=transport
         ) as bench:
             (data / "token").write_text(await bench.token())
+        if backend:
+            (data / "ready").write_text("ready")
+            yield
+            return
         bus = runtime.bus
         if kafka:  # the connector on Kafka clients of its own, as a separate process would have
             bus = create_bus(kafka, instance_id=f"bench-connector-{uuid.uuid4().hex[:6]}")
@@ -119,12 +127,14 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--kafka")
+    parser.add_argument("--backend", help="bind the service to this HTTP backend URL (in-process bus only)")
     args = parser.parse_args()
     settings = Settings(
         data_dir=args.data, demo=True, kafka_bootstrap=args.kafka,
         instance_id=f"bench-{uuid.uuid4().hex[:6]}", secret_hash_time_cost=1, secret_hash_memory_kib=1024,
     )  # fmt: skip
-    app = create_app(settings, extensions=[province(args.data, args.kafka)])
+    extensions = [http_backends] if args.backend else []
+    app = create_app(settings, extensions=[*extensions, province(args.data, args.kafka, args.backend)])
     serve(app, host="127.0.0.1", port=args.port, log_level="warning")
 
 

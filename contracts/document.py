@@ -66,6 +66,16 @@ class Example(BaseModel):
     record: Any = None
 
 
+class ContractBackend(BaseModel):
+    """Where a service's calls go when it is served by an HTTP backend (registry/backends); no secrets here:
+    auth is set through the binding API."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str = Field(max_length=2000, pattern=r"^https?://")
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+
 class ContractDocument(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -84,6 +94,7 @@ class ContractDocument(BaseModel):
     key: list[str] = Field(default_factory=list)
     sensitive: list[str] = Field(default_factory=list)
     examples: list[Example] = Field(default_factory=list)
+    backend: ContractBackend | None = None
 
     @field_validator("version")
     @classmethod
@@ -111,7 +122,7 @@ class ContractDocument(BaseModel):
             missing = [part for part in ("record",) if getattr(self, part) is None] + (
                 [] if self.key else ["key"]
             )
-            extra = [part for part in ("request", "response") if getattr(self, part) is not None]
+            extra = [part for part in ("request", "response", "backend") if getattr(self, part) is not None]
         if missing:
             raise ValueError(f"a {self.kind} contract needs: {', '.join(missing)}")
         if extra:

@@ -84,6 +84,27 @@ def withdraw(ctx: typer.Context, address: Address) -> None:
     console.print(f"{address} is no longer published nationally")
 
 
+@federation.command("report")
+def report(ctx: typer.Context, as_json: Json = False) -> None:
+    """Send this platform's coverage to the national tier now, signed (it also does so every
+    LGSP_FEDERATION_REPORT_SECONDS)."""
+    _json(ctx, as_json)
+    sent = call(ctx, lambda api: api.send("POST", f"{PATH}/reports/send", json={}))
+    if not ctx.obj.json_output:
+        for kind in ("agency_coverage", "database_coverage"):
+            figure = sent[kind]
+            sent[kind] = f"{figure['covered']}/{figure['total']} ({figure['ratio']:.1%})"
+    columns = (
+        "member",
+        "reported_at",
+        "received_at",
+        "agency_coverage",
+        "database_coverage",
+        "federation_calls",
+    )
+    show(ctx, sent, columns)
+
+
 @federation.command("catalogue")
 def catalogue(ctx: typer.Context, output: Format = OutputFormat.TABLE, as_json: Json = False) -> None:
     """The remote services: what other members share nationally, from the verified directory."""

@@ -22,6 +22,9 @@ from gateway.exchangelog.router import router as exchangelog_router
 from gateway.limits import BodySizeLimit
 from gateway.metrics.collectors import GatewayMetrics
 from gateway.metrics.router import router as metrics_router
+from gateway.nationalcoverage.dashboard import router as national_dashboard_router
+from gateway.nationalcoverage.loop import ReportLoop
+from gateway.nationalcoverage.router import router as federation_reports_router
 from gateway.oauth.authenticator import BearerAuthenticator
 from gateway.oauth.errors import OAuthError
 from gateway.oauth.metadata import server_metadata
@@ -107,6 +110,8 @@ def create_app(
             await runtime.stop()
             log.error("cannot start: %s", refused.detail)
             raise CannotStart(refused.detail) from None
+        reports = ReportLoop(app.state.federation, runtime.sessionmaker, settings)
+        reports.start()
         try:
             async with AsyncExitStack() as stack:
                 for extension in extensions:
@@ -115,6 +120,7 @@ def create_app(
         finally:
             if app.state.crossing is not None:
                 await app.state.crossing.aclose()
+            await reports.stop()
             await app.state.federation.stop()
             await runtime.stop()
 
@@ -131,10 +137,12 @@ def create_app(
     install_problem_handlers(app)
     secure(app, settings)
     app.add_exception_handler(OAuthError, oauth_error)
+    # the national tier's /dashboard is the national view, found before the provincial one
+    national = (national_dashboard_router,) if settings.tier == "national" else ()
     routers = (
-        oauth_router, exchange_router, registry_router, exchangelog_router, probes_router,
+        *national, oauth_router, exchange_router, registry_router, exchangelog_router, probes_router,
         coverage_router, exchange_health_router, metrics_router, dashboard_router, dead_letters_router,
-        federation_router, crossing_router,
+        federation_router, federation_reports_router, crossing_router,
     )  # fmt: skip
     for router in routers:
         app.include_router(router)

@@ -5,12 +5,19 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bus import Bus, InProcessBus
+from connectors.http.backend import HttpBackends
 from connectors.sdk import GatewayKeys
 from contracts.document import ContractDocument, Kind
+from contracts.keyring import MessageKeyring
 from gateway.app import Extension, create_app
 from gateway.runtime import GatewayRuntime
 from gateway.settings import Settings
+from registry.backends.deps import backend_cipher, network_guard
+from registry.backends.service import BackendService, Binding
 from registry.catalogue.service import CatalogueService
 from warehouse.catalogue import DatasetContracts
 from warehouse.embedded import start_embedded_sink
@@ -52,5 +59,48 @@ def platform_extensions(settings: Settings) -> list[Extension]:
 
 
 def platform_app(settings: Settings, extensions: Sequence[Extension] = ()) -> FastAPI:
-    """The app `lgsp up` serves: the platform's extensions, then `extensions` (`--demo`: the demo province)."""
-    return create_app(settings, extensions=[*platform_extensions(settings), *extensions])
+    """The app `lgsp up` serves: the HTTP connector for the services bound to backends, the platform's
+    extensions, then `extensions` (`--demo`: the demo province)."""
+    return create_app(settings, extensions=[http_backends, *platform_extensions(settings), *extensions])
+
+
+@asynccontextmanager
+async def http_backends(app: FastAPI, runtime: GatewayRuntime) -> AsyncIterator[None]:
+    """The built-in HTTP connector beside the gateway on the embedded default (`app.state.http_backends`): it
+    serves every service bound to a backend; on Kafka it runs apart (`lgsp connector run --http`)."""
+    if not isinstance(runtime.bus, InProcessBus):
+        yield
+        return
+    connector = backends_connector(runtime.bus, runtime.sessionmaker, runtime.settings)
+    async with connector:
+        app.state.http_backends = connector
+        try:
+            yield
+        finally:
+            app.state.http_backends = None
+
+
+def backends_connector(
+    bus: Bus,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    signer: MessageKeyring | None = None,
+    events_group: str | None = None,
+) -> HttpBackends:
+    """The HTTP connector serving the bindings of the registry in `sessionmaker`'s database."""
+    cipher, guard = backend_cipher(settings), network_guard(settings)
+
+    async def load() -> list[Binding]:
+        async with sessionmaker() as session:
+            return await BackendService(session, cipher, guard).bindings()
+
+    return HttpBackends(
+        bus,
+        load,
+        guard.check,
+        source=f"lgsp://{settings.instance_id}/http-backends",
+        refresh=settings.registry_refresh_seconds,
+        signer=signer,
+        events_group=events_group,
+        max_answer_bytes=settings.max_body_bytes,
+    )

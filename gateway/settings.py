@@ -83,6 +83,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     max_contract_bytes: int = 262_144
     capture_key: SecretStr | None = None
+    backend_networks: list[str] = Field(
+        default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+        description="CIDRs HTTP backends may live in (JSON list); link-local and the gateway's own listener "
+        "are refused whatever it says",
+    )
+    backend_secret_key: SecretStr | None = Field(
+        default=None, description="Fernet key sealing backend secrets; else one kept in the data directory"
+    )
     log_batch_size: int = 256
     log_queue_size: int = Field(
         default=10_000, ge=1, description="records waiting for the log writer; beyond it callers get 503"
@@ -167,6 +175,12 @@ class Settings(BaseSettings):
     )
     federation_refresh_seconds: float = Field(
         default=60.0, gt=0, description="a member fetches the federation directory this often"
+    )
+    federation_report_seconds: float = Field(
+        default=86_400.0,
+        gt=0,
+        description="a member sends its signed coverage report to the national tier this often; the national "
+        "tier flags a member whose last report is older than two periods",
     )
     federation_directory_validity_seconds: float = Field(
         default=86_400.0,

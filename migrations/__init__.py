@@ -32,11 +32,13 @@ MODEL_MODULES = (
     "registry.clients.models",
     "registry.grants.models",
     "registry.access.models",
+    "registry.backends.models",
     "registry.succession.models",
     "gateway.oauth.models",
     "gateway.exchangelog.models",
     "federation.models",
     "federation.grants",
+    "federation.reports_models",
 )
 
 

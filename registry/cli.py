@@ -21,6 +21,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from registry.backends import cli as backend_cli
+
 console = Console()
 
 
@@ -160,7 +162,11 @@ client = typer.Typer(help="OAuth2 clients of agencies; secrets are shown once.",
 grant = typer.Typer(
     help="Grants: which client may call which service or publish which dataset.", no_args_is_help=True
 )
-service = typer.Typer(help="Services of agencies: their maintenance windows.", no_args_is_help=True)
+service = typer.Typer(
+    help="Services of agencies: their maintenance windows and HTTP backends.", no_args_is_help=True
+)
+service.command("bind")(backend_cli.bind)
+service.command("unbind")(backend_cli.unbind)
 
 AGENCY_COLUMNS = ("code", "name", "tier", "parent_code", "merged_into")
 DATABASE_COLUMNS = ("agency", "code", "name", "status")

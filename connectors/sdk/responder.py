@@ -127,8 +127,28 @@ def _age(request: Envelope) -> float | None:
     return (datetime.now(UTC) - sent).total_seconds()
 
 
-class ServiceResponder:
-    """The bus handler of one service address."""
+class RequestExpired(LgspError):
+    """The caller's deadline has passed: the gateway has answered 504 already, running it now is a side effect."""
+
+    name, status, title = "request-expired", 504, "The caller's deadline has passed"
+
+
+class RequestStale(LgspError):
+    """The request's signed time is outside the freshness window: a replay, or a badly wrong clock."""
+
+    name, status, title = "request-stale", 401, "The request is outside the freshness window"
+
+
+class RequestRepeated(LgspError):
+    """The exchange id was answered or is being answered already: a redelivery or a replay."""
+
+    name, status, title = "request-repeated", 409, "The request was seen before"
+
+
+class ServiceAnswerer:
+    """One service's part whatever carries the request (the bus, or HTTP: connectors/sdk/http_app.py): admit a
+    request (signature, deadline, freshness, replay), then answer it with the handler's checked answer or a
+    problem."""
 
     def __init__(
         self,
@@ -137,69 +157,36 @@ class ServiceResponder:
         contract: CompiledContract,
         handler: ServiceHandler,
         keys: GatewayKeys,
-        bus: Bus,
         source: str,
         validate_requests: bool = True,
         recent: RecentIds | None = None,
         freshness: float = FRESHNESS,
-        signer: MessageSigner | None = None,
     ) -> None:
         self.address = address
         self.contract = contract
         self.handler = handler
         self.keys = keys
-        self.bus = bus
         self.source = source
         self.validate_requests = validate_requests
         self.recent = recent or RecentIds()
         self.freshness = freshness
-        self.signer = signer
-        self.refused: collections.Counter[str] = collections.Counter()
-        """Requests not answered, by reason: `stale` (outside the freshness window), `duplicate`."""
         self._subject = str(address)
 
-    async def __call__(self, request: Envelope) -> None:
-        if request.type != EXCHANGE_REQUEST:
-            log.warning("%s: ignored message %s of type %s", self.address, request.id, request.type)
-            return
-        try:
-            await self.keys.verify(request)
-        except LgspError as refused:
-            log.warning("%s: refused request %s: %s", self.address, request.id, refused.detail)
-            await self._send(request, self._error(request, refused))
-            return
-        if deadline_passed(request):  # the gateway has answered 504 already: running it now is a side effect
-            EXPIRED.labels(self._subject).inc()
-            log.warning(
-                "%s: dropped request %s unrun: its deadline %s passed",
-                self.address,
-                request.id,
-                request.deadline,
-            )
-            return
+    async def admit(self, request: Envelope) -> None:
+        """Raise `SignatureInvalid` (or `KeysUnavailable`), `RequestExpired`, `RequestStale` or `RequestRepeated`
+        unless the request is the gateway's, in time, and new. An admitted request's id is claimed: release it
+        (`recent.release`) if its answer cannot be delivered."""
+        await self.keys.verify(request)
+        if deadline_passed(request):
+            raise RequestExpired(f"request {request.id}: its deadline {request.deadline} has passed")
         age = _age(request)
         if age is None or abs(age) > self.freshness:
-            self.refused["stale"] += 1
-            log.warning(
-                "%s: refused request %s: sent at %r, outside the %gs freshness window (a replay?)",
-                self.address, request.id, request.time, self.freshness,
-            )  # fmt: skip
-            return
-        if not self.recent.claim(request.id):
-            self.refused["duplicate"] += 1
-            log.warning(
-                "%s: request %s seen before (redelivered or replayed); answered once",
-                self.address,
-                request.id,
+            raise RequestStale(
+                f"request {request.id}: sent at {request.time!r}, outside the {self.freshness:g}s freshness "
+                "window (a replay?)"
             )
-            return
-        try:
-            sent = await self._send(request, await self.answer(request))
-        except BusUnavailable:
-            self.recent.release(request.id)
-            raise
-        if not sent:
-            self.recent.release(request.id)
+        if not self.recent.claim(request.id):
+            raise RequestRepeated(f"request {request.id} was seen before (redelivered or replayed)")
 
     async def answer(self, request: Envelope) -> Envelope:
         """The reply to a verified request: the handler's answer, or a problem."""
@@ -255,6 +242,72 @@ class ServiceResponder:
         return make_reply(
             request, source=self.source, data=problem_bytes(problem, request.id), status=STATUS_ERROR
         )
+
+
+class ServiceResponder(ServiceAnswerer):
+    """The bus handler of one service address."""
+
+    def __init__(
+        self,
+        *,
+        address: Address,
+        contract: CompiledContract,
+        handler: ServiceHandler,
+        keys: GatewayKeys,
+        bus: Bus,
+        source: str,
+        validate_requests: bool = True,
+        recent: RecentIds | None = None,
+        freshness: float = FRESHNESS,
+        signer: MessageSigner | None = None,
+    ) -> None:
+        super().__init__(
+            address=address, contract=contract, handler=handler, keys=keys, source=source,
+            validate_requests=validate_requests, recent=recent, freshness=freshness,
+        )  # fmt: skip
+        self.bus = bus
+        self.signer = signer
+        self.refused: collections.Counter[str] = collections.Counter()
+        """Requests not answered, by reason: `stale` (outside the freshness window), `duplicate`."""
+
+    async def __call__(self, request: Envelope) -> None:
+        if request.type != EXCHANGE_REQUEST:
+            log.warning("%s: ignored message %s of type %s", self.address, request.id, request.type)
+            return
+        try:
+            await self.admit(request)
+        except RequestExpired:
+            EXPIRED.labels(self._subject).inc()
+            log.warning(
+                "%s: dropped request %s unrun: its deadline %s passed",
+                self.address,
+                request.id,
+                request.deadline,
+            )
+            return
+        except RequestStale as stale:
+            self.refused["stale"] += 1
+            log.warning("%s: refused %s", self.address, stale.detail)
+            return
+        except RequestRepeated:
+            self.refused["duplicate"] += 1
+            log.warning(
+                "%s: request %s seen before (redelivered or replayed); answered once",
+                self.address,
+                request.id,
+            )
+            return
+        except LgspError as refused:  # a forged or unsigned request, or no keys to check it with
+            log.warning("%s: refused request %s: %s", self.address, request.id, refused.detail)
+            await self._send(request, self._error(request, refused))
+            return
+        try:
+            sent = await self._send(request, await self.answer(request))
+        except BusUnavailable:
+            self.recent.release(request.id)
+            raise
+        if not sent:
+            self.recent.release(request.id)
 
     async def _send(self, request: Envelope, reply: Envelope) -> bool:
         # `replyto` of a forged request is not to be trusted: answer only on a gateway's reply topic

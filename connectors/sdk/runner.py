@@ -41,6 +41,20 @@ class ServedService:
         return self.address.consumer_group
 
 
+async def fetch_missing_contracts(connectors: Iterable[Connector], gateway: GatewayClient | None) -> None:
+    """Give each service that has no contract its newest one from the gateway's registry."""
+    for connector in connectors:
+        for address in connector.services:
+            if connector.document(Kind.SERVICE, address) is not None:
+                continue
+            if gateway is None:
+                raise ContractUnavailable(
+                    f"no contract for {address}: give it to Connector(contracts=[...]) or run with a "
+                    "gateway client to fetch it from the registry"
+                )
+            connector.add_document(await fetch_document(gateway, Kind.SERVICE, address))
+
+
 class ConnectorRunner:
     def __init__(
         self,
@@ -118,16 +132,7 @@ class ConnectorRunner:
             log.info("serving %s (contract %s) with %s", served.address, served.version, served.handler)
 
     async def _fetch_missing_contracts(self) -> None:
-        for connector in self.connectors:
-            for address in connector.services:
-                if connector.document(Kind.SERVICE, address) is not None:
-                    continue
-                if self.gateway is None:
-                    raise ContractUnavailable(
-                        f"no contract for {address}: give it to Connector(contracts=[...]) or run with a "
-                        "gateway client to fetch it from the registry"
-                    )
-                connector.add_document(await fetch_document(self.gateway, Kind.SERVICE, address))
+        await fetch_missing_contracts(self.connectors, self.gateway)
 
     def _responder(self, connector: Connector, address: Address) -> ServiceResponder:
         contract = connector.contract(address)

@@ -70,6 +70,28 @@ def load_connectors(reference: str, app_dir: Path) -> list[Connector]:
     return list(connectors)
 
 
+def _run_http_command(app: str | None) -> None:
+    from gateway.cli.errors import CliError
+
+    if app is not None:
+        _fail("--http runs the built-in HTTP connector: give no MODULE:APP with it", 2)
+    settings = Settings()
+    if not settings.kafka_bootstrap:
+        _fail("--http on the embedded default is not needed: lgsp up serves bound services itself", 2)
+    try:
+        load_keyring(settings.message_key_file)
+    except LgspError as exc:
+        _fail(exc.detail or str(exc), 2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("aiokafka", "httpx"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    try:
+        asyncio.run(_run_http(settings))
+    except CliError as exc:
+        _fail(str(exc), 1)
+    console.print("stopped")
+
+
 def _print_serving(runner: ConnectorRunner, bus: Bus, url: str) -> None:
     columns = ("service", "contract", "handler", "consumer group")
     rows = [(str(s.address), s.version, s.handler, s.group) for s in runner.services]
@@ -157,10 +179,60 @@ async def _run(
         await bus.stop()
 
 
+async def _run_http(settings: Settings) -> None:
+    """The built-in HTTP connector on Kafka: every service bound to a backend in the platform's registry."""
+    from bus.kafka import KafkaBus
+    from gateway.cli.local import database_errors, platform_database
+    from gateway.platform import backends_connector
+    from registry.storage import create_engine, create_sessionmaker
+
+    assert settings.kafka_bootstrap is not None
+    database = platform_database(settings)
+    engine = create_engine(database)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    bus = KafkaBus(
+        settings.kafka_bootstrap,
+        settings.instance_id,
+        idempotence=settings.kafka_idempotence,
+        partitions=settings.kafka_partitions,
+        replication_factor=settings.kafka_replication_factor,
+        login=settings.kafka_login(),
+        replies=False,
+    )
+    await bus.start()
+    try:
+        signer = load_keyring(settings.message_key_file)
+        with database_errors(database):
+            group = (
+                f"lgsp.http-backends.{settings.instance_id}.registry"  # hears every binding change at once
+            )
+        async with backends_connector(bus, create_sessionmaker(engine), settings, signer, group) as backends:
+            served = sorted(backends.bindings)
+            console.print(f"serving {len(served)} bound service(s): {', '.join(served) or 'none yet'}")
+            console.print("stop with Ctrl+C")
+            await stop.wait()
+    finally:
+        await bus.stop()
+        await engine.dispose()
+
+
 @connector.command("run")
 def run(
     ctx: typer.Context,
-    app: Annotated[str, typer.Argument(metavar="MODULE:APP", help="a Connector or a list of them")],
+    app: Annotated[
+        str | None, typer.Argument(metavar="MODULE:APP", help="a Connector or a list of them")
+    ] = None,
+    http: Annotated[
+        bool,
+        typer.Option(
+            "--http",
+            help="run the built-in HTTP connector instead: every service bound to an HTTP backend "
+            "(a consumer group each; bindings followed without restart); needs the platform database",
+        ),
+    ] = False,
     app_dir: Annotated[Path, typer.Option(help="directory to import MODULE from")] = Path("."),
     concurrency: Annotated[int, typer.Option(min=1, help="handler calls at once per service")] = 16,
     share_now: Annotated[
@@ -178,7 +250,12 @@ def run(
     """
     root = ctx.find_root().params
     url, credentials = str(root.get("url")), (root.get("client_id"), root.get("client_secret"))
+    if http:
+        _run_http_command(app)
+        return
     try:
+        if app is None:
+            raise CannotStart("give MODULE:APP, or --http for the built-in HTTP connector")
         connectors = load_connectors(app, app_dir)
         try:
             settings = Settings()
@@ -213,4 +290,63 @@ def run(
         _fail(exc.detail, 1)
     except httpx.HTTPError as exc:
         _fail(f"cannot talk to the gateway at {url}: {exc!r}", 1)
+    console.print("stopped")
+
+
+@connector.command("serve")
+def serve_over_http(
+    ctx: typer.Context,
+    app: Annotated[str, typer.Argument(metavar="MODULE:APP", help="a Connector or a list of them")],
+    app_dir: Annotated[Path, typer.Option(help="directory to import MODULE from")] = Path("."),
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="port to listen on (0: any free one)")] = 8081,
+    gateway: Annotated[
+        str | None, typer.Option(help="the gateway's base URL (default: --url, LGSP_URL)", show_default=False)
+    ] = None,
+    bind: Annotated[
+        bool, typer.Option(help="bind each service to this process at the gateway, and unbind it on exit")
+    ] = True,
+) -> None:
+    """Serve connectors' services over HTTP as backends of a gateway (the embedded default: `lgsp up`).
+
+    Every request's platform signature is checked against the gateway's envelope keys; requests and answers
+    are checked against the contracts, as `lgsp connector run` does on Kafka. Each service is bound to this
+    process (`lgsp service bind`) with the CLI's credentials (LGSP_CLIENT_ID and LGSP_CLIENT_SECRET, by
+    default the bootstrap admin) and unbound on Ctrl+C or SIGTERM.
+    """
+    from gateway.cli.connector_http import serve_http, take_port
+    from gateway.cli.state import GatewayCliState, cli_state
+
+    state: GatewayCliState = ctx.find_root().obj
+    if gateway is not None:
+        state = cli_state(gateway, state.given_id, state.given_secret)
+    try:
+        connectors = load_connectors(app, app_dir)
+    except CannotStart as exc:
+        _fail(str(exc), 2)
+    if not any(c.services for c in connectors):
+        _fail(f"{app} answers no service: nothing to serve over HTTP", 2)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        _fail(f"invalid setting LGSP_{str(first['loc'][0]).upper()}: {first['msg']}", 2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    sock = take_port(host, port)
+    try:
+        asyncio.run(
+            serve_http(
+                connectors,
+                sock=sock,
+                host=host,
+                gateway=state.client(),
+                url=state.url,
+                bind=bind,
+                freshness=settings.request_freshness_seconds,
+                max_body_bytes=settings.max_body_bytes,
+            )
+        )
+    finally:
+        sock.close()
     console.print("stopped")

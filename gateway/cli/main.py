@@ -46,7 +46,7 @@ class Lgsp(LgspGroup):
             "Lint contract documents, check a new version's compatibility, register and verify them, export "
             "OpenAPI and AsyncAPI.",
         ),
-        "service": LazyCommand("registry.cli:service", "Services of agencies: their maintenance windows."),
+        "service": LazyCommand("registry.cli:service", "Services of agencies: their maintenance windows and HTTP backends."),
         "client": LazyCommand("registry.cli:client", "OAuth2 clients of agencies; secrets are shown once."),
         "grant": LazyCommand("registry.cli:grant", "Grants: which client may call which service or publish which dataset."),
         "access": LazyCommand(

@@ -11,7 +11,7 @@ from contracts.document import Kind
 from contracts.envelope import EXCHANGE_REQUEST, STATUS_OK, Envelope, deadline_after
 from contracts.errors import LgspError
 from gateway.exchange.directory import GrantRule, Route
-from gateway.exchange.errors import ProviderError, ReplyInvalid, RequestInvalid
+from gateway.exchange.errors import ProviderError, ProviderTimeout, ReplyInvalid, RequestInvalid
 from gateway.exchange.fields import project
 from gateway.exchange.flow import ExchangeFlow, ExchangeServices, Inbound, Outbound
 from gateway.exchangelog.models import ExchangeKind, Outcome
@@ -100,7 +100,9 @@ class ServiceCalls(ExchangeFlow):
         record.replied_at = utcnow()
         if reply.status != STATUS_OK:
             problem = _provider_problem(reply.data)
-            raise ProviderError(
+            # an HTTP backend slower than its timeout is a timeout for the consumer too (connectors/http)
+            failed = ProviderTimeout if problem.get("type") == ProviderTimeout.backend_type else ProviderError
+            raise failed(
                 f"the provider of {route.address} failed: {problem.get('detail', 'no detail')}",
                 provider_problem=problem,
             )
@@ -147,6 +149,10 @@ class ServiceCalls(ExchangeFlow):
             await asyncio.gather(*self._background, return_exceptions=True)
 
 
+# an HTTP backend's own status and problem (connectors/http/backend.py) are passed on too
+_PASSED_ON = ("type", "title", "status", "detail", "backend_status", "backend_problem")
+
+
 def _provider_problem(data: bytes) -> dict[str, object]:
     """The connector's own problem (type, status, detail), passed on so a consumer can tell failures apart."""
     try:
@@ -155,7 +161,7 @@ def _provider_problem(data: bytes) -> dict[str, object]:
         return {"detail": data[:200].decode(errors="replace") or "no detail"}
     if not isinstance(problem, dict):
         return {"detail": "no detail"}
-    kept = {key: problem[key] for key in ("type", "title", "status", "detail") if key in problem}
+    kept = {key: problem[key] for key in _PASSED_ON if key in problem}
     if isinstance(kept.get("detail"), str):
         kept["detail"] = kept["detail"][:500]
     return kept

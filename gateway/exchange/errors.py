@@ -44,6 +44,13 @@ class ProviderError(LgspError):
     name, status, title = "provider-error", 502, "The provider failed"
 
 
+class ProviderTimeout(ProviderError):
+    """The provider's HTTP backend did not answer within its timeout (`registry/backends`)."""
+
+    name, status, title = "backend-timeout", 504, "The provider's backend did not answer in time"
+    backend_type = "urn:lgsp:error:backend-timeout"
+
+
 class ReplyInvalid(LgspError):
     name, status, title = "reply-invalid", 502, "The provider's reply does not match the contract"
 

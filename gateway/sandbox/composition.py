@@ -15,6 +15,7 @@ from bus import InProcessBus
 from connectors.sdk import Connector, ConnectorRunner, GatewayClient, GatewayKeys
 from contracts.document import ContractDocument, Kind
 from gateway.app import create_app
+from gateway.platform import http_backends
 from gateway.runtime import GatewayRuntime
 from gateway.sandbox.registration import (
     Credentials,
@@ -111,7 +112,7 @@ async def open_sandbox(
     assert settings.admin_client_secret is not None
     bus = InProcessBus(settings.instance_id)
     await bus.start()
-    app = create_app(settings, bus=bus)
+    app = create_app(settings, bus=bus, extensions=[http_backends])  # services bound to HTTP backends
     async with AsyncExitStack() as stack:
         stack.push_async_callback(bus.stop)
         await stack.enter_async_context(app.router.lifespan_context(app))

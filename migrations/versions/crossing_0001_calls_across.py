@@ -1,7 +1,7 @@
 """crossing: grants for calls across the federation, and each exchange's role in a crossing
 
 Revision ID: crossing_0001
-Revises: federation_0001
+Revises: reports_0001
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import registry.storage
 
 revision: str = "crossing_0001"
-down_revision: str | None = "federation_0001"
+down_revision: str | None = "reports_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

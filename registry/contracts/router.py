@@ -9,6 +9,7 @@ from contracts.document import ContractDocument, Kind
 from contracts.errors import UnsupportedMediaType
 from contracts.openapi import service_openapi
 from registry.auth import ManagerPrincipal
+from registry.backends.router import bind_documented, check_documented
 from registry.contracts.presenters import contract_public, endpoint_public
 from registry.contracts.schemas import ContractPublic, ContractUpdate, EndpointPublic
 from registry.contracts.service import ContractService
@@ -55,9 +56,11 @@ async def register_contract(
 ) -> ContractPublic:
     """Register a contract version (YAML or JSON document); it is checked, and refused if it breaks the rule."""
     max_bytes = request.app.state.settings.max_contract_bytes
-    registered = await ContractService(session, events, max_bytes=max_bytes).register(
-        await read_document(request), principal
-    )
+    raw = await read_document(request)
+    await check_documented(request, raw, max_bytes)  # before registering: a refused backend registers nothing
+    registered = await ContractService(session, events, max_bytes=max_bytes).register(raw, principal)
+    if (backend := registered.version.document.get("backend")) is not None:
+        await bind_documented(request, session, events, principal, registered.endpoint.address, backend)
     kind = "services" if registered.endpoint.kind == Kind.SERVICE else "datasets"
     response.headers["Location"] = (
         f"/api/v1/{kind}/{registered.endpoint.agency_code}/{registered.endpoint.code}/{registered.version.version}"

@@ -24,6 +24,7 @@ from contracts.maintenance import MaintenanceWindow
 from registry.access.repository import AccessRequestRepository
 from registry.agencies.repository import AgencyRepository
 from registry.auth import Principal
+from registry.backends.repository import BackendRepository
 from registry.contracts.models import ContractStatus, ContractVersion, Endpoint
 from registry.contracts.repository import ContractVersionRepository, EndpointRepository
 from registry.databases.models import Database, DatabaseStatus
@@ -281,6 +282,10 @@ class ContractService(RegistryService):
                 f"only the newest version of {endpoint.address} can be removed; withdraw older ones"
             )
         remaining = versions[:-1]
+        if not remaining and await BackendRepository(self.session).get(endpoint.id) is not None:
+            raise InUse(
+                f"{endpoint.address} is bound to an HTTP backend; unbind it first (lgsp service unbind)"
+            )
         if not remaining and await GrantRepository(self.session).endpoint_has_grants(endpoint.id or 0):
             raise InUse(
                 f"{endpoint.address} is still granted to clients; revoke and remove those grants first"

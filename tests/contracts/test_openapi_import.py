@@ -19,7 +19,6 @@ from typer.testing import CliRunner
 
 from connectors.sdk import Connector, ConnectorRunner, GatewayClient, GatewayKeys, RequestContext
 from contracts.cli import app
-from contracts.document import ContractDocument
 from contracts.loading import load_contract
 from contracts.openapi_draft import kebab_case
 from contracts.validation import compile_contract
@@ -236,10 +235,6 @@ class TestBind:
         assert expected in result.stderr
         assert result.stderr.count("\n") == 1
 
-    @pytest.mark.skipif(
-        "backend" not in ContractDocument.model_fields,
-        reason="the contract's backend member comes with the HTTP backends (branch wt-backends)",
-    )
     def test_the_bound_draft_passes_lint(self, tmp_path: Path) -> None:
         draft = imported(tmp_path, CIVIL, "TraCuuKhaiSinh", *CIVIL_ARGS, "--bind")
         result = run("lint", draft)

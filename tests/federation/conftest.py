@@ -134,20 +134,23 @@ def _instance(root: Path, code: str, *args: str, **extra: str) -> Instance:
 
 
 @contextmanager
-def running_federation(*a_args: str, **b_env: str) -> Iterator[Federation]:
-    """The national tier and provinces A (started with `lgsp up` and `a_args`) and B (with `b_env` in its
-    environment), until the block ends."""
+def running_federation(
+    settings: dict[str, str] | None = None, a_args: tuple[str, ...] = (), b_env: dict[str, str] | None = None
+) -> Iterator[Federation]:
+    """The national tier and provinces A and B, each with `settings`, until the block ends; A started with
+    `lgsp up` and `a_args`, B with `b_env` in its environment too."""
+    federation_settings = settings or {}
     root = Path(tempfile.mkdtemp(prefix="lgsp-federation-"))
-    national = _instance(root, NATIONAL, LGSP_TIER="national")
+    national = _instance(root, NATIONAL, LGSP_TIER="national", **federation_settings)
     key = national.lgsp("federation", "key")
     assert key.returncode == 0, key.stderr
     pinned = root / "national-key.json"
     pinned.write_text(key.stdout)
     proxy = DirectoryProxy(national.url)
     proxy.start()
-    member = {"LGSP_NATIONAL_KEY_FILE": str(pinned)}
+    member = {"LGSP_NATIONAL_KEY_FILE": str(pinned)} | federation_settings
     a = _instance(root, PROVINCE_A, *a_args, LGSP_NATIONAL_URL=national.url, **member)
-    b = _instance(root, PROVINCE_B, LGSP_NATIONAL_URL=proxy.url, **member, **b_env)
+    b = _instance(root, PROVINCE_B, LGSP_NATIONAL_URL=proxy.url, **(member | (b_env or {})))
     found = Federation(root, national, a, b, proxy, pinned)
     try:
         for instance in found.instances:
@@ -164,8 +167,14 @@ def running_federation(*a_args: str, **b_env: str) -> Iterator[Federation]:
 
 
 @pytest.fixture(scope="module")
-def federation() -> Iterator[Federation]:
-    with running_federation() as found:
+def federation_settings() -> dict[str, str]:
+    """Settings every instance of a module's federation gets (a module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def federation(federation_settings: dict[str, str]) -> Iterator[Federation]:
+    with running_federation(federation_settings) as found:
         yield found
 
 

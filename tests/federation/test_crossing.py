@@ -40,7 +40,7 @@ DEADLINE = 4  # seconds: the origin's reply timeout, the deadline that travels w
 @pytest.fixture(scope="module")
 def federation() -> Iterator[Federation]:
     """This module's topology: province A runs the demo province, whose connectors answer its services."""
-    with running_federation("--demo", LGSP_REPLY_TIMEOUT_SECONDS=str(DEADLINE)) as found:
+    with running_federation(a_args=("--demo",), b_env={"LGSP_REPLY_TIMEOUT_SECONDS": str(DEADLINE)}) as found:
         yield found
 
 
@@ -99,6 +99,18 @@ def crossing(joined: Federation) -> Crossing:
     with joined.b.http(authenticated=False) as http:
         wait_until(lambda: ADDRESS in [s["address"] for s in http.get("/api/v1/federation/catalogue").json()])
     return found
+
+
+class TestCallsAcrossInTheNationalReport:
+    def test_a_members_report_counts_the_calls_it_took_part_in(self, crossing: Crossing) -> None:
+        assert crossing.call(crossing.granted).status_code == 200
+        federation = crossing.federation
+        for member in (federation.a, federation.b):
+            assert member.lgsp("federation", "report").returncode == 0
+        with federation.national.http(authenticated=False) as http:
+            rows = {m["code"]: m for m in http.get("/api/v1/federation/coverage").json()["members"]}
+        assert rows[PROVINCE_B]["federation_calls"] >= 1
+        assert rows[PROVINCE_A]["federation_calls"] >= 1
 
 
 class TestACallAcrossTheFederation:

@@ -46,10 +46,12 @@ NOT_RUN = {
     "lgsp up --demo": "run below as a process, with --port for a free port, in a directory of its own",
     "lgsp demo": "tests/cli/test_demo_tour.py",
     "lgsp access request": "tests/cli/test_access_cli.py runs each access command between two agencies",
+    "lgsp service bind": "tests/backends/test_cli.py binds and unbinds against a gateway on a real port",
     "lgsp contract import": "tests/contracts/test_openapi_import.py imports that description with these options",
     "python -m pytest": "the suite itself",
     "export LGSP_URL=http://gateway:8080": "a deployment's settings: Kafka and another host",
     "export LGSP_DATABASE_URL=": "the at-scale topology: tests/bus and the benchmarks run it",
+    "export LGSP_ADMIN_CLIENT_ID=": "tests/connectors/test_serve.py runs it, `lgsp up` and the connector as processes",
 }
 LAND = "H50.20/tra-cuu-thua-dat/v1"
 

@@ -1,0 +1,1 @@
+"""National monitoring: members' signed coverage reports to the national tier, and the national coverage."""
