@@ -168,6 +168,10 @@ class Province(_Entry):
                 names = (step.name, step.name_en)
         return names
 
+    def database_today(self, agency: str, code: str) -> DatabaseEntry | None:
+        """The database `agency` holds today: its own, or one of an agency merged into it."""
+        return next((d for d in self.databases if (self.successor(d.agency), d.code) == (agency, code)), None)
+
     @property
     def current_departments(self) -> list[AgencyEntry]:
         """The departments today, after the reorganisation, with their current names."""
