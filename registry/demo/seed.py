@@ -5,23 +5,27 @@ so coverage at any earlier T counts the structure of then. Idempotent: what exis
 identical contract versions are recognised, a merger is applied once, nothing is doubled.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
+from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts.document import version_key
+from contracts.loading import load_contract
 from registry.agencies.models import AgencyTier
 from registry.agencies.repository import AgencyRepository
 from registry.agencies.schemas import AgencyCreate, AgencyUpdate
 from registry.agencies.service import AgencyService
 from registry.auth import ADMIN_SCOPE, MANAGE_SCOPE, Principal
+from registry.contracts.repository import ContractVersionRepository, EndpointRepository
 from registry.contracts.service import ContractService
 from registry.databases.models import DatabaseStatus
 from registry.databases.repository import DatabaseRepository
 from registry.databases.schemas import DatabaseCreate, DatabaseUpdate
 from registry.databases.service import DatabaseService
-from registry.demo import contract_files, load_province
+from registry.demo import Province, contract_files, load_province
 from registry.demo.backdate import date_structure
 from registry.events import EventSink, discard
 from registry.succession.schemas import VIETNAM, MergeCreate, RenameCreate
@@ -52,8 +56,14 @@ def seeder(province: str) -> Principal:
     return Principal(client_id="lgsp-seed", agency=province, scopes=frozenset({ADMIN_SCOPE, MANAGE_SCOPE}))
 
 
-async def seed_demo(session: AsyncSession, events: EventSink = discard) -> SeedReport:
-    province = load_province()
+async def seed_demo(
+    session: AsyncSession,
+    events: EventSink = discard,
+    province: Province | None = None,
+    files: Sequence[Path] | None = None,
+) -> SeedReport:
+    """`province` and contract `files`: the demo's own unless given."""
+    province = province or load_province()
     principal = seeder(province.code)
     report = SeedReport()
 
@@ -106,12 +116,16 @@ async def seed_demo(session: AsyncSession, events: EventSink = discard) -> SeedR
 
     since = datetime.combine(province.since, time(), VIETNAM)
     await date_structure(session, since, created, new_databases)
-    report.mergers = await _reorganise(session, events, principal, merged)
+    report.mergers = await _reorganise(session, events, principal, province, merged)
     # published by today's departments (the contract files name them), after the reorganisation
     contracts = ContractService(session, events)
     # older versions first, so each newer one is checked against them
-    ordered = sorted(contract_files(), key=lambda path: version_key(path.stem.rsplit("--", 1)[-1]))
+    paths = contract_files() if files is None else files
+    ordered = sorted(paths, key=lambda path: version_key(path.stem.rsplit("--", 1)[-1]))
     for path in ordered:
+        if await _registered_before_a_merger(session, path.read_bytes()):
+            report.contracts_unchanged += 1
+            continue
         registered = await contracts.register(path.read_bytes(), principal)
         if registered.created:
             report.contracts_registered += 1
@@ -121,13 +135,26 @@ async def seed_demo(session: AsyncSession, events: EventSink = discard) -> SeedR
     return report
 
 
+async def _registered_before_a_merger(session: AsyncSession, raw: bytes) -> bool:
+    """The version is registered already, by the department the provider succeeded (a demo seeded before its
+    reorganisation was added): versions are immutable, so the predecessor's stands."""
+    document = load_contract(raw)
+    endpoint = await EndpointRepository(session).find(document.provider, document.code, document.major)
+    if endpoint is None or endpoint.id is None:
+        return False
+    for version in await ContractVersionRepository(session).versions(endpoint.id):
+        if version.version == document.version:
+            return bool(version.document.get("provider") != document.provider)
+    return False
+
+
 async def _reorganise(
-    session: AsyncSession, events: EventSink, principal: Principal, merged: set[str]
+    session: AsyncSession, events: EventSink, principal: Principal, province: Province, merged: set[str]
 ) -> int:
     """The province's reorganisation, through the succession service, each step at its date (once)."""
     succession = SuccessionService(session, events)
     applied = 0
-    for step in load_province().reorganisation:
+    for step in province.reorganisation:
         olds = [code for code in step.merge if code not in merged]
         if not olds:
             continue

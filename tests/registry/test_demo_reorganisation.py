@@ -2,9 +2,10 @@
 45/2025/NĐ-CP), so coverage at a 2024 date counts the old departments and today's the merged ones."""
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
-from registry.demo import load_province
+from registry.demo import contract_files, load_contracts, load_province
 from registry.demo.seed import seed_demo
 from tests.harness import Harness
 
@@ -66,3 +67,36 @@ class TestDemoCoverageAcrossTheReorganisation:
             report = await seed_demo(session)
         assert (report.agencies_created, report.agencies_updated, report.mergers) == (0, 0, 0)
         assert (report.databases_created, report.databases_updated, report.contracts_registered) == (0, 0, 0)
+
+
+def contracts_of_2024(directory: Path) -> list[Path]:
+    """The demo's contract files as they were before the reorganisation: published by the departments that
+    held the databases in 2024."""
+    province = load_province()
+    paths = []
+    for path, document in zip(contract_files(), load_contracts(), strict=True):
+        entry = province.database_today(document.provider, document.database)
+        assert entry is not None
+        text = path.read_text(encoding="utf-8")
+        text = text.replace(f"provider: {document.provider}\n", f"provider: {entry.agency}\n")
+        target = directory / f"{entry.agency}--{document.code}--{document.version}.yaml"
+        target.write_text(text, encoding="utf-8")
+        paths.append(target)
+    return paths
+
+
+class TestADemoSeededBeforeTheReorganisation:
+    async def test_is_brought_to_its_2026_form(self, gateway: Harness, tmp_path: Path) -> None:
+        province_2024 = load_province().model_copy(update={"reorganisation": []})
+        async with gateway.app.state.sessionmaker() as session:
+            await seed_demo(session, province=province_2024, files=contracts_of_2024(tmp_path))
+        old = await gateway.http.get("/api/v1/services/H50.04/tra-cuu-doanh-nghiep/v1")
+        assert old.status_code == 200, old.text
+
+        async with gateway.app.state.sessionmaker() as session:
+            report = await seed_demo(session)
+        assert (report.mergers, report.contracts_registered) == (5, 0)
+        moved = (await gateway.http.get("/api/v1/services/H50.05/tra-cuu-doanh-nghiep")).json()
+        assert [v["version"] for v in moved[0]["versions"]] == ["1.0.0", "1.1.0"]
+        report = await coverage(gateway, datetime(2026, 12, 1, tzinfo=VIETNAM))
+        assert report["agency_coverage"]["total"] == 14
