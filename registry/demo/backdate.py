@@ -3,7 +3,7 @@ published on the day its department joined the platform, so coverage grows over 
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import case, literal, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -11,15 +11,19 @@ from registry.agencies.models import Agency
 from registry.contracts.models import ContractVersion, Endpoint
 from registry.contracts.repository import ContractVersionRepository, EndpointRepository
 from registry.databases.models import Database
+from registry.storage import UTCDateTime
 
 
 async def backdate_registry(
     session: AsyncSession, registered: datetime, published: dict[str, datetime]
 ) -> None:
-    """Agencies and databases registered at `registered` (a retired one retired the day after); each endpoint (by address) and its versions at
-    `published[address]`, newer versions a day apart."""
-    await session.exec(update(Agency).values(created_at=registered, updated_at=registered))
-    await session.exec(update(Database).values(created_at=registered, updated_at=registered))
+    """Agencies and databases registered by `registered` (those the seed dated earlier keep their date; a retired
+    one retired the day after); each endpoint (by address) and its versions at `published[address]`, newer
+    versions a day apart."""
+    for model in (Agency, Database):
+        bound = literal(registered, UTCDateTime())
+        earliest = case((col(model.created_at) > bound, bound), else_=col(model.created_at))
+        await session.exec(update(model).values(created_at=earliest, updated_at=registered))
     retired = registered + timedelta(days=1)
     await session.exec(
         update(Database).where(col(Database.retired_at).is_not(None)).values(retired_at=retired)
@@ -35,4 +39,16 @@ async def backdate_registry(
             await session.exec(
                 update(ContractVersion).where(col(ContractVersion.id) == version.id).values(created_at=moment)
             )
+    await session.commit()
+
+
+async def date_structure(
+    session: AsyncSession, since: datetime, agencies: list[str], databases: list[int]
+) -> None:
+    """The agencies and databases just seeded registered `since`: the province's structure before any
+    reorganisation recorded after that date."""
+    if agencies:
+        await session.exec(update(Agency).where(col(Agency.code).in_(agencies)).values(created_at=since))
+    if databases:
+        await session.exec(update(Database).where(col(Database.id).in_(databases)).values(created_at=since))
     await session.commit()

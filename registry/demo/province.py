@@ -75,13 +75,28 @@ class CoverageTarget(_Entry):
     source: Citation
 
 
+class Merger(_Entry):
+    """Agencies merged into a successor on a date (the successor renamed then, if `name` is given); their
+    contracts' former addresses answer for `sunset_days` after it."""
+
+    at: date
+    merge: list[AgencyCode] = Field(min_length=1)
+    into: AgencyCode
+    name: str | None = None
+    name_en: str | None = None
+    sunset_days: int = Field(default=180, ge=0, le=3650)
+    source: Citation
+
+
 class Province(_Entry):
     code: AgencyCode
     name: str
+    since: date  # the structure of `agencies` is the one registered from this date
     sources: list[SourceDocument]
     target: CoverageTarget
     agencies: list[AgencyEntry]
     databases: list[DatabaseEntry]
+    reorganisation: list[Merger] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -96,6 +111,14 @@ class Province(_Entry):
                 problems.append(
                     f"agency {agency.code}: its code does not extend its parent's {agency.parent}"
                 )
+        merged: set[str] = set()
+        for step in self.reorganisation:
+            for code in [*step.merge, step.into]:
+                if code not in codes:
+                    problems.append(f"reorganisation at {step.at}: {code} is not an agency of the file")
+                elif code in merged:
+                    problems.append(f"reorganisation at {step.at}: {code} was merged before")
+            merged.update(step.merge)
         problems += [
             f"database {d.agency}/{d.code}: no agency {d.agency}"
             for d in self.databases
@@ -103,7 +126,10 @@ class Province(_Entry):
         ]
         known = {s.id for s in self.sources}
         citations = (
-            [self.target.source] + [a.source for a in self.agencies] + [d.source for d in self.databases]
+            [self.target.source]
+            + [a.source for a in self.agencies]
+            + [d.source for d in self.databases]
+            + [m.source for m in self.reorganisation]
         )
         problems += sorted({f"unknown source '{c.document}'" for c in citations if c.document not in known})
         if self.target.province != self.code:
@@ -123,8 +149,40 @@ class Province(_Entry):
 
     @property
     def departments(self) -> list[AgencyEntry]:
-        """The agencies under the province: the ones its coverage target counts."""
+        """The agencies under the province as registered from `since`: the ones its coverage target counted."""
         return [a for a in self.agencies if a.parent == self.code]
+
+    def successor(self, code: str) -> str:
+        """The agency that holds today what `code` held (itself, unless merged)."""
+        for step in self.reorganisation:
+            if code in step.merge:
+                code = step.into
+        return code
+
+    def current_names(self, code: str) -> tuple[str, str | None]:
+        """The agency's names today: as in `agencies`, unless a merger renamed it."""
+        entry = self.agency(code)
+        names = (entry.name, entry.name_en)
+        for step in self.reorganisation:
+            if step.into == code and step.name is not None:
+                names = (step.name, step.name_en)
+        return names
+
+    def database_today(self, agency: str, code: str) -> DatabaseEntry | None:
+        """The database `agency` holds today: its own, or one of an agency merged into it."""
+        return next((d for d in self.databases if (self.successor(d.agency), d.code) == (agency, code)), None)
+
+    @property
+    def current_departments(self) -> list[AgencyEntry]:
+        """The departments today, after the reorganisation, with their current names."""
+        merged = {code for step in self.reorganisation for code in step.merge}
+        return [
+            entry.model_copy(
+                update=dict(zip(("name", "name_en"), self.current_names(entry.code), strict=True))
+            )
+            for entry in self.departments
+            if entry.code not in merged
+        ]
 
 
 def _duplicates(what: str, values: list[str]) -> list[str]:

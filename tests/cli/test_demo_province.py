@@ -78,7 +78,7 @@ class TestDemoProvince:
             before = (await first.http.get("/api/v1/exchanges", headers=await first.admin())).json()["total"]
         async with running_gateway(settings, extensions=[demo_province(traffic_interval=3600)]) as second:
             catalogue = (await second.http.get("/api/v1/catalogue")).json()
-            versions = (await second.http.get("/api/v1/services/H50.04/tra-cuu-doanh-nghiep")).json()
+            versions = (await second.http.get("/api/v1/services/H50.05/tra-cuu-doanh-nghiep")).json()
             after = (await second.http.get("/api/v1/exchanges", headers=await second.admin())).json()["total"]
         assert len({e["address"] for e in catalogue}) == len(catalogue)
         assert [v["version"] for v in versions[0]["versions"]] == ["1.0.0", "1.1.0"]

@@ -96,7 +96,7 @@ class TestCatalogue:
     def test_every_sample_is_a_registered_database(self) -> None:
         province = load_province()
         for each in catalogue.SAMPLES:
-            assert province.database(each.provider, each.database) is not None, each.name
+            assert province.database_today(each.provider, each.database) is not None, each.name
 
     def test_every_demo_contract_has_its_query(self) -> None:
         for doc in SERVICES:

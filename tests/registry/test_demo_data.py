@@ -4,6 +4,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterator
+from datetime import date
 from fnmatch import fnmatch
 from functools import cache
 from pathlib import Path
@@ -139,7 +140,8 @@ class TestProvince:
 
     def test_every_entry_cites_a_known_document(self, province: Province) -> None:
         known = {s.id for s in province.sources}
-        cited = [province.target.source] + [e.source for e in (*province.agencies, *province.databases)]
+        entries = (*province.agencies, *province.databases, *province.reorganisation)
+        cited = [province.target.source] + [e.source for e in entries]
         assert {c.document for c in cited} <= known
         assert all(c.part for c in cited)
 
@@ -182,6 +184,29 @@ class TestProvinceChecks:
         with pytest.raises(ValidationError, match="does not extend its parent"):
             Province.model_validate(raw)
 
+    def test_refuses_a_merger_of_an_unknown_or_already_merged_agency(self, raw: dict[str, Any]) -> None:
+        raw["reorganisation"][0]["into"] = "H50.99"
+        raw["reorganisation"][1]["merge"] = raw["reorganisation"][0]["merge"]
+        with pytest.raises(ValidationError) as refused:
+            Province.model_validate(raw)
+        assert "H50.99 is not an agency of the file" in str(refused.value)
+        assert "H50.07 was merged before" in str(refused.value)
+
+
+class TestReorganisation:
+    def test_decree_45_merges_five_departments_on_1_march_2025(self, province: Province) -> None:
+        steps = {code: step.into for step in province.reorganisation for code in step.merge}
+        assert steps == {"H50.04": "H50.05", "H50.07": "H50.20", "H50.08": "H50.09", "H50.10": "H50.13",
+                         "H50.11": "H50.02"}  # fmt: skip
+        assert {step.at for step in province.reorganisation} == {date(2025, 3, 1)}
+        assert province.since < date(2025, 3, 1)
+
+    def test_today_the_departments_have_the_merged_names(self, province: Province) -> None:
+        names = {a.code: a.name for a in province.current_departments}
+        assert names["H50.20"] == "Sở Nông nghiệp và Môi trường"
+        assert not {"H50.04", "H50.07", "H50.08", "H50.10", "H50.11"} & names.keys()
+        assert len(names) == len(province.departments) - 5
+
 
 class TestContractSet:
     def test_has_seven_services_over_six_databases(self) -> None:
@@ -195,8 +220,9 @@ class TestContractSet:
         assert len({(d.provider, d.database) for d in datasets}) >= 13
 
     def test_enough_departments_can_share_to_reach_the_coverage_target(self, province: Province) -> None:
-        """The dashboard's agency coverage can reach the plan's 60% when every dataset is shared."""
-        departments = {a.code for a in province.departments}
+        """The dashboard's agency coverage (today's departments) can reach the plan's 60% when every dataset is
+        shared."""
+        departments = {a.code for a in province.current_departments}
         sharing = {d.provider for d in load_contracts() if d.kind is Kind.DATASET} & departments
         assert len(sharing) / len(departments) >= province.target.agency_coverage
 
@@ -217,7 +243,7 @@ class TestContract:
 
     def test_provider_owns_an_active_database(self, path: Path, province: Province) -> None:
         doc = document(path)
-        database = province.database(doc.provider, doc.database)
+        database = province.database_today(doc.provider, doc.database)
         assert database is not None, f"{doc.provider} has no database {doc.database}"
         assert database.status is DatabaseStatus.ACTIVE
 

@@ -1,4 +1,4 @@
-"""CSDL đăng ký doanh nghiệp (H50.04, Sở Kế hoạch và Đầu tư): enterprises registered in Quảng Trị.
+"""CSDL đăng ký doanh nghiệp (H50.05, Sở Tài chính): enterprises registered in Quảng Trị.
 
 Answers `tra-cuu-doanh-nghiep` (v1: 1.0.0 and 1.1.0, which adds the main business line) and shares
 `doanh-nghiep` to the warehouse. Business lines are VSIC 2018 codes (Decision 27/2018/QĐ-TTg).
@@ -26,7 +26,7 @@ from connectors.samples.synthetic import (
     street_address,
 )
 
-PROVIDER = "H50.04"
+PROVIDER = "H50.05"  # since 1/3/2025; Sở Kế hoạch và Đầu tư (H50.04) before
 DATABASE = "csdl-dang-ky-doanh-nghiep"
 SEED = 5004
 DEFAULT_SIZE = 2000

@@ -1,4 +1,4 @@
-"""CSDL giấy phép lái xe (H50.08, Sở Giao thông vận tải): driving licences issued in Quảng Trị.
+"""CSDL giấy phép lái xe (H50.09, Sở Xây dựng): driving licences issued in Quảng Trị.
 
 Answers `kiem-tra-giay-phep-lai-xe`. Licence numbers have 12 digits, the first two the province's unit code
 (45). Classes and terms are those of the Road Traffic Law 2008 and Circular 12/2017/TT-BGTVT: A1, A2 and A3
@@ -25,7 +25,7 @@ from connectors.samples.synthetic import (
     pick,
 )
 
-PROVIDER = "H50.08"
+PROVIDER = "H50.09"  # since 1/3/2025; Sở Giao thông vận tải (H50.08) before
 DATABASE = "csdl-giay-phep-lai-xe"
 SEED = 5008
 DEFAULT_SIZE = 2500

@@ -1,4 +1,4 @@
-"""CSDL người có công (H50.11, Sở Lao động - Thương binh và Xã hội): people with merit to the revolution.
+"""CSDL người có công (H50.02, Sở Nội vụ): people with merit to the revolution.
 
 Answers `tra-cuu-nguoi-co-cong`: whether a person is registered as a person with merit (Ordinance on
 Preferential Treatment of People with Meritorious Services 2020), in which category, and their monthly
@@ -18,7 +18,7 @@ from connectors.samples.database import Json, SampleDatabase, first, new_databas
 from connectors.samples.geography import commune
 from connectors.samples.synthetic import FEMALE, KINH, People, Person, Unique, day_between, pick
 
-PROVIDER = "H50.11"
+PROVIDER = "H50.02"  # since 1/3/2025; Sở Lao động - Thương binh và Xã hội (H50.11) before
 DATABASE = "csdl-nguoi-co-cong"
 SEED = 5011
 DEFAULT_SIZE = 1500

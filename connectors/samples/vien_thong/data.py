@@ -1,4 +1,4 @@
-"""CSDL GIS chuyên đề bưu chính, viễn thông (H50.10, Sở Thông tin và Truyền thông): mobile base stations.
+"""CSDL GIS chuyên đề bưu chính, viễn thông (H50.13, Sở Khoa học và Công nghệ): mobile base stations.
 
 Shares `tram-bts` to the warehouse: each base station site (vị trí trạm BTS) with its operator, commune,
 position, the generations it broadcasts, its mast and whether operators share it. The 2022 plan counts
@@ -16,7 +16,7 @@ from connectors.samples.database import Json, SampleDatabase, new_database, rows
 from connectors.samples.geography import Commune, Terrain
 from connectors.samples.synthetic import pick, random_commune
 
-PROVIDER = "H50.10"
+PROVIDER = "H50.13"  # since 1/3/2025; Sở Thông tin và Truyền thông (H50.10) before
 DATABASE = "csdl-gis-buu-chinh-vien-thong"
 SEED = 5010
 DEFAULT_SIZE = 1188

@@ -45,7 +45,7 @@ CONSUMERS = (
     ),
 )  # fmt: skip
 CONNECTORS = DemoClient(
-    "H50.10", "ket-noi-cac-so", "Kết nối dữ liệu các sở (Sở Thông tin và Truyền thông vận hành)",
+    "H50.13", "ket-noi-cac-so", "Kết nối dữ liệu các sở (Sở Khoa học và Công nghệ vận hành)",
     "Chia sẻ dữ liệu chuyên ngành vào Kho cơ sở dữ liệu dùng chung của tỉnh", connector=True,
 )  # fmt: skip
 DEMO_CLIENTS = (*CONSUMERS, CONNECTORS)

@@ -33,7 +33,7 @@ from warehouse.keys import load_signer
 
 CONNECTOR_KEYS, WAREHOUSE_KEY = "connectors.jwks", "warehouse.jwk"
 WAREHOUSE_CLIENT = "kho-du-lieu-dung-chung"
-WAREHOUSE_AGENCY = "H50.10"  # the provincial data centre's department, as the connectors' client
+WAREHOUSE_AGENCY = "H50.13"  # the provincial data centre's department, as the connectors' client
 
 
 @dataclass(frozen=True)
