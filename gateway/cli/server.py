@@ -158,6 +158,35 @@ def seed_demo_command(
         typer.echo(secret)  # alone on its line: never cut, wrapped or styled
 
 
+@seed.command("province")
+def seed_province_command(
+    name: Annotated[str, typer.Argument(help="a seed of the federation demo: national, H93, H38 or H51")],
+) -> None:
+    """Load the agencies and databases of one platform of the federation demo (registry/demo/provinces/);
+    idempotent. `lgsp federation up --demo` runs it for each platform but the demo province."""
+    from registry.demo import load_seed_province, seed_provinces
+    from registry.demo.seed import seed_province
+
+    try:
+        province = load_seed_province(name)
+    except KeyError:
+        raise typer.BadParameter(f"no seed '{name[:40]}'; one of {', '.join(seed_provinces())}") from None
+    settings = Settings()
+
+    async def run() -> str:
+        if settings.effective_database_url.startswith("sqlite"):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(settings.effective_database_url)
+        try:
+            await prepare_schema(engine, demo=True)
+            async with create_sessionmaker(engine)() as session:
+                return (await seed_province(session, province)).summary()
+        finally:
+            await engine.dispose()
+
+    typer.echo(f"{province.name}: {asyncio.run(run())}")
+
+
 @keys.command("rotate")
 def keys_rotate(
     purpose: Annotated[

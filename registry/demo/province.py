@@ -79,7 +79,7 @@ class Province(_Entry):
     code: AgencyCode
     name: str
     sources: list[SourceDocument]
-    target: CoverageTarget
+    target: CoverageTarget | None = None  # the national tier's file names none
     agencies: list[AgencyEntry]
     databases: list[DatabaseEntry]
 
@@ -102,11 +102,10 @@ class Province(_Entry):
             if d.agency not in codes
         ]
         known = {s.id for s in self.sources}
-        citations = (
-            [self.target.source] + [a.source for a in self.agencies] + [d.source for d in self.databases]
-        )
+        targets = [self.target.source] if self.target else []
+        citations = targets + [a.source for a in self.agencies] + [d.source for d in self.databases]
         problems += sorted({f"unknown source '{c.document}'" for c in citations if c.document not in known})
-        if self.target.province != self.code:
+        if self.target is not None and self.target.province != self.code:
             problems.append(f"the target is for {self.target.province}, not {self.code}")
         if problems:
             raise ValueError("; ".join(problems))

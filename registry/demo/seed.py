@@ -18,7 +18,7 @@ from registry.databases.models import DatabaseStatus
 from registry.databases.repository import DatabaseRepository
 from registry.databases.schemas import DatabaseCreate, DatabaseUpdate
 from registry.databases.service import DatabaseService
-from registry.demo import contract_files, load_province
+from registry.demo import Province, contract_files, load_province
 from registry.events import EventSink, discard
 
 
@@ -45,7 +45,23 @@ def seeder(province: str) -> Principal:
 
 
 async def seed_demo(session: AsyncSession, events: EventSink = discard) -> SeedReport:
-    province = load_province()
+    """The demo province: its agencies, databases and contracts."""
+    report = await seed_province(session, load_province(), events)
+    contracts = ContractService(session, events)
+    principal = seeder(load_province().code)
+    # older versions first, so each newer one is checked against them
+    ordered = sorted(contract_files(), key=lambda path: version_key(path.stem.rsplit("--", 1)[-1]))
+    for path in ordered:
+        registered = await contracts.register(path.read_bytes(), principal)
+        if registered.created:
+            report.contracts_registered += 1
+        else:
+            report.contracts_unchanged += 1
+    return report
+
+
+async def seed_province(session: AsyncSession, province: Province, events: EventSink = discard) -> SeedReport:
+    """A province's (or the national tier's) agencies and databases, brought up to date."""
     principal = seeder(province.code)
     report = SeedReport()
 
@@ -88,13 +104,4 @@ async def seed_demo(session: AsyncSession, events: EventSink = discard) -> SeedR
             await databases.update(database.agency, database.code, update_db, principal)
             report.databases_updated += 1
 
-    contracts = ContractService(session, events)
-    # older versions first, so each newer one is checked against them
-    ordered = sorted(contract_files(), key=lambda path: version_key(path.stem.rsplit("--", 1)[-1]))
-    for path in ordered:
-        registered = await contracts.register(path.read_bytes(), principal)
-        if registered.created:
-            report.contracts_registered += 1
-        else:
-            report.contracts_unchanged += 1
     return report

@@ -1,0 +1,75 @@
+"""`lgsp federation up --demo`: start the platforms, make them a federation, print how to use it, and stop
+every process on Ctrl+C or SIGTERM."""
+
+import signal
+from pathlib import Path
+from types import FrameType
+
+import typer
+
+from federation.demo.platforms import DEMO_PROVINCE, Platform, admin_secret, pin_national_key, platforms
+from federation.demo.run import Federation, StartFailed
+from federation.demo.setup import Operator, SetupFailed, consumer, join_all, publish
+
+
+def run_demo(base_port: int, data_dir: Path) -> None:
+    root = data_dir.resolve()
+    found = platforms(root, base_port)
+    secret = admin_secret(root)
+    federation = Federation(found, pin_national_key(found[0], root), secret, root)
+
+    def terminate(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt  # a SIGTERM while starting stops everything, as Ctrl+C does
+
+    signal.signal(signal.SIGTERM, terminate)
+    failure = None
+    try:
+        typer.echo(f"starting {len(found)} platforms under {root} (logs: <seed>.log there)")
+        federation.start(typer.echo)
+        secrets = _federate(found, secret)
+        _banner(found, secrets, root)
+        exited = federation.watch()
+        if exited is not None:
+            failure = f"{exited.platform.code} exited with {exited.exited}; its log {exited.log}"
+    except KeyboardInterrupt:
+        pass
+    except StartFailed as exc:
+        failure = f"{exc}\n{exc.child.tail()}"
+    except SetupFailed as exc:
+        failure = str(exc)
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        typer.echo("stopping every platform")
+        federation.stop()
+    if failure:
+        typer.echo(f"error: {failure}", err=True)
+        raise typer.Exit(1)
+    typer.echo("stopped")
+
+
+def _federate(found: list[Platform], secret: str) -> dict[str, str]:
+    operators = [Operator(platform, secret) for platform in found]
+    try:
+        national, members = operators[0], operators[1:]
+        join_all(national, members)
+        provider = next(o for o in members if o.platform.seed == DEMO_PROVINCE)
+        shared = publish(provider)
+        typer.echo(f"published nationally by {provider.platform.code}: {', '.join(shared)}")
+        return {o.platform.code: consumer(o) for o in members}
+    finally:
+        for operator in operators:
+            operator.close()
+
+
+def _banner(found: list[Platform], secrets: dict[str, str], root: Path) -> None:
+    typer.echo("")
+    typer.echo("LGSP Mock — federation demo: the national tier and four provinces")
+    for platform in found:
+        role = "national tier" if platform.national else "province     "
+        typer.echo(f"{role}  {platform.code:<4} {platform.url}  {platform.name}")
+    typer.echo(f"admin of every platform: federation-admin, secret in {root / 'admin-secret'}")
+    for platform in found[1:]:
+        typer.echo(f"consumer of {platform.code}: client {platform.consumer}, secret (shown this once):")
+        typer.echo(secrets[platform.code])  # alone on its line
+    typer.echo(f"national dashboard  {found[0].url}/dashboard")
+    typer.echo("Ctrl+C stops them all")
