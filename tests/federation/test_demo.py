@@ -1,0 +1,184 @@
+"""`lgsp federation up --demo` as a real process on free ports: the national tier and the four seed provinces,
+each its own `lgsp up` child, made a federation, and every child stopped by Ctrl+C. One start for the module."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from federation.demo.platforms import SEEDS
+from federation.signing import DIRECTORY_TYPE, load_pinned, verify
+from registry.demo import load_seed_province, seed_provinces
+from tests.faults.topology import ROOT
+from tests.services import free_port
+
+READY = "Ctrl+C stops them all"
+START_SECONDS = 300.0
+PROVIDER_SERVICE = "H50.20/tra-cuu-thua-dat/v1"
+
+
+@dataclass
+class Demo:
+    process: subprocess.Popen[bytes]
+    root: Path
+    output: Path
+    base_port: int
+    children: list[int]
+
+    def text(self) -> str:
+        return self.output.read_text(encoding="utf-8", errors="replace")
+
+    def url(self, seed: str) -> str:
+        return f"http://127.0.0.1:{self.base_port + SEEDS.index(seed)}"
+
+    def consumer_secret(self, code: str) -> str:
+        lines = self.text().splitlines()
+        at = next(i for i, line in enumerate(lines) if line.startswith(f"consumer of {code}:"))
+        return lines[at + 1].strip()
+
+
+def _free_block(size: int) -> int:
+    """A port with the next `size - 1` free too (the demo takes consecutive ports)."""
+    for _ in range(50):
+        base = free_port()
+        if base + size > 65535:
+            continue
+        try:
+            for port in range(base, base + size):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no block of free ports")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[Demo]:
+    root = Path(tempfile.mkdtemp(prefix="lgsp-federation-demo-"))
+    output = root / "output.txt"
+    base_port = _free_block(len(SEEDS))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LGSP_")}
+    with output.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gateway", "federation", "up", "--demo", "--base-port", str(base_port),
+             "--data-dir", str(root / "data")],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    found = Demo(process, root, output, base_port, [])
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while READY not in found.text():
+            assert process.poll() is None, found.text()
+            assert time.monotonic() < deadline, found.text()
+            time.sleep(0.5)
+        found.children = _children(process.pid)
+        yield found
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for pid in _children(process.pid) + found.children:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+class TestTheSeeds:
+    def test_each_platform_has_a_seed_with_cited_departments_and_databases(self) -> None:
+        assert set(SEEDS) - {"H50"} == set(seed_provinces())
+        for seed in SEEDS:
+            province = load_seed_province(seed)
+            assert province.departments, seed
+            assert province.databases, seed
+
+
+class TestEveryPlatformAnswers:
+    def test_the_national_tier_and_the_four_provinces_are_ready_at_the_printed_urls(self, demo: Demo) -> None:
+        for seed in SEEDS:
+            assert demo.url(seed) in demo.text()
+            assert httpx.get(f"{demo.url(seed)}/readyz", timeout=10).status_code == 200, seed
+
+    def test_each_platform_is_its_own_process(self, demo: Demo) -> None:
+        assert len(demo.children) == len(SEEDS)
+
+
+class TestEachProvinceListsItsDepartments:
+    def test_the_departments_its_seed_names_are_in_its_registry(self, demo: Demo) -> None:
+        for seed in SEEDS:
+            answer = httpx.get(f"{demo.url(seed)}/api/v1/agencies", params={"limit": 100}, timeout=10)
+            listed = {agency["code"] for agency in answer.json()["items"]}
+            province = load_seed_province(seed)
+            assert {d.code for d in province.departments} <= listed, seed
+            others = {s for s in ("H93", "H38", "H51") if s != seed}
+            assert not any(code.split(".")[0] in others for code in listed), seed  # its own, no other's
+
+
+class TestTheNationalDirectory:
+    def test_it_lists_the_four_provinces_active_signed_by_the_pinned_key(self, demo: Demo) -> None:
+        token = httpx.get(f"{demo.url('national')}/api/v1/federation/directory", timeout=10).text
+        pinned = load_pinned(demo.root / "data" / "national-key.json")
+        directory = verify(token, pinned, DIRECTORY_TYPE)
+        active = {m["code"] for m in directory["members"] if m["status"] == "active"}
+        assert active == {"H50", "H93", "H38", "H51"}
+
+
+class TestAServiceSharedAcrossProvinces:
+    def test_a_service_published_by_quang_tri_is_in_the_other_provinces_catalogues(self, demo: Demo) -> None:
+        for seed in ("H93", "H38", "H51"):
+            catalogue = httpx.get(f"{demo.url(seed)}/api/v1/federation/catalogue", timeout=10).json()
+            assert PROVIDER_SERVICE in {s["address"] for s in catalogue}, seed
+
+
+class TestTheConsumerClients:
+    def test_each_provinces_printed_consumer_gets_a_token_from_its_own_platform(self, demo: Demo) -> None:
+        for seed in ("H50", "H93", "H38", "H51"):
+            answer = httpx.post(
+                f"{demo.url(seed)}/oauth/token", data={"grant_type": "client_credentials"},
+                auth=(f"lien-thong-{seed.lower()}", demo.consumer_secret(seed)), timeout=30,
+            )  # fmt: skip
+            assert answer.status_code == 200, (seed, answer.text)
+
+
+class TestCtrlCStopsEverything:
+    def test_every_child_is_stopped_and_the_demo_exits(self, demo: Demo) -> None:
+        demo.process.send_signal(signal.SIGINT)
+        assert demo.process.wait(timeout=60) == 0, demo.text()
+        assert [pid for pid in demo.children if _alive(pid)] == []
