@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from joserfc import jwt
 from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
 
 from contracts.errors import LgspError
 from contracts.signing import ALGORITHMS, SigningKey, algorithm_for
@@ -61,6 +62,17 @@ class AssertionVerifier:
 
     audience: str
     _seen: dict[str, float] = field(default_factory=dict)
+    # the signers' keys imported once per directory held, not on every call
+    _directory: Directory | None = None
+    _keys: dict[str, KeySet] = field(default_factory=dict)
+
+    def _key_set(self, directory: Directory, issuer: str, signer: dict[str, Any]) -> KeySet:
+        if directory is not self._directory:
+            self._directory, self._keys = directory, {}
+        found = self._keys.get(issuer)
+        if found is None:
+            found = self._keys[issuer] = key_set(list(signer.get("keys", [])))
+        return found
 
     def verify(self, token: str, directory: Directory, now: float | None = None) -> str:
         """The code of the member (or the national tier) that signed `token`, if everything holds."""
@@ -74,7 +86,7 @@ class AssertionVerifier:
             raise AssertionRefused("the assertion names no issuer")
         signer = _signer(directory, issuer)
         try:
-            found = jwt.decode(token, key_set(list(signer.get("keys", []))), algorithms=list(ALGORITHMS))
+            found = jwt.decode(token, self._key_set(directory, issuer, signer), algorithms=list(ALGORITHMS))
         except (JoseError, ValueError, TypeError) as exc:
             raise AssertionRefused(f"not signed by a key of {issuer}: {exc.__class__.__name__}") from None
         claims = dict(found.claims)

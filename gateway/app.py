@@ -11,6 +11,8 @@ from contracts.errors import LgspError
 from federation.router import router as federation_router
 from federation.runtime import Federation, FederationConfig
 from gateway.coverage.router import router as coverage_router
+from gateway.crossing.flow import Crossing
+from gateway.crossing.router import router as crossing_router
 from gateway.dashboard.router import router as dashboard_router
 from gateway.deadletters.router import router as dead_letters_router
 from gateway.exchange.hotpath import ExchangeHotPath
@@ -103,6 +105,7 @@ def create_app(
         app.state.metrics = GatewayMetrics.attach(runtime)
         try:
             app.state.federation = await Federation.start(federation_config(settings))
+            app.state.crossing = Crossing.of(app.state.federation, runtime.calls, runtime.sessionmaker)
         except LgspError as refused:
             await runtime.stop()
             log.error("cannot start: %s", refused.detail)
@@ -115,6 +118,8 @@ def create_app(
                     await stack.enter_async_context(extension(app, runtime))
                 yield
         finally:
+            if app.state.crossing is not None:
+                await app.state.crossing.aclose()
             await reports.stop()
             await app.state.federation.stop()
             await runtime.stop()
@@ -137,7 +142,7 @@ def create_app(
     routers = (
         *national, oauth_router, exchange_router, registry_router, exchangelog_router, probes_router,
         coverage_router, exchange_health_router, metrics_router, dashboard_router, dead_letters_router,
-        federation_router, federation_reports_router,
+        federation_router, federation_reports_router, crossing_router,
     )  # fmt: skip
     for router in routers:
         app.include_router(router)

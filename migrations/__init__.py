@@ -37,6 +37,7 @@ MODEL_MODULES = (
     "gateway.oauth.models",
     "gateway.exchangelog.models",
     "federation.models",
+    "federation.grants",
     "federation.reports_models",
 )
 

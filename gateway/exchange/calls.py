@@ -87,11 +87,16 @@ class ServiceCalls(ExchangeFlow):
         )
 
     async def _forward(
-        self, record: ExchangeRecord, route: Route, grant: GrantRule, envelope: Envelope
+        self,
+        record: ExchangeRecord,
+        route: Route,
+        grant: GrantRule,
+        envelope: Envelope,
+        timeout: float | None = None,  # noqa: ASYNC109 (a call across the federation brings its own deadline)
     ) -> bytes:
         """Send the request over the bus and check the reply; returns the body for the consumer."""
         record.sent_at = utcnow()
-        reply = await self.services.bus.request(route.topic, envelope, timeout=self.reply_timeout)
+        reply = await self.services.bus.request(route.topic, envelope, timeout=timeout or self.reply_timeout)
         record.replied_at = utcnow()
         if reply.status != STATUS_OK:
             problem = _provider_problem(reply.data)

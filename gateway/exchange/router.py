@@ -72,6 +72,11 @@ async def exchange(agency: str, service: str, major: str, request: Request) -> R
     """Call a service. The body is the request defined by the service's contract (see its OpenAPI)."""
     calls: ServiceCalls = request.app.state.calls
     arrived = inbound(request, f"{agency}/{service}/v{major}", calls.services.max_body_bytes)
+    crossing = getattr(request.app.state, "crossing", None)
+    if crossing is not None and crossing.is_remote(
+        arrived.address
+    ):  # another member's: across the federation
+        return response(await crossing.originate(arrived), arrived)
     return response(await calls.call(arrived), arrived)
 
 

@@ -18,4 +18,8 @@ def record_hash(fields: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON of every chained field (`prev_hash` and `seq` included); datetimes as
     orjson writes them (RFC 3339, with their UTC offset), identical for a record written and read back."""
     canonical = {name: fields.get(name) for name in CHAIN_FIELDS}
+    if (
+        fields.get("role") is not None
+    ):  # only a federated hop has one: the hashes of local records stay as they were
+        canonical["role"] = fields["role"]
     return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()

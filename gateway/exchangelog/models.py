@@ -71,6 +71,8 @@ class Exchange(SQLModel, table=True):
     response_payload: str | None = None
     prev_hash: str | None = Field(default=None, max_length=64)
     hash: str | None = Field(default=None, max_length=64)
+    # origin | transit | provider: this instance's part in a call across the federation; None for a local one
+    role: str | None = Field(default=None, sa_type=String(16))
 
 
 EXCHANGES = Exchange.__table__  # type: ignore[attr-defined]

@@ -39,6 +39,7 @@ class ExchangeRecord:
     response_payload: str | None = None
     prev_hash: str | None = None
     hash: str | None = None
+    role: str | None = None  # origin | transit | provider across the federation
 
     def row(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in FIELD_NAMES}

@@ -58,3 +58,14 @@ class ExchangeRepository(Repository[Exchange]):
             )
         )
         return dict(rows.all())
+
+    async def count_crossing(self, since: datetime, until: datetime) -> int:
+        """Calls across the federation this platform took part in (as origin or provider) that succeeded."""
+        return await self.count(
+            self.select().where(
+                col(Exchange.role).in_(("origin", "provider")),
+                Exchange.outcome == "ok",
+                col(Exchange.completed_at) >= since,
+                col(Exchange.completed_at) < until,
+            )
+        )

@@ -32,6 +32,7 @@ class ExchangePublic(BaseModel):
     seq: int | None
     prev_hash: str | None
     hash: str | None
+    role: str | None = None  # origin | transit | provider in a call across the federation
     delivered_at: datetime | None = None
     captured: bool = False
 

@@ -22,6 +22,7 @@ from federation.signing import SignatureRefused, fresh, key_set, peek, sign, ver
 from gateway.coverage.schemas import CoverageRatio, DatabaseCounts
 from gateway.coverage.service import CoverageService
 from gateway.coverage.window import Window
+from gateway.exchangelog.repository import ExchangeRepository
 from gateway.exchangelog.rollups import VIETNAM
 from gateway.nationalcoverage.schemas import (
     MemberCoverage,
@@ -47,9 +48,9 @@ class ReportNotNewer(LgspError):
     name, status, title = "report-not-newer", 409, "The report is not newer than the last one"
 
 
-def federation_calls(session: AsyncSession, window: Window) -> int:
-    """Calls across the federation in the window. Not counted yet: calling across is still to come."""
-    return 0
+async def federation_calls(session: AsyncSession, window: Window) -> int:
+    """Calls across the federation in the window that this member took part in (origin or provider), answered."""
+    return await ExchangeRepository(session).count_crossing(window.start, window.at)
 
 
 class MemberReports:
@@ -76,7 +77,7 @@ class MemberReports:
             "iat": time.time(),
             "coverage": figures.model_dump(mode="json"),
             "trend": [point.model_dump(mode="json") for point in trend.points],
-            "federation_calls": federation_calls(self.session, window),
+            "federation_calls": await federation_calls(self.session, window),
         }
 
     async def send(self, principal: Principal | None = None) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,24 +123,23 @@ def _env(directory: Path, url: str, code: str, **extra: str) -> dict[str, str]:
     )
 
 
-def _instance(root: Path, code: str, **extra: str) -> Instance:
+def _instance(root: Path, code: str, *args: str, **extra: str) -> Instance:
     directory = root / code
     directory.mkdir()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = _env(directory, url, code, **extra)
-    process = Process(code, ["up", "--port", str(port)], env, root / f"{code}.log", answers(url))
+    process = Process(code, ["up", "--port", str(port), *args], env, root / f"{code}.log", answers(url))
     return Instance(code, directory, process, url)
 
 
-@pytest.fixture(scope="module")
-def federation_settings() -> dict[str, str]:
-    """Settings every instance of a module's federation gets (a module overrides this fixture)."""
-    return {}
-
-
-@pytest.fixture(scope="module")
-def federation(federation_settings: dict[str, str]) -> Iterator[Federation]:
+@contextmanager
+def running_federation(
+    settings: dict[str, str] | None = None, a_args: tuple[str, ...] = (), b_env: dict[str, str] | None = None
+) -> Iterator[Federation]:
+    """The national tier and provinces A and B, each with `settings`, until the block ends; A started with
+    `lgsp up` and `a_args`, B with `b_env` in its environment too."""
+    federation_settings = settings or {}
     root = Path(tempfile.mkdtemp(prefix="lgsp-federation-"))
     national = _instance(root, NATIONAL, LGSP_TIER="national", **federation_settings)
     key = national.lgsp("federation", "key")
@@ -149,8 +149,8 @@ def federation(federation_settings: dict[str, str]) -> Iterator[Federation]:
     proxy = DirectoryProxy(national.url)
     proxy.start()
     member = {"LGSP_NATIONAL_KEY_FILE": str(pinned)} | federation_settings
-    a = _instance(root, PROVINCE_A, LGSP_NATIONAL_URL=national.url, **member)
-    b = _instance(root, PROVINCE_B, LGSP_NATIONAL_URL=proxy.url, **member)
+    a = _instance(root, PROVINCE_A, *a_args, LGSP_NATIONAL_URL=national.url, **member)
+    b = _instance(root, PROVINCE_B, LGSP_NATIONAL_URL=proxy.url, **(member | (b_env or {})))
     found = Federation(root, national, a, b, proxy, pinned)
     try:
         for instance in found.instances:
@@ -167,6 +167,18 @@ def federation(federation_settings: dict[str, str]) -> Iterator[Federation]:
 
 
 @pytest.fixture(scope="module")
+def federation_settings() -> dict[str, str]:
+    """Settings every instance of a module's federation gets (a module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def federation(federation_settings: dict[str, str]) -> Iterator[Federation]:
+    with running_federation(federation_settings) as found:
+        yield found
+
+
+@pytest.fixture(scope="module")
 def joined(federation: Federation) -> Federation:
     """Both provinces asked to join and the national operator approved them (A by the CLI, B over the API)."""
     for member in (federation.a, federation.b):
@@ -180,10 +192,9 @@ def joined(federation: Federation) -> Federation:
     return federation
 
 
-@pytest.fixture(scope="module")
-def published(joined: Federation) -> Federation:
-    """Province A registered a service of its department H50.98 and shared it beyond the province."""
-    with joined.a.http() as http:
+def publish_test_service(federation: Federation) -> None:
+    """Province A registers a service of its department H50.98 and shares it beyond the province."""
+    with federation.a.http() as http:
         agency = {"code": "H50.98", "name": "Sở kiểm thử", "tier": "department"}
         assert http.post("/api/v1/agencies", json=agency).status_code == 201
         database = {"agency": "H50.98", "code": "csdl-kiem-thu", "name": "CSDL kiểm thử", "status": "active"}
@@ -192,6 +203,12 @@ def published(joined: Federation) -> Federation:
             "/api/v1/contracts", content=SERVICE.read_bytes(), headers={"Content-Type": "application/yaml"}
         )
         assert contract.status_code == 201, contract.text
-    done = joined.a.lgsp("federation", "publish", SERVICE_ADDRESS, "--json")
+    done = federation.a.lgsp("federation", "publish", SERVICE_ADDRESS, "--json")
     assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="module")
+def published(joined: Federation) -> Federation:
+    """Province A registered a service of its department H50.98 and shared it beyond the province."""
+    publish_test_service(joined)
     return joined

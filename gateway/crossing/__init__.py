@@ -1,0 +1,1 @@
+"""Calls across the federation: the origin, transit and provider hops, and the trace of one exchange."""
