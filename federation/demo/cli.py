@@ -9,7 +9,16 @@ import typer
 
 from federation.demo.platforms import DEMO_PROVINCE, Platform, admin_secret, pin_national_key, platforms
 from federation.demo.run import Federation, StartFailed
-from federation.demo.setup import Operator, SetupFailed, consumer, join_all, publish
+from federation.demo.setup import (
+    CROSSING,
+    Operator,
+    SetupFailed,
+    call_across,
+    consumer,
+    grant_crossing,
+    join_all,
+    publish,
+)
 
 
 def run_demo(base_port: int, data_dir: Path) -> None:
@@ -55,7 +64,14 @@ def _federate(found: list[Platform], secret: str) -> dict[str, str]:
         provider = next(o for o in members if o.platform.seed == DEMO_PROVINCE)
         shared = publish(provider)
         typer.echo(f"published nationally by {provider.platform.code}: {', '.join(shared)}")
-        return {o.platform.code: consumer(o) for o in members}
+        secrets = {o.platform.code: consumer(o) for o in members}
+        origins = [o for o in members if o is not provider]
+        for origin in origins:
+            grant_crossing(provider, origin)
+        for origin in origins:
+            exchange = call_across(origin, secrets[origin.platform.code])
+            typer.echo(f"{origin.platform.code} → {CROSSING} across the federation: exchange {exchange}")
+        return secrets
     finally:
         for operator in operators:
             operator.close()
@@ -72,4 +88,5 @@ def _banner(found: list[Platform], secrets: dict[str, str], root: Path) -> None:
         typer.echo(f"consumer of {platform.code}: client {platform.consumer}, secret (shown this once):")
         typer.echo(secrets[platform.code])  # alone on its line
     typer.echo(f"national dashboard  {found[0].url}/dashboard")
+    typer.echo(f"each other province's consumer may call {CROSSING} on its own gateway (POST /exchange/…)")
     typer.echo("Ctrl+C stops them all")

@@ -10,6 +10,8 @@ from federation.demo.platforms import ADMIN_ID, DEMO_PROVINCE, Platform
 
 # services of the demo province shared beyond it: its sample connectors answer them
 PUBLISHED = ("H50.20/tra-cuu-thua-dat/v1", "H50.03/trich-luc-khai-sinh/v1", "H50.04/tra-cuu-doanh-nghiep/v1")
+CROSSING = PUBLISHED[0]  # each other province's consumer may call it across the federation
+CROSSING_REQUEST = {"ma_xa": "19333", "so_to": 12, "so_thua": 145}  # the contract's first example
 ALREADY = 409
 TIMEOUT = 30.0
 
@@ -99,3 +101,32 @@ def consumer(operator: Operator) -> str:
             grant = {"client_id": platform.consumer, "address": address, "purpose": "Demo liên thông"}
             operator.send("/api/v1/grants", grant, f"grant {address}", tolerate=ALREADY)
     return str(made.json()["client_secret"])
+
+
+def grant_crossing(provider: Operator, origin: Operator) -> None:
+    """The origin lets its consumer call out to CROSSING; the provider lets that member's consumer call in."""
+    client = origin.platform.consumer
+    outbound = {"client": client, "address": CROSSING}
+    origin.send("/api/v1/federation/grants", outbound, f"federation grant {CROSSING}")
+    inbound = {"client": f"{origin.platform.code}:{client}", "address": CROSSING}
+    provider.send("/api/v1/federation/grants", inbound, f"federation grant {origin.platform.code}:{client}")
+
+
+def call_across(origin: Operator, secret: str, wait: float = 30.0) -> str:
+    """One call by the origin's consumer to the provider's service through the national tier; its exchange id.
+    The origin knows the service once its verified directory lists it (within a refresh period)."""
+    platform = origin.platform
+    with httpx.Client(base_url=platform.url, timeout=TIMEOUT) as http:
+        token = http.post(
+            "/oauth/token", data={"grant_type": "client_credentials"}, auth=(platform.consumer, secret)
+        )
+        origin._check(token, "consumer token")
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        deadline = time.monotonic() + wait
+        while True:
+            answer = http.post(f"/exchange/{CROSSING}", json=CROSSING_REQUEST, headers=headers)
+            if answer.is_success or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)  # not yet in this member's directory
+        origin._check(answer, f"call to {CROSSING}")
+        return str(answer.headers.get("X-Exchange-ID", ""))

@@ -167,6 +167,26 @@ class TestAServiceSharedAcrossProvinces:
             assert PROVIDER_SERVICE in {s["address"] for s in catalogue}, seed
 
 
+class TestTrafficCrossesTheFederation:
+    def test_each_other_provinces_call_at_start_went_origin_national_provider(self, demo: Demo) -> None:
+        for seed in ("H93", "H38", "H51"):
+            line = next(
+                line for line in demo.text().splitlines() if line.startswith(f"{seed} → {PROVIDER_SERVICE}")
+            )
+            exchange_id = line.rsplit(" ", 1)[1]
+            with httpx.Client(base_url=demo.url(seed), timeout=30) as http:
+                token = http.post(
+                    "/oauth/token", data={"grant_type": "client_credentials"},
+                    auth=(f"lien-thong-{seed.lower()}", demo.consumer_secret(seed)),
+                ).json()["access_token"]  # fmt: skip
+                trace = http.get(
+                    f"/api/v1/federation/trace/{exchange_id}", headers={"Authorization": f"Bearer {token}"}
+                )
+            assert trace.status_code == 200, trace.text
+            path = [(hop["member"], hop["role"], hop["outcome"]) for hop in trace.json()["hops"]]
+            assert path == [(seed, "origin", "ok"), ("G01", "transit", "ok"), ("H50", "provider", "ok")]
+
+
 class TestTheConsumerClients:
     def test_each_provinces_printed_consumer_gets_a_token_from_its_own_platform(self, demo: Demo) -> None:
         for seed in ("H50", "H93", "H38", "H51"):
