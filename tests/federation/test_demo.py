@@ -3,122 +3,25 @@ each its own `lgsp up` child, made a federation, and every child stopped by Ctrl
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 
 from federation.demo.platforms import SEEDS
+from federation.demo.setup import CROSSING
 from federation.signing import DIRECTORY_TYPE, load_pinned, verify
 from registry.demo import load_seed_province, seed_provinces
-from tests.faults.topology import ROOT
-from tests.services import free_port
+from tests.federation.demo_process import Demo, alive, federation_demo
 
-READY = "Ctrl+C stops them all"
-START_SECONDS = 300.0
-PROVIDER_SERVICE = "H50.20/tra-cuu-thua-dat/v1"
-
-
-@dataclass
-class Demo:
-    process: subprocess.Popen[bytes]
-    root: Path
-    output: Path
-    base_port: int
-    children: list[int]
-
-    def text(self) -> str:
-        return self.output.read_text(encoding="utf-8", errors="replace")
-
-    def url(self, seed: str) -> str:
-        return f"http://127.0.0.1:{self.base_port + SEEDS.index(seed)}"
-
-    def consumer_secret(self, code: str) -> str:
-        lines = self.text().splitlines()
-        at = next(i for i, line in enumerate(lines) if line.startswith(f"consumer of {code}:"))
-        return lines[at + 1].strip()
-
-
-def _free_block(size: int) -> int:
-    """A port with the next `size - 1` free too (the demo takes consecutive ports)."""
-    for _ in range(50):
-        base = free_port()
-        if base + size > 65535:
-            continue
-        try:
-            for port in range(base, base + size):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no block of free ports")
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+PROVIDER_SERVICE = CROSSING
 
 
 @pytest.fixture(scope="module")
 def demo() -> Iterator[Demo]:
-    root = Path(tempfile.mkdtemp(prefix="lgsp-federation-demo-"))
-    output = root / "output.txt"
-    base_port = _free_block(len(SEEDS))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LGSP_")}
-    with output.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gateway", "federation", "up", "--demo", "--base-port", str(base_port),
-             "--data-dir", str(root / "data")],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    found = Demo(process, root, output, base_port, [])
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while READY not in found.text():
-            assert process.poll() is None, found.text()
-            assert time.monotonic() < deadline, found.text()
-            time.sleep(0.5)
-        found.children = _children(process.pid)
+    with federation_demo() as found:
         yield found
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for pid in _children(process.pid) + found.children:
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 class TestTheSeeds:
@@ -201,4 +104,4 @@ class TestCtrlCStopsEverything:
     def test_every_child_is_stopped_and_the_demo_exits(self, demo: Demo) -> None:
         demo.process.send_signal(signal.SIGINT)
         assert demo.process.wait(timeout=60) == 0, demo.text()
-        assert [pid for pid in demo.children if _alive(pid)] == []
+        assert [pid for pid in demo.children if alive(pid)] == []
