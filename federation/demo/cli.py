@@ -64,7 +64,7 @@ def _federate(found: list[Platform], secret: str) -> dict[str, str]:
         provider = next(o for o in members if o.platform.seed == DEMO_PROVINCE)
         shared = publish(provider)
         typer.echo(f"published nationally by {provider.platform.code}: {', '.join(shared)}")
-        secrets = {o.platform.code: consumer(o) for o in members}
+        secrets = {o.platform.code: consumer(o) for o in operators}
         origins = [o for o in members if o is not provider]
         for origin in origins:
             grant_crossing(provider, origin)
@@ -84,7 +84,7 @@ def _banner(found: list[Platform], secrets: dict[str, str], root: Path) -> None:
         role = "national tier" if platform.national else "province     "
         typer.echo(f"{role}  {platform.code:<4} {platform.url}  {platform.name}")
     typer.echo(f"admin of every platform: federation-admin, secret in {root / 'admin-secret'}")
-    for platform in found[1:]:
+    for platform in found:
         typer.echo(f"consumer of {platform.code}: client {platform.consumer}, secret (shown this once):")
         typer.echo(secrets[platform.code])  # alone on its line
     typer.echo(f"national dashboard  {found[0].url}/dashboard")

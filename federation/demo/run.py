@@ -46,7 +46,8 @@ class Child:
         return self.lgsp("seed", "province", self.platform.seed)
 
     def start(self) -> None:
-        demo = ("--demo",) if self.platform.seed == DEMO_PROVINCE else ()
+        # the demo province runs its sample connectors; the national tier answers its contracts' examples
+        demo = ("--demo",) if self.platform.seed == DEMO_PROVINCE or self.platform.national else ()
         self.process = self.lgsp("up", *demo, "--port", str(self.platform.port))
 
     def ready(self) -> bool:

@@ -10,6 +10,12 @@ from federation.demo.platforms import ADMIN_ID, DEMO_PROVINCE, Platform
 
 # services of the demo province shared beyond it: its sample connectors answer them
 PUBLISHED = ("H50.20/tra-cuu-thua-dat/v1", "H50.03/trich-luc-khai-sinh/v1", "H50.04/tra-cuu-doanh-nghiep/v1")
+# the national databases' services, answered at the national tier from their contracts' examples
+NATIONAL_SERVICES = (
+    "G01/tra-cuu-cong-dan/v1",
+    "G02/tra-cuu-doanh-nghiep-quoc-gia/v1",
+    "G03/qua-trinh-tham-gia-bao-hiem/v1",
+)
 CROSSING = PUBLISHED[0]  # each other province's consumer may call it across the federation
 CROSSING_REQUEST = {"ma_xa": "19333", "so_to": 12, "so_thua": 145}  # the contract's first example
 ALREADY = 409
@@ -86,7 +92,7 @@ def publish(provider: Operator) -> list[str]:
 
 
 def consumer(operator: Operator) -> str:
-    """The province's demo consumer client, with a new secret each start (shown once, by the banner)."""
+    """The platform's demo consumer client, with a new secret each start (shown once, by the banner)."""
     platform = operator.platform
     body = {
         "agency": platform.code,
@@ -96,10 +102,10 @@ def consumer(operator: Operator) -> str:
     made = operator.send("/api/v1/clients", body, "client", tolerate=ALREADY)
     if made.status_code == ALREADY:
         made = operator.send(f"/api/v1/clients/{platform.consumer}/secret", {}, "client secret")
-    if platform.seed == DEMO_PROVINCE:
-        for address in PUBLISHED:
-            grant = {"client_id": platform.consumer, "address": address, "purpose": "Demo liên thông"}
-            operator.send("/api/v1/grants", grant, f"grant {address}", tolerate=ALREADY)
+    local = PUBLISHED if platform.seed == DEMO_PROVINCE else NATIONAL_SERVICES if platform.national else ()
+    for address in local:
+        grant = {"client_id": platform.consumer, "address": address, "purpose": "Demo liên thông"}
+        operator.send("/api/v1/grants", grant, f"grant {address}", tolerate=ALREADY)
     return str(made.json()["client_secret"])
 
 

@@ -11,7 +11,7 @@ import uvicorn
 from fastapi import FastAPI
 from rich.console import Console
 
-from gateway.app import CannotStartFilter
+from gateway.app import CannotStartFilter, Extension
 from gateway.bootstrap import prepare_schema
 from gateway.cli.demo.clients import DEMO_CLIENTS, capture_demo_services, ensure_demo_clients
 from gateway.cli.demo.message_keys import ensure_demo_message_keys
@@ -54,8 +54,14 @@ def up(
         logging.getLogger(chatty).setLevel(logging.WARNING)
     local = host in ("127.0.0.1", "0.0.0.0", "::", "localhost")
     url = f"http://{'localhost' if local else host}:{port}"
-    extensions = []
-    if settings.demo:  # the demo's samples load only for --demo; its banner tells where this process answers
+    extensions: list[Extension] = []
+    if settings.demo and settings.tier == "national":  # as `lgsp federation up --demo` runs it
+        from gateway.cli.demo.national import national_demo
+
+        extensions.append(national_demo())
+    elif (
+        settings.demo
+    ):  # the demo's samples load only for --demo; its banner tells where this process answers
         from gateway.cli.demo.province import demo_province
 
         extensions.append(demo_province(url=url))
@@ -164,7 +170,7 @@ def seed_province_command(
 ) -> None:
     """Load the agencies and databases of one platform of the federation demo (registry/demo/provinces/);
     idempotent. `lgsp federation up --demo` runs it for each platform but the demo province."""
-    from registry.demo import load_seed_province, seed_provinces
+    from registry.demo import load_seed_province, seed_contract_files, seed_provinces
     from registry.demo.seed import seed_province
 
     try:
@@ -180,7 +186,8 @@ def seed_province_command(
         try:
             await prepare_schema(engine, demo=True)
             async with create_sessionmaker(engine)() as session:
-                return (await seed_province(session, province)).summary()
+                contracts = seed_contract_files(name)
+                return (await seed_province(session, province, contract_paths=contracts)).summary()
         finally:
             await engine.dispose()
 

@@ -46,6 +46,7 @@ __all__ = [
     "load_contracts",
     "load_province",
     "load_seed_province",
+    "seed_contract_files",
     "seed_provinces",
 ]
 
@@ -88,3 +89,11 @@ def load_seed_province(name: str) -> Province:
     if name not in seed_provinces():
         raise KeyError(name)
     return Province.model_validate(_read(PROVINCES_DIR / f"{name}.yaml"))
+
+
+def seed_contract_files(name: str) -> list[Path]:
+    """The contracts of a federation demo platform other than Quảng Trị (`provinces/contracts/`): those whose
+    provider is one of its agencies."""
+    agencies = {agency.code for agency in load_seed_province(name).agencies}
+    files = sorted((PROVINCES_DIR / "contracts").glob("*.yaml"))
+    return [path for path in files if path.name.split("--", 1)[0] in agencies]

@@ -3,7 +3,9 @@
 Idempotent: what exists is brought up to date, identical contract versions are recognised, nothing is doubled.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -46,11 +48,21 @@ def seeder(province: str) -> Principal:
 
 async def seed_demo(session: AsyncSession, events: EventSink = discard) -> SeedReport:
     """The demo province: its agencies, databases and contracts."""
-    report = await seed_province(session, load_province(), events)
+    return await seed_province(session, load_province(), events, contract_files())
+
+
+async def seed_province(
+    session: AsyncSession,
+    province: Province,
+    events: EventSink = discard,
+    contract_paths: Sequence[Path] = (),
+) -> SeedReport:
+    """A province's (or the national tier's) agencies, databases and contracts, brought up to date."""
+    report = await _seed_registry(session, province, events)
     contracts = ContractService(session, events)
-    principal = seeder(load_province().code)
+    principal = seeder(province.code)
     # older versions first, so each newer one is checked against them
-    ordered = sorted(contract_files(), key=lambda path: version_key(path.stem.rsplit("--", 1)[-1]))
+    ordered = sorted(contract_paths, key=lambda path: version_key(path.stem.rsplit("--", 1)[-1]))
     for path in ordered:
         registered = await contracts.register(path.read_bytes(), principal)
         if registered.created:
@@ -60,8 +72,7 @@ async def seed_demo(session: AsyncSession, events: EventSink = discard) -> SeedR
     return report
 
 
-async def seed_province(session: AsyncSession, province: Province, events: EventSink = discard) -> SeedReport:
-    """A province's (or the national tier's) agencies and databases, brought up to date."""
+async def _seed_registry(session: AsyncSession, province: Province, events: EventSink) -> SeedReport:
     principal = seeder(province.code)
     report = SeedReport()
 

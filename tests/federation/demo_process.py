@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 
 from federation.demo.platforms import SEEDS
+from registry.demo import load_seed_province
 from tests.faults.topology import ROOT
 from tests.services import free_port
 
@@ -39,10 +40,11 @@ class Demo:
     def url(self, seed: str) -> str:
         return f"http://127.0.0.1:{self.base_port + SEEDS.index(seed)}"
 
-    def token(self, code: str) -> str:
-        """An access token of the province's printed consumer client."""
+    def token(self, seed: str) -> str:
+        """An access token of the platform's printed consumer client."""
+        code = load_seed_province(seed).code
         answer = httpx.post(
-            f"{self.url(code)}/oauth/token", data={"grant_type": "client_credentials"},
+            f"{self.url(seed)}/oauth/token", data={"grant_type": "client_credentials"},
             auth=(f"lien-thong-{code.lower()}", self.consumer_secret(code)), timeout=30,
         )  # fmt: skip
         answer.raise_for_status()

@@ -8,11 +8,13 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+import yaml
 
+from contracts.document import ContractDocument
 from federation.demo.platforms import SEEDS
 from federation.demo.setup import CROSSING
 from federation.signing import DIRECTORY_TYPE, load_pinned, verify
-from registry.demo import load_seed_province, seed_provinces
+from registry.demo import load_seed_province, seed_contract_files, seed_provinces
 from tests.federation.demo_process import Demo, alive, federation_demo
 
 PROVIDER_SERVICE = CROSSING
@@ -88,6 +90,20 @@ class TestTrafficCrossesTheFederation:
             assert trace.status_code == 200, trace.text
             path = [(hop["member"], hop["role"], hop["outcome"]) for hop in trace.json()["hops"]]
             assert path == [(seed, "origin", "ok"), ("G01", "transit", "ok"), ("H50", "provider", "ok")]
+
+
+class TestTheNationalDatabasesAnswerAtTheNationalTier:
+    def test_each_national_service_answers_its_example_to_the_printed_consumer(self, demo: Demo) -> None:
+        headers = {"Authorization": f"Bearer {demo.token('national')}"}
+        for path in seed_contract_files("national"):
+            document = ContractDocument.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+            example = document.examples[0]
+            answer = httpx.post(
+                f"{demo.url('national')}/exchange/{document.provider}/{document.code}/v1",
+                json=example.request, headers=headers, timeout=30,
+            )  # fmt: skip
+            assert answer.status_code == 200, answer.text
+            assert answer.json() == example.response
 
 
 class TestTheConsumerClients:
