@@ -23,6 +23,7 @@ from federation.demo.setup import (
 
 def run_demo(base_port: int, data_dir: Path) -> None:
     root = data_dir.resolve()
+    _same_ports(root, base_port)
     found = platforms(root, base_port)
     secret = admin_secret(root)
     federation = Federation(found, pin_national_key(found[0], root), secret, root)
@@ -90,3 +91,16 @@ def _banner(found: list[Platform], secrets: dict[str, str], root: Path) -> None:
     typer.echo(f"national dashboard  {found[0].url}/dashboard")
     typer.echo(f"each other province's consumer may call {CROSSING} on its own gateway (POST /exchange/…)")
     typer.echo("Ctrl+C stops them all")
+
+
+def _same_ports(root: Path, base_port: int) -> None:
+    """The members joined with their URLs: a second start on other ports would leave the directory naming the old
+    ones, so it is refused (one line) rather than started half-broken."""
+    recorded = root / "base-port"
+    if recorded.exists() and recorded.read_text().strip() != str(base_port):
+        raise typer.BadParameter(
+            f"{root} holds a federation started with --base-port {recorded.read_text().strip()}: "
+            "start it on that port, or use another --data-dir"
+        )
+    root.mkdir(parents=True, exist_ok=True)
+    recorded.write_text(str(base_port))

@@ -4,7 +4,10 @@ each its own `lgsp up` child, made a federation, and every child stopped by Ctrl
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,6 +18,7 @@ from federation.demo.platforms import SEEDS
 from federation.demo.setup import CROSSING
 from federation.signing import DIRECTORY_TYPE, load_pinned, verify
 from registry.demo import load_seed_province, seed_contract_files, seed_provinces
+from tests.faults.topology import ROOT
 from tests.federation.demo_process import Demo, alive, federation_demo
 
 PROVIDER_SERVICE = CROSSING
@@ -33,6 +37,30 @@ class TestTheSeeds:
             province = load_seed_province(seed)
             assert province.departments, seed
             assert province.databases, seed
+
+
+class TestAStartThatCannotWorkIsRefused:
+    def lgsp(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "gateway", "federation", "up", *args], cwd=ROOT, capture_output=True,
+            text=True, timeout=60,
+        )  # fmt: skip
+
+    def test_without_demo_it_says_so_in_one_line(self) -> None:
+        done = self.lgsp()
+        assert done.returncode != 0
+        assert len(done.stderr.strip().splitlines()) == 1
+        assert "--demo" in done.stderr
+
+    def test_a_data_dir_started_on_other_ports_is_refused_before_anything_starts(
+        self, tmp_path: Path
+    ) -> None:
+        (tmp_path / "base-port").write_text("9000")
+        done = self.lgsp("--demo", "--base-port", "9100", "--data-dir", str(tmp_path))
+        assert done.returncode != 0
+        assert len(done.stderr.strip().splitlines()) == 1
+        assert "--base-port 9000" in done.stderr
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["base-port"]
 
 
 class TestEveryPlatformAnswers:
