@@ -136,3 +136,23 @@ def key(
     except (OSError, ValueError) as exc:
         raise typer.BadParameter(f"the federation key {path}: {exc}") from None
     typer.echo(json.dumps({"keys": public_keys(found)}, indent=2))
+
+
+@federation.command("up")
+def up(
+    demo: Annotated[
+        bool, typer.Option("--demo", help="the national tier and the four seed provinces")
+    ] = False,
+    base_port: Annotated[
+        int, typer.Option(min=1, max=65531, help="the national tier's port; the provinces take the next four")
+    ] = 8080,
+    data_dir: Annotated[
+        Path, typer.Option(help="one data directory per platform under it; a second start reuses them")
+    ] = Path(".lgsp-federation"),
+) -> None:
+    """Run a federation on this machine, each platform its own `lgsp up` process; Ctrl+C stops them all."""
+    if not demo:
+        raise typer.BadParameter("only the demo federation can be started here: add --demo")
+    from federation.demo.cli import run_demo
+
+    run_demo(base_port, data_dir)

@@ -11,7 +11,7 @@ import uvicorn
 from fastapi import FastAPI
 from rich.console import Console
 
-from gateway.app import CannotStartFilter
+from gateway.app import CannotStartFilter, Extension
 from gateway.bootstrap import prepare_schema
 from gateway.cli.demo.clients import DEMO_CLIENTS, capture_demo_services, ensure_demo_clients
 from gateway.cli.demo.message_keys import ensure_demo_message_keys
@@ -54,8 +54,14 @@ def up(
         logging.getLogger(chatty).setLevel(logging.WARNING)
     local = host in ("127.0.0.1", "0.0.0.0", "::", "localhost")
     url = f"http://{'localhost' if local else host}:{port}"
-    extensions = []
-    if settings.demo:  # the demo's samples load only for --demo; its banner tells where this process answers
+    extensions: list[Extension] = []
+    if settings.demo and settings.tier == "national":  # as `lgsp federation up --demo` runs it
+        from gateway.cli.demo.national import national_demo
+
+        extensions.append(national_demo())
+    elif (
+        settings.demo
+    ):  # the demo's samples load only for --demo; its banner tells where this process answers
         from gateway.cli.demo.province import demo_province
 
         extensions.append(demo_province(url=url))
@@ -156,6 +162,36 @@ def seed_demo_command(
     for client_id, secret in secrets.items():
         typer.echo(f"client {client_id}, secret (shown this once):")
         typer.echo(secret)  # alone on its line: never cut, wrapped or styled
+
+
+@seed.command("province")
+def seed_province_command(
+    name: Annotated[str, typer.Argument(help="a seed of the federation demo: national, H93, H38 or H51")],
+) -> None:
+    """Load the agencies and databases of one platform of the federation demo (registry/demo/provinces/);
+    idempotent. `lgsp federation up --demo` runs it for each platform but the demo province."""
+    from registry.demo import load_seed_province, seed_contract_files, seed_provinces
+    from registry.demo.seed import seed_province
+
+    try:
+        province = load_seed_province(name)
+    except KeyError:
+        raise typer.BadParameter(f"no seed '{name[:40]}'; one of {', '.join(seed_provinces())}") from None
+    settings = Settings()
+
+    async def run() -> str:
+        if settings.effective_database_url.startswith("sqlite"):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(settings.effective_database_url)
+        try:
+            await prepare_schema(engine, demo=True)
+            async with create_sessionmaker(engine)() as session:
+                contracts = seed_contract_files(name)
+                return (await seed_province(session, province, contract_paths=contracts)).summary()
+        finally:
+            await engine.dispose()
+
+    typer.echo(f"{province.name}: {asyncio.run(run())}")
 
 
 @keys.command("rotate")

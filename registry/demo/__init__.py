@@ -25,10 +25,14 @@ from registry.demo.province import (
 DEMO_DIR = Path(__file__).parent
 PROVINCE_FILE = DEMO_DIR / "province.yaml"
 CONTRACTS_DIR = DEMO_DIR / "contracts"
+PROVINCES_DIR = (
+    DEMO_DIR / "provinces"
+)  # the federation demo's other platforms, `<code>.yaml` or `national.yaml`
 
 __all__ = [
     "CONTRACTS_DIR",
     "DEMO_DIR",
+    "PROVINCES_DIR",
     "PROVINCE_FILE",
     "AgencyEntry",
     "Citation",
@@ -41,6 +45,9 @@ __all__ = [
     "contract_files",
     "load_contracts",
     "load_province",
+    "load_seed_province",
+    "seed_contract_files",
+    "seed_provinces",
 ]
 
 
@@ -67,3 +74,26 @@ def contract_files() -> list[Path]:
 def load_contracts() -> tuple[ContractDocument, ...]:
     """The demo contract documents, in file name order (the documents are immutable)."""
     return tuple(ContractDocument.model_validate(_read(path)) for path in contract_files())
+
+
+def seed_provinces() -> list[str]:
+    """The names the federation demo's platforms other than Quảng Trị are loaded by (`national`, `H93`, …)."""
+    return sorted(path.stem for path in PROVINCES_DIR.glob("*.yaml"))
+
+
+@cache
+def load_seed_province(name: str) -> Province:
+    """A platform of the federation demo: `H50` is the demo province, any other name a file of `provinces/`."""
+    if name == load_province().code:
+        return load_province()
+    if name not in seed_provinces():
+        raise KeyError(name)
+    return Province.model_validate(_read(PROVINCES_DIR / f"{name}.yaml"))
+
+
+def seed_contract_files(name: str) -> list[Path]:
+    """The contracts of a federation demo platform other than Quảng Trị (`provinces/contracts/`): those whose
+    provider is one of its agencies."""
+    agencies = {agency.code for agency in load_seed_province(name).agencies}
+    files = sorted((PROVINCES_DIR / "contracts").glob("*.yaml"))
+    return [path for path in files if path.name.split("--", 1)[0] in agencies]

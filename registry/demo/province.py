@@ -91,9 +91,9 @@ class Merger(_Entry):
 class Province(_Entry):
     code: AgencyCode
     name: str
-    since: date  # the structure of `agencies` is the one registered from this date
+    since: date | None = None  # the structure of `agencies` is the one registered from this date (else today)
     sources: list[SourceDocument]
-    target: CoverageTarget
+    target: CoverageTarget | None = None  # the national tier's file names none
     agencies: list[AgencyEntry]
     databases: list[DatabaseEntry]
     reorganisation: list[Merger] = []
@@ -126,13 +126,13 @@ class Province(_Entry):
         ]
         known = {s.id for s in self.sources}
         citations = (
-            [self.target.source]
+            ([self.target.source] if self.target else [])
             + [a.source for a in self.agencies]
             + [d.source for d in self.databases]
             + [m.source for m in self.reorganisation]
         )
         problems += sorted({f"unknown source '{c.document}'" for c in citations if c.document not in known})
-        if self.target.province != self.code:
+        if self.target is not None and self.target.province != self.code:
             problems.append(f"the target is for {self.target.province}, not {self.code}")
         if problems:
             raise ValueError("; ".join(problems))

@@ -114,8 +114,9 @@ async def seed_demo(
             await databases.update(owner, database.code, update_db, principal)
             report.databases_updated += 1
 
-    since = datetime.combine(province.since, time(), VIETNAM)
-    await date_structure(session, since, created, new_databases)
+    if province.since is not None:
+        since = datetime.combine(province.since, time(), VIETNAM)
+        await date_structure(session, since, created, new_databases)
     report.mergers = await _reorganise(session, events, principal, province, merged)
     # published by today's departments (the contract files name them), after the reorganisation
     contracts = ContractService(session, events)
@@ -168,6 +169,16 @@ async def _reorganise(
             await succession.rename(step.into, rename, principal)
         applied += 1
     return applied
+
+
+async def seed_province(
+    session: AsyncSession,
+    province: Province,
+    events: EventSink = discard,
+    contract_paths: Sequence[Path] = (),
+) -> SeedReport:
+    """Another province of the demo federation (or the national tier), with its own contract files."""
+    return await seed_demo(session, events, province, list(contract_paths))
 
 
 def _id(value: int | None) -> int:
