@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
@@ -15,6 +18,21 @@ from tests.services import REQUIRE_SERVICES, PostgresServer, ServiceUnavailable,
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser
+
+
+def _print_tasks(signum: int, frame: object) -> None:
+    """`kill -USR1 <pytest>` prints where every asyncio task of the running test waits: a hung test explains
+    itself without being stopped (faulthandler shows only the event loop's select)."""
+    try:
+        tasks = asyncio.all_tasks(asyncio.get_running_loop())
+    except RuntimeError:
+        print("no running event loop", file=sys.stderr)
+        return
+    for task in tasks:
+        task.print_stack(file=sys.stderr)
+
+
+signal.signal(signal.SIGUSR1, _print_tasks)
 
 BACKENDS = [b for b in os.environ.get("LGSP_TEST_BACKENDS", "sqlite,postgres").split(",") if b]
 
