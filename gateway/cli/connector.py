@@ -6,7 +6,7 @@ import logging
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import httpx
 import typer
@@ -23,6 +23,9 @@ from contracts.signing import MessageSigner
 from gateway.cli.errors import stderr
 from gateway.settings import Settings
 from registry.cli import print_rows
+
+if TYPE_CHECKING:
+    from bus.kafka import KafkaBus
 
 connector = typer.Typer(help="Department connectors.", no_args_is_help=True)
 log = logging.getLogger("lgsp.connector")
@@ -146,7 +149,6 @@ async def _run(
     concurrency: int,
     share_now: bool,
 ) -> None:
-    from bus.kafka import KafkaBus  # aiokafka only for this command
 
     assert settings.kafka_bootstrap is not None
     signer = load_keyring(settings.message_key_file)  # checked by `run` already: provider clients' keys
@@ -155,19 +157,8 @@ async def _run(
             "LGSP_MESSAGE_KEY_FILE is not set: replies go unsigned, and a gateway on Kafka drops them"
         )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signal_number, stop.set)
-    bus = KafkaBus(
-        settings.kafka_bootstrap,
-        settings.instance_id,
-        idempotence=settings.kafka_idempotence,
-        partitions=settings.kafka_partitions,
-        replication_factor=settings.kafka_replication_factor,
-        login=settings.kafka_login(),
-        replies=False,  # a connector answers; it never waits for replies
-    )
+    stop = _stop_on_signals()
+    bus = _connector_bus(settings)
     await bus.start()
     try:
         await serve(
@@ -181,7 +172,6 @@ async def _run(
 
 async def _run_http(settings: Settings) -> None:
     """The built-in HTTP connector on Kafka: every service bound to a backend in the platform's registry."""
-    from bus.kafka import KafkaBus
     from gateway.cli.local import database_errors, platform_database
     from gateway.platform import backends_connector
     from registry.storage import create_engine, create_sessionmaker
@@ -189,19 +179,8 @@ async def _run_http(settings: Settings) -> None:
     assert settings.kafka_bootstrap is not None
     database = platform_database(settings)
     engine = create_engine(database)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signal_number, stop.set)
-    bus = KafkaBus(
-        settings.kafka_bootstrap,
-        settings.instance_id,
-        idempotence=settings.kafka_idempotence,
-        partitions=settings.kafka_partitions,
-        replication_factor=settings.kafka_replication_factor,
-        login=settings.kafka_login(),
-        replies=False,
-    )
+    stop = _stop_on_signals()
+    bus = _connector_bus(settings)
     await bus.start()
     try:
         signer = load_keyring(settings.message_key_file)
@@ -350,3 +329,27 @@ def serve_over_http(
     finally:
         sock.close()
     console.print("stopped")
+
+
+def _stop_on_signals() -> asyncio.Event:
+    """Set on SIGINT or SIGTERM: a connector process stops gracefully on either."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    return stop
+
+
+def _connector_bus(settings: Settings) -> "KafkaBus":
+    from bus.kafka import KafkaBus  # aiokafka only for the commands that need it
+
+    assert settings.kafka_bootstrap is not None
+    return KafkaBus(
+        settings.kafka_bootstrap,
+        settings.instance_id,
+        idempotence=settings.kafka_idempotence,
+        partitions=settings.kafka_partitions,
+        replication_factor=settings.kafka_replication_factor,
+        login=settings.kafka_login(),
+        replies=False,  # a connector answers; it never waits for replies
+    )
