@@ -1,7 +1,6 @@
 """Captured payloads: sensitive fields masked, then encrypted at rest (Fernet, from the `cryptography` package)."""
 
 import copy
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -9,7 +8,8 @@ from typing import Any
 import orjson
 from cryptography.fernet import Fernet, InvalidToken
 
-log = logging.getLogger("lgsp.exchangelog")
+from registry.keyfiles import fernet_key
+
 MASK = "***"
 
 
@@ -55,17 +55,7 @@ class PayloadCipher:
     @classmethod
     def from_settings(cls, key: str | None, data_dir: Path) -> "PayloadCipher":
         """The configured key, or one generated once and kept in the data directory (embedded default)."""
-        if key:
-            return cls(key)
-        path = data_dir / "capture.key"
-        if not path.exists():
-            data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(Fernet.generate_key())
-            path.chmod(0o600)
-            log.warning(
-                "generated a payload capture key in %s; set LGSP_CAPTURE_KEY when gateways share a log", path
-            )
-        return cls(path.read_bytes().strip())
+        return cls(fernet_key(key, data_dir, "capture.key", "LGSP_CAPTURE_KEY"))
 
     def seal(self, value: Any, sensitive: Sequence[str] = ()) -> str:
         return self._fernet.encrypt(orjson.dumps(mask(value, sensitive))).decode()
