@@ -306,7 +306,13 @@ class TestADepartmentDevelopersPath:
 
 
 def command(env: dict[str, str], *args: str) -> tuple[int, list[str]]:
-    result = CliRunner().invoke(app, list(args), env=env)
+    path = list(sys.path)
+    try:
+        result = CliRunner().invoke(app, list(args), env=env)
+    finally:  # the example imported in this process must not shadow another test's module of the same name
+        sys.path[:] = path
+        for name in [n for n in sys.modules if n == "so_tnmt" or n.startswith("so_tnmt.")]:
+            del sys.modules[name]
     assert "Traceback" not in result.output
     return result.exit_code, [line for line in result.stderr.splitlines() if line.strip()]
 

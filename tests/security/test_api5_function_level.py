@@ -20,8 +20,14 @@ NOT_FOR_MANAGERS = {
 }
 
 # the federation's routes between platforms: the caller proves itself by a signature over the body (a join request
-# by a key it names, a report by its member key), not by a token; tests/federation refuses unsigned and forged ones
-SIGNED = {"/api/v1/federation/members", "/api/v1/federation/services"}
+# by a key it names, a report by its member key) or, for a hop of a call across, by an RFC 7523 client assertion,
+# not by a token; tests/federation refuses unsigned, forged and expired ones
+SIGNED = {
+    "/api/v1/federation/members",
+    "/api/v1/federation/services",
+    "/api/v1/federation/reports",
+    "/api/v1/federation/exchange/{agency}/{service}/v{major}",
+}
 
 
 # Answer 404 to anyone ("an address takes the major version"): they change nothing.
