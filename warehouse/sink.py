@@ -269,10 +269,19 @@ class WarehouseSink:
         )
         if self._signer is not None:
             ack = self._signer.sign(ack)
-        try:
-            await self.bus.publish(SHARE_ACK_TOPIC, ack)
-        except BusUnavailable as exc:
-            # Stored but not acknowledged: a redelivery of the batch acknowledges it again.
-            log.warning("warehouse %s could not acknowledge batch %s: %s", self.name, envelope.id, exc.detail)
-            return
+        # The batch's message is consumed once this returns, and only a redelivery would acknowledge it again:
+        # keep trying through a broker outage, or the gateway never learns that an accepted share arrived.
+        delay = self._retry_delay
+        while True:
+            try:
+                await self.bus.publish(SHARE_ACK_TOPIC, ack)
+                break
+            except BusUnavailable as exc:
+                log.warning(
+                    "warehouse %s could not acknowledge batch %s yet: %s", self.name, envelope.id, exc.detail
+                )
+                if self._stopping:
+                    return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self._max_retry_delay)
         self.stats.acks += 1

@@ -29,6 +29,7 @@ from fastapi import FastAPI
 from joserfc.jwk import ECKey
 
 from bus import Bus, InProcessBus
+from bus.errors import BusUnavailable
 from connectors.sdk.client import GatewayClient
 from contracts.addresses import SHARE_ACK_TOPIC, Address
 from contracts.document import ContractDocument, Kind
@@ -630,3 +631,29 @@ class TestEmbeddedSink:
             assert await store.count(department.address) == 2
         finally:
             await store.close()
+
+
+class TestAcknowledgementThroughAnOutage:
+    async def test_an_acknowledgement_the_bus_refuses_is_sent_again_until_it_goes_through(
+        self, local_scene: Scene, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The batch's message is consumed once handled: an acknowledgement dropped during a broker outage would
+        leave an accepted share unacknowledged for ever (the Kafka fault campaign once found three)."""
+        refusals = 2
+        publish = local_scene.sink_bus.publish
+
+        async def broker_down_for_acks(topic: str, envelope: Envelope, *, key: bytes | None = None) -> None:
+            nonlocal refusals
+            if topic == SHARE_ACK_TOPIC and refusals:
+                refusals -= 1
+                raise BusUnavailable("the broker is down")
+            await publish(topic, envelope, key=key)
+
+        monkeypatch.setattr(local_scene.sink_bus, "publish", broker_down_for_acks)
+        await local_scene.start_sink()
+
+        exchange_id = await local_scene.share([land(1)])
+
+        await wait_until(lambda: local_scene.delivered(exchange_id))
+        assert refusals == 0
+        assert len(local_scene.acks_of(exchange_id)) == 1
