@@ -2,7 +2,13 @@ from collections.abc import Sequence
 
 from sqlmodel import col
 
-from federation.models import FederationMember, FederationService, FederationVersion, MemberStatus
+from federation.models import (
+    FederationMember,
+    FederationService,
+    FederationVersion,
+    MemberStatus,
+    NationalService,
+)
 from registry.repository import Repository
 from registry.storage import utcnow
 
@@ -22,6 +28,13 @@ class PublishedServiceRepository(Repository[FederationService]):
 
     async def listed(self) -> Sequence[FederationService]:
         return await self.all(self.select().order_by(col(FederationService.address)))
+
+
+class NationalServiceRepository(Repository[NationalService]):
+    model = NationalService
+
+    async def listed(self) -> Sequence[NationalService]:
+        return await self.all(self.select().order_by(col(NationalService.address)))
 
 
 class VersionRepository(Repository[FederationVersion]):

@@ -16,6 +16,7 @@ from contracts.openapi import service_openapi
 from federation.directory import Directory
 from federation.errors import NationalRefused, NationalUnavailable, NotAMember, NotFederated, NotNationalTier
 from federation.models import FederationMember, FederationService, MemberStatus
+from federation.national import national_entries
 from federation.repository import MemberRepository, PublishedServiceRepository, VersionRepository
 from federation.runtime import Federation
 from federation.schemas import DirectoryState, FederationStatus, MemberPublic, RemoteServicePublic
@@ -204,7 +205,7 @@ class NationalFederation:
             ],
             "services": [
                 self._service_entry(service) for service in await self.services.listed() if service.member_code in active
-            ],
+            ] + await national_entries(self.session, config.code),
         }  # fmt: skip
 
     async def signed_directory(self) -> str:

@@ -140,7 +140,7 @@ class Index:
     def of(cls, directory: Directory) -> Index:
         services = {}
         for service in directory.services:
-            if not directory.is_active(str(service.get("member"))):
+            if not directory.publishes(str(service.get("member"))):
                 continue
             try:
                 contract = RemoteContract.of(service)
@@ -337,6 +337,9 @@ class Crossing(ExchangeFlow):
             if self.config.is_national:
                 if signer != found[1]:
                     raise AssertionRefused(f"{signer} may call only for its own clients, not {found[1]}'s")
+                if answers_here(index, hop.address, self.config.code):
+                    record.role = PROVIDER  # a national database's service: the national tier is its provider
+                    return await self._provide(record, hop, deadline)
                 return await self._transit(record, hop, index, deadline)
             if signer != index.directory.national.get("code"):
                 raise AssertionRefused("only the national tier forwards calls to a member")
@@ -466,6 +469,12 @@ class Crossing(ExchangeFlow):
         record.response_size, record.response_sha256 = len(answer), hashlib.sha256(answer).hexdigest()
         await self.services.writer.close(record)
         return Outbound(200, answer, self.headers(record))
+
+
+def answers_here(index: Index, address: str, code: str) -> bool:
+    """Whether the directory lists `address` as published by `code` itself (the national tier's own service)."""
+    contract = index.services.get(address)
+    return contract is not None and contract.member == code
 
 
 def _invalid(found: list[Violation], address: str, version: str) -> RequestInvalid:

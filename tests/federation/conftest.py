@@ -135,15 +135,23 @@ def _instance(root: Path, code: str, *args: str, **extra: str) -> Instance:
 
 @contextmanager
 def running_federation(
-    settings: dict[str, str] | None = None, a_args: tuple[str, ...] = (), b_env: dict[str, str] | None = None
+    settings: dict[str, str] | None = None,
+    a_args: tuple[str, ...] = (),
+    b_env: dict[str, str] | None = None,
+    national_demo: bool = False,
 ) -> Iterator[Federation]:
     """The national tier and provinces A and B, each with `settings`, until the block ends; A started with
-    `lgsp up` and `a_args`, B with `b_env` in its environment too."""
+    `lgsp up` and `a_args`, B with `b_env` in its environment too; with `national_demo` the national tier is
+    seeded with the national databases and started `lgsp up --demo` (a connector answers their services)."""
     federation_settings = settings or {}
     root = Path(tempfile.mkdtemp(prefix="lgsp-federation-"))
-    national = _instance(root, NATIONAL, LGSP_TIER="national", **federation_settings)
+    national_args = ("--demo",) if national_demo else ()
+    national = _instance(root, NATIONAL, *national_args, LGSP_TIER="national", **federation_settings)
     key = national.lgsp("federation", "key")
     assert key.returncode == 0, key.stderr
+    if national_demo:
+        seeded = national.lgsp("seed", "province", "national")
+        assert seeded.returncode == 0, seeded.stderr
     pinned = root / "national-key.json"
     pinned.write_text(key.stdout)
     proxy = DirectoryProxy(national.url)

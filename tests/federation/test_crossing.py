@@ -39,8 +39,11 @@ DEADLINE = 4  # seconds: the origin's reply timeout, the deadline that travels w
 
 @pytest.fixture(scope="module")
 def federation() -> Iterator[Federation]:
-    """This module's topology: province A runs the demo province, whose connectors answer its services."""
-    with running_federation(a_args=("--demo",), b_env={"LGSP_REPLY_TIMEOUT_SECONDS": str(DEADLINE)}) as found:
+    """This module's topology: province A runs the demo province, whose connectors answer its services; the
+    national tier runs the national databases' demo connector."""
+    with running_federation(
+        a_args=("--demo",), b_env={"LGSP_REPLY_TIMEOUT_SECONDS": str(DEADLINE)}, national_demo=True
+    ) as found:
         yield found
 
 
@@ -156,6 +159,62 @@ class TestACallAcrossTheFederation:
         assert answer.headers["content-type"].startswith(PROBLEM)
         assert answer.json()["at"] == PROVINCE_B
         assert logged(crossing.federation.b, answer.json()["exchange_id"])["outcome"] == "client_error"
+
+
+NATIONAL_ADDRESS = "G01/tra-cuu-cong-dan/v1"  # the national population database's service
+NATIONAL_REQUEST = {"citizen_id": "001190012345"}  # its contract's first example
+
+
+@pytest.fixture(scope="module")
+def national_service(crossing: Crossing) -> Crossing:
+    """The national tier published its population database's service; B's granted client may call it."""
+    federation = crossing.federation
+    done = federation.national.lgsp("federation", "publish", NATIONAL_ADDRESS)
+    assert done.returncode == 0, done.stderr
+    grant(federation.b, crossing.granted, NATIONAL_ADDRESS)
+    grant(federation.national, f"{PROVINCE_B}:{crossing.granted}", NATIONAL_ADDRESS)
+    with federation.b.http(authenticated=False) as http:
+        wait_until(
+            lambda: (
+                NATIONAL_ADDRESS in [s["address"] for s in http.get("/api/v1/federation/catalogue").json()]
+            )
+        )
+    return crossing
+
+
+class TestANationalDatabaseCalledAcross:
+    def test_answered_by_the_national_tiers_connector_and_logged_origin_then_provider(
+        self, national_service: Crossing
+    ) -> None:
+        answer = national_service.call(national_service.granted, NATIONAL_REQUEST, NATIONAL_ADDRESS)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["ho_ten"] == "Trần Thị Lan"
+        exchange_id = answer.headers["X-Exchange-ID"]
+        federation = national_service.federation
+        origin, provider = logged(federation.b, exchange_id), logged(federation.national, exchange_id)
+        assert (origin["role"], origin["outcome"]) == ("origin", "ok")
+        assert (provider["role"], provider["outcome"]) == ("provider", "ok")
+        assert provider["client_id"] == f"{PROVINCE_B}:{national_service.granted}"
+        assert provider["response_sha256"] == origin["response_sha256"]
+        traced = federation.b.lgsp("log", "trace", exchange_id, "--json")
+        assert traced.returncode == 0, traced.stderr
+        path = [(hop["member"], hop["role"], hop["outcome"]) for hop in json.loads(traced.stdout)]
+        assert path == [(PROVINCE_B, "origin", "ok"), (NATIONAL, "provider", "ok")]
+
+    def test_without_the_national_tiers_grant_it_is_refused_there(self, national_service: Crossing) -> None:
+        federation = national_service.federation
+        grant(federation.b, national_service.refused, NATIONAL_ADDRESS)
+        answer = national_service.call(national_service.refused, NATIONAL_REQUEST, NATIONAL_ADDRESS)
+        assert answer.status_code == 403
+        assert answer.json()["type"] == "urn:lgsp:error:no-grant"
+        assert answer.json()["at"] == NATIONAL
+        record = logged(federation.national, answer.json()["exchange_id"])
+        assert (record["role"], record["outcome"]) == ("provider", "rejected")
+
+    def test_a_members_agency_is_not_the_national_tiers_to_publish(self, national_service: Crossing) -> None:
+        done = national_service.federation.national.lgsp("federation", "publish", ADDRESS)
+        assert done.returncode != 0
+        assert len(done.stderr.strip().splitlines()) == 1
 
 
 class TestRefusalsLoggedWhereTheyHappen:

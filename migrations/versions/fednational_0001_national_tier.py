@@ -1,0 +1,41 @@
+"""fednational: the national tier's own services in the directory, federation grants with fields and a rate,
+and the signed join requests and reports seen (their jti) on the national tier
+
+Revision ID: fednational_0001
+Revises: crossing_0001
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+from sqlalchemy import Text
+from sqlalchemy.dialects import postgresql
+
+import registry.storage
+
+revision: str = "fednational_0001"
+down_revision: str | None = "crossing_0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TEXT = sqlmodel.sql.sqltypes.AutoString
+MOMENT = registry.storage.UTCDateTime(timezone=True)
+JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "national_service",
+        sa.Column("address", TEXT(length=140), nullable=False),
+        sa.Column("title", TEXT(length=300), nullable=False),
+        sa.Column("version", TEXT(length=64), nullable=False),
+        sa.Column("openapi", JSON, nullable=False),
+        sa.Column("published_at", MOMENT, nullable=False),
+        sa.PrimaryKeyConstraint("address"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("national_service")
