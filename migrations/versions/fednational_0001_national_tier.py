@@ -35,7 +35,12 @@ def upgrade() -> None:
         sa.Column("published_at", MOMENT, nullable=False),
         sa.PrimaryKeyConstraint("address"),
     )
+    # existing grants give the whole reply at any rate, as before
+    op.add_column("federation_grant", sa.Column("fields", JSON, nullable=False, server_default="[]"))
+    op.add_column("federation_grant", sa.Column("calls_per_minute", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("federation_grant", "calls_per_minute")
+    op.drop_column("federation_grant", "fields")
     op.drop_table("national_service")

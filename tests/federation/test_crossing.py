@@ -54,12 +54,16 @@ class Crossing:
     ungranted: str  # B's client without an outbound grant
     refused: str  # B's client with an outbound grant but no grant at A
     secrets: dict[str, str]
+    projected: str = "h93-chon-loc"  # B's client whose grant at the provider names the reply's fields
+    limited: str = "h93-gioi-han"  # B's client whose grant at the provider names a rate
 
-    def call(self, client_id: str, body: Any = None, address: str = ADDRESS) -> httpx.Response:
+    def call(
+        self, client_id: str, body: Any = None, address: str = ADDRESS, scope: str | None = None
+    ) -> httpx.Response:
         b = self.federation.b
+        form = {"grant_type": "client_credentials"} | ({"scope": scope} if scope else {})
         token = httpx.post(
-            f"{b.url}/oauth/token", data={"grant_type": "client_credentials"},
-            auth=httpx.BasicAuth(client_id, self.secrets[client_id]), timeout=10,
+            f"{b.url}/oauth/token", data=form, auth=httpx.BasicAuth(client_id, self.secrets[client_id]), timeout=10,
         ).json()["access_token"]  # fmt: skip
         # shorter than the gateways' reply timeout: a call that hangs fails the test instead of waiting
         return httpx.post(
@@ -77,9 +81,9 @@ def logged(instance: Instance, exchange_id: str) -> dict[str, Any]:
     return dict(wait_until(found, timeout=10))
 
 
-def grant(instance: Instance, client: str, address: str = ADDRESS) -> None:
+def grant(instance: Instance, client: str, address: str = ADDRESS, **options: Any) -> None:
     with instance.http() as http:
-        answer = http.post("/api/v1/federation/grants", json={"client": client, "address": address})
+        answer = http.post("/api/v1/federation/grants", json={"client": client, "address": address} | options)
     assert answer.status_code == 201, answer.text
 
 
@@ -89,7 +93,7 @@ def crossing(joined: Federation) -> Crossing:
     assert done.returncode == 0, done.stderr
     secrets = {}
     with joined.b.http() as http:
-        for name in ("cong-dan", "khong-duoc-ra", "khong-duoc-vao"):
+        for name in ("cong-dan", "khong-duoc-ra", "khong-duoc-vao", "chon-loc", "gioi-han"):
             made = http.post(
                 "/api/v1/clients", json={"agency": PROVINCE_B, "name": name, "client_id": f"h93-{name}"}
             )
@@ -215,6 +219,69 @@ class TestANationalDatabaseCalledAcross:
         done = national_service.federation.national.lgsp("federation", "publish", ADDRESS)
         assert done.returncode != 0
         assert len(done.stderr.strip().splitlines()) == 1
+
+
+class TestAReplyProjectedAcross:
+    def test_the_provider_cuts_the_reply_to_its_grants_fields_and_the_hops_pass_it_on(
+        self, crossing: Crossing
+    ) -> None:
+        federation = crossing.federation
+        grant(federation.b, crossing.projected)
+        fields = ("--field", "/found", "--field", "/ho_ten", "--field", "/cha/nam_sinh")
+        done = federation.a.lgsp(
+            "federation", "grant", f"{PROVINCE_B}:{crossing.projected}", ADDRESS, *fields
+        )
+        assert done.returncode == 0, done.stderr
+        answer = crossing.call(crossing.projected)
+        assert answer.status_code == 200, answer.text
+        # the father's name, required by the contract, is left out too: the hops after A accept that
+        assert answer.json() == {"found": True, "ho_ten": "Phạm Minh Khôi", "cha": {"nam_sinh": 1990}}
+        assert answer.headers["X-LGSP-Projected"] == "1"
+        provider = logged(federation.a, answer.headers["X-Exchange-ID"])
+        assert provider["response_size"] == len(answer.content)
+
+
+class TestARateAcross:
+    def test_past_the_providers_rate_a_call_is_a_429_problem_at_the_origin(
+        self, national_service: Crossing
+    ) -> None:
+        federation, client = national_service.federation, national_service.limited
+        grant(federation.b, client, NATIONAL_ADDRESS)
+        grant(federation.national, f"{PROVINCE_B}:{client}", NATIONAL_ADDRESS, calls_per_minute=1)
+        first = national_service.call(client, NATIONAL_REQUEST, NATIONAL_ADDRESS)
+        assert first.status_code == 200, first.text
+        second = national_service.call(client, NATIONAL_REQUEST, NATIONAL_ADDRESS)
+        assert second.status_code == 429
+        assert second.headers["content-type"].startswith(PROBLEM)
+        assert second.json()["type"] == "urn:lgsp:error:rate-limited"
+        assert second.json()["at"] == NATIONAL
+        assert "Retry-After" in second.headers
+        record = logged(federation.national, second.json()["exchange_id"])
+        assert (record["role"], record["http_status"]) == ("provider", 429)
+
+
+class TestFederationGrantOptionsOutOfContract:
+    @pytest.mark.parametrize(
+        ("at", "body", "status", "kind"),
+        [
+            (PROVINCE_B, {"client": "h93-cong-dan", "calls_per_minute": 5}, 422, "invalid-input"),
+            (PROVINCE_A, {"client": "H93:ai-do", "fields": ["/khong-co"]}, 422, "unknown-reference"),
+            (PROVINCE_A, {"client": "H93:ai-do", "fields": ["khong-phai-con-tro"]}, 422, None),
+            (PROVINCE_A, {"client": "H93:ai-do", "calls_per_minute": 0}, 422, None),
+            (PROVINCE_A, {"client": "H93:h93-cong-dan", "fields": ["/found"]}, 409, "conflict"),
+        ],
+        ids=["outbound-rate", "unknown-field", "not-a-pointer", "no-rate", "granted-otherwise"],
+    )
+    def test_each_is_a_specific_problem(
+        self, crossing: Crossing, at: str, body: dict[str, Any], status: int, kind: str | None
+    ) -> None:
+        instance = crossing.federation.a if at == PROVINCE_A else crossing.federation.b
+        with instance.http() as http:
+            answer = http.post("/api/v1/federation/grants", json={"address": ADDRESS} | body)
+        assert answer.status_code == status, answer.text
+        assert answer.headers["content-type"].startswith(PROBLEM)
+        if kind:
+            assert answer.json()["type"] == f"urn:lgsp:error:{kind}"
 
 
 class TestRefusalsLoggedWhereTheyHappen:
