@@ -84,6 +84,13 @@ class FederationGrantRepository(Repository[FederationGrant]):
     async def listed(self) -> Sequence[FederationGrant]:
         return await self.all(self.select().order_by(col(FederationGrant.created_at)))
 
+    async def outbound_addresses(self, client_id: str) -> set[str]:
+        """The remote addresses a local client may call out to: what its tokens may carry as scopes."""
+        statement = self.select().where(
+            FederationGrant.client == client_id, col(FederationGrant.revoked_at).is_(None)
+        )
+        return {grant.address for grant in await self.all(statement)}
+
 
 class FederationGrants:
     """Who may decide: the provider's manager for a remote client calling in (a `{member}:{client}` name),

@@ -35,6 +35,7 @@ from federation.errors import NotAMember
 from federation.grants import FederationGrants
 from federation.runtime import Federation
 from federation.service import NationalFederation
+from gateway.crossing.origin import require_scope
 from gateway.crossing.provider import (
     note_reply,
     passed_on_headers,
@@ -274,6 +275,7 @@ class Crossing(ExchangeFlow):
                     raise NoGrant(
                         f"client {principal.client_id} holds no federation grant to call {inbound.address}"
                     )
+            require_scope(principal, inbound.address)
             body, payload = await self._body(inbound, record)
             self._check(contract.request, payload, "request", contract)
             await self.services.writer.open(record)

@@ -293,6 +293,18 @@ class TestRefusalsLoggedWhereTheyHappen:
         record = logged(crossing.federation.b, answer.json()["exchange_id"])
         assert (record["role"], record["outcome"]) == ("origin", "rejected")
 
+    def test_a_token_without_the_addresss_scope_is_refused_at_the_origin(
+        self, national_service: Crossing
+    ) -> None:
+        # the client holds federation grants for both addresses; its token was asked for the national one only
+        answer = national_service.call(national_service.granted, scope=NATIONAL_ADDRESS)
+        assert answer.status_code == 403
+        assert answer.json()["type"] == "urn:lgsp:error:insufficient-scope"
+        assert answer.json()["at"] == PROVINCE_B
+        assert 'error="insufficient_scope"' in answer.headers["WWW-Authenticate"]
+        record = logged(national_service.federation.b, answer.json()["exchange_id"])
+        assert (record["role"], record["outcome"]) == ("origin", "rejected")
+
     def test_no_grant_at_the_provider(self, crossing: Crossing) -> None:
         answer = crossing.call(crossing.refused)
         assert answer.status_code == 403
