@@ -64,3 +64,15 @@ class NationalService(SQLModel, table=True):
     version: str = Field(max_length=64)
     openapi: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONDocument, nullable=False))
     published_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SeenMessage(SQLModel, table=True):
+    """A signed join request or report the national tier accepted, by its `jti`, until its freshness window ends:
+    the same message sent again is a replay, also after a restart (rows past `expires_at` are pruned)."""
+
+    __tablename__ = "federation_seen_jti"
+
+    jti: str = Field(primary_key=True, max_length=100)
+    kind: str = Field(max_length=16)  # join | publication | report
+    member_code: str = Field(max_length=35)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)

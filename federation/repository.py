@@ -1,5 +1,7 @@
 from collections.abc import Sequence
+from datetime import datetime
 
+from sqlalchemy import delete
 from sqlmodel import col
 
 from federation.models import (
@@ -8,6 +10,7 @@ from federation.models import (
     FederationVersion,
     MemberStatus,
     NationalService,
+    SeenMessage,
 )
 from registry.repository import Repository
 from registry.storage import utcnow
@@ -52,3 +55,10 @@ class VersionRepository(Repository[FederationVersion]):
         row.changed_at = utcnow()
         await self.add(row)
         return row.version
+
+
+class SeenMessageRepository(Repository[SeenMessage]):
+    model = SeenMessage
+
+    async def prune(self, moment: datetime) -> None:
+        await self.session.execute(delete(SeenMessage).where(col(SeenMessage.expires_at) < moment))

@@ -38,9 +38,22 @@ def upgrade() -> None:
     # existing grants give the whole reply at any rate, as before
     op.add_column("federation_grant", sa.Column("fields", JSON, nullable=False, server_default="[]"))
     op.add_column("federation_grant", sa.Column("calls_per_minute", sa.Integer(), nullable=True))
+    op.create_table(
+        "federation_seen_jti",
+        sa.Column("jti", TEXT(length=100), nullable=False),
+        sa.Column("kind", TEXT(length=16), nullable=False),
+        sa.Column("member_code", TEXT(length=35), nullable=False),
+        sa.Column("expires_at", MOMENT, nullable=False),
+        sa.PrimaryKeyConstraint("jti"),
+    )
+    op.create_index(
+        op.f("ix_federation_seen_jti_expires_at"), "federation_seen_jti", ["expires_at"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_federation_seen_jti_expires_at"), table_name="federation_seen_jti")
+    op.drop_table("federation_seen_jti")
     op.drop_column("federation_grant", "calls_per_minute")
     op.drop_column("federation_grant", "fields")
     op.drop_table("national_service")

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -220,3 +221,22 @@ def published(joined: Federation) -> Federation:
     """Province A registered a service of its department H50.98 and shared it beyond the province."""
     publish_test_service(joined)
     return joined
+
+
+def handmade_report(member: str, covered: int, *, iat: float | None = None) -> dict[str, Any]:
+    """A well-formed report with figures no province here has (7 of 9): seen only if it was accepted."""
+    ratio = {"covered": covered, "total": 9, "ratio": covered / 9, "target": 0.6, "met": covered / 9 >= 0.6}
+    counts = {"registered": 9, "connected": covered, "sharing": covered}
+    coverage = {
+        "province": member, "province_name": None, "at": "2026-01-01T00:00:00Z", "window": "30d",
+        "agency_coverage": ratio, "database_coverage": ratio, "databases": counts,
+        "departments_with_databases": 9, "departments": [],
+    }  # fmt: skip
+    return {
+        "member": member,
+        "iat": iat or time.time(),
+        "jti": str(uuid.uuid4()),
+        "coverage": coverage,
+        "trend": [],
+        "federation_calls": 0,
+    }
