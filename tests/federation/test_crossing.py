@@ -175,8 +175,10 @@ NATIONAL_REQUEST = {"citizen_id": "001190012345"}  # its contract's first exampl
 def national_service(crossing: Crossing) -> Crossing:
     """The national tier published its population database's service; B's granted client may call it."""
     federation = crossing.federation
-    done = federation.national.lgsp("federation", "publish", NATIONAL_ADDRESS)
-    assert done.returncode == 0, done.stderr
+    with federation.national.http() as http:
+        published = http.post("/api/v1/federation/publications", json={"address": NATIONAL_ADDRESS})
+    assert published.status_code == 200, published.text
+    assert published.json()["member"] == NATIONAL
     grant(federation.b, crossing.granted, NATIONAL_ADDRESS)
     grant(federation.national, f"{PROVINCE_B}:{crossing.granted}", NATIONAL_ADDRESS)
     with federation.b.http(authenticated=False) as http:
@@ -218,9 +220,10 @@ class TestANationalDatabaseCalledAcross:
         assert (record["role"], record["outcome"]) == ("provider", "rejected")
 
     def test_a_members_agency_is_not_the_national_tiers_to_publish(self, national_service: Crossing) -> None:
-        done = national_service.federation.national.lgsp("federation", "publish", ADDRESS)
-        assert done.returncode != 0
-        assert len(done.stderr.strip().splitlines()) == 1
+        with national_service.federation.national.http() as http:
+            answer = http.post("/api/v1/federation/publications", json={"address": ADDRESS})
+        assert answer.status_code == 409
+        assert answer.headers["content-type"].startswith(PROBLEM)
 
 
 class TestAReplyProjectedAcross:
