@@ -6,7 +6,8 @@ One row names a client and an address. At the origin the client is local and the
 
 Not the `access_grant` table: its client and endpoint are foreign keys to local rows, and a remote address has
 no local endpoint, a remote client no local client row. Keeping these apart leaves local grants (fields, rates,
-access requests) as they are; a federation grant gives the whole reply, and the provider's contract still applies.
+access requests) as they are. A provider's grant to a remote client may limit the reply's fields and the rate, as a
+local grant does (federation/grant_options.py); the provider's contract applies in any case.
 """
 
 from __future__ import annotations
@@ -18,16 +19,18 @@ from datetime import datetime
 
 from pydantic import BaseModel
 from pydantic import Field as Attribute
-from sqlalchemy import Index
+from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts.addresses import Address
-from contracts.errors import InvalidInput, NotFound
+from contracts.errors import Conflict, InvalidInput, NotFound
+from federation.grant_options import check_options
 from registry.auth import Principal
 from registry.clients.repository import ClientRepository
+from registry.grants.schemas import Pointer
 from registry.repository import Repository
-from registry.storage import UTCDateTime, utcnow
+from registry.storage import JSONDocument, UTCDateTime, utcnow
 
 REMOTE_CLIENT = re.compile(r"^[A-Z][A-Z0-9.]{0,34}:[A-Za-z0-9._-]{1,64}$")
 
@@ -39,6 +42,8 @@ class FederationGrant(SQLModel, table=True):
     id: str = Field(default_factory=lambda: str(uuid.uuid4()), primary_key=True, max_length=36)
     client: str = Field(max_length=100)  # a local client id, or `{member code}:{client id}` of another member
     address: str = Field(max_length=140)
+    fields: list[str] = Field(default_factory=list, sa_column=Column(JSONDocument, nullable=False))
+    calls_per_minute: int | None = None
     created_by: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -47,12 +52,18 @@ class FederationGrant(SQLModel, table=True):
 class FederationGrantCreate(BaseModel):
     client: str = Attribute(min_length=1, max_length=100, examples=["consumer-portal", "H93:consumer-portal"])
     address: str = Attribute(min_length=1, max_length=140, examples=["H50.03/trich-luc-khai-sinh/v1"])
+    fields: list[Pointer] = Attribute(
+        default_factory=list, max_length=200, description="the reply's allowed fields"
+    )
+    calls_per_minute: int | None = Attribute(default=None, ge=1, le=1_000_000)
 
 
 class FederationGrantPublic(BaseModel):
     id: str
     client: str
     address: str
+    fields: list[str]
+    calls_per_minute: int | None
     created_by: str
     created_at: datetime
     revoked_at: datetime | None
@@ -73,6 +84,13 @@ class FederationGrantRepository(Repository[FederationGrant]):
     async def listed(self) -> Sequence[FederationGrant]:
         return await self.all(self.select().order_by(col(FederationGrant.created_at)))
 
+    async def outbound_addresses(self, client_id: str) -> set[str]:
+        """The remote addresses a local client may call out to: what its tokens may carry as scopes."""
+        statement = self.select().where(
+            FederationGrant.client == client_id, col(FederationGrant.revoked_at).is_(None)
+        )
+        return {grant.address for grant in await self.all(statement)}
+
 
 class FederationGrants:
     """Who may decide: the provider's manager for a remote client calling in (a `{member}:{client}` name),
@@ -85,10 +103,18 @@ class FederationGrants:
     async def create(self, data: FederationGrantCreate, principal: Principal) -> FederationGrantPublic:
         address = Address.parse(data.address)
         await self._require_decider(data.client, address, principal)
+        await check_options(self.session, data.client, address, data.fields, data.calls_per_minute)
         existing = await self.grants.active(data.client, str(address))
         if existing is not None:
+            if (existing.fields, existing.calls_per_minute) != (data.fields, data.calls_per_minute):
+                raise Conflict(
+                    f"grant {existing.id} gives {data.client} {address} otherwise: revoke it first"
+                )
             return FederationGrantPublic.model_validate(existing, from_attributes=True)
-        grant = FederationGrant(client=data.client, address=str(address), created_by=principal.client_id)
+        grant = FederationGrant(
+            client=data.client, address=str(address), fields=data.fields, calls_per_minute=data.calls_per_minute,
+            created_by=principal.client_id,
+        )  # fmt: skip
         await self.grants.add(grant)
         await self.session.commit()
         return FederationGrantPublic.model_validate(grant, from_attributes=True)
