@@ -12,7 +12,7 @@ from gateway.coverage.schemas import CoverageReport, DatabaseCoverage
 from gateway.coverage.tally import code_key
 from gateway.dashboard import formatting as fmt
 from gateway.dashboard.messages import Language, Translator
-from gateway.dashboard.view import Heading, agency_name, folded
+from gateway.dashboard.view import Heading, SortDirection, agency_name, folded
 
 DEFAULT_STALE_DAYS = 7
 
@@ -34,11 +34,6 @@ class ActionColumn(StrEnum):
     LAST_SUCCESS = "last_success"
 
 
-class Direction(StrEnum):
-    ASC = "asc"
-    DESC = "desc"
-
-
 @dataclass(frozen=True, slots=True)
 class ActionsQuery:
     """The list's query parameters; every link keeps the others."""
@@ -50,7 +45,7 @@ class ActionsQuery:
     agency: str | None = None
     stale_days: int = DEFAULT_STALE_DAYS
     sort: ActionColumn = ActionColumn.CODE
-    direction: Direction = Direction.ASC
+    direction: SortDirection = SortDirection.ASC
     print: bool = False
 
     def params(self, **changes: Any) -> dict[str, str]:
@@ -63,7 +58,7 @@ class ActionsQuery:
             "agency": query.agency,
             "stale_days": query.stale_days if query.stale_days != DEFAULT_STALE_DAYS else None,
             "sort": query.sort if query.sort is not ActionColumn.CODE else None,
-            "dir": query.direction if query.direction is not Direction.ASC else None,
+            "dir": query.direction if query.direction is not SortDirection.ASC else None,
             "print": "1" if query.print else None,
         }
         return {k: str(v) for k, v in params.items() if v}
@@ -168,7 +163,7 @@ def select_actions(found: list[Action], query: ActionsQuery) -> list[Action]:
         return code_key(action.code)
 
     base = sorted(chosen, key=lambda a: (code_key(a.code), urgency.index(a.issue), folded(a.database)))
-    return sorted(base, key=key, reverse=query.direction is Direction.DESC)
+    return sorted(base, key=key, reverse=query.direction is SortDirection.DESC)
 
 
 def action_headings(query: ActionsQuery, t: Translator) -> list[Heading]:
@@ -182,9 +177,9 @@ def action_headings(query: ActionsQuery, t: Translator) -> list[Heading]:
     result = []
     for column, label in labels.items():
         current = column is query.sort
-        flip = Direction.DESC if query.direction is Direction.ASC else Direction.ASC
-        aria = ("ascending" if query.direction is Direction.ASC else "descending") if current else None
-        direction = flip if current else Direction.ASC
+        flip = SortDirection.DESC if query.direction is SortDirection.ASC else SortDirection.ASC
+        aria = ("ascending" if query.direction is SortDirection.ASC else "descending") if current else None
+        direction = flip if current else SortDirection.ASC
         result.append(Heading(label, query.url(sort=column, direction=direction), aria, False))
     return result
 

@@ -4,12 +4,9 @@ each database from counting, its own trend, and the access requests waiting on i
 from datetime import datetime
 from typing import Any
 
-from markupsafe import Markup
-
-from gateway.coverage.schemas import AgencyCoverage, CoverageReport, CoverageTrend, DatabaseCoverage
+from gateway.coverage.schemas import AgencyCoverage, CoverageReport, DatabaseCoverage
 from gateway.dashboard import formatting as fmt
 from gateway.dashboard.actions import blocking
-from gateway.dashboard.charts import Series, bar_chart, line_chart
 from gateway.dashboard.messages import Translator
 from gateway.dashboard.view import agency_name
 from registry.history import EndpointRow
@@ -75,31 +72,6 @@ def database_rows(
             }
         )
     return rows
-
-
-def department_trend(trend: CoverageTrend, target: float, t: Translator) -> tuple[Markup, Markup]:
-    language = t.language
-    labels = [fmt.day(point.day, language) for point in trend.points]
-    coverage = line_chart(
-        t("agency_trend_coverage"),
-        "agency-trend-coverage",
-        labels,
-        [Series(t("legend_database"), [p.database_coverage.ratio for p in trend.points], "s-database")],
-        target=target,
-        target_label=t("target", target=fmt.percent(target, language)),
-        tick_label=lambda value: fmt.percent(value, language),
-    )
-    exchanges = bar_chart(
-        t("trend_exchanges"),
-        "agency-trend-exchanges",
-        labels,
-        [
-            Series(t("legend_service"), [p.service_exchanges for p in trend.points], "s-service"),
-            Series(t("legend_share"), [p.share_deliveries for p in trend.points], "s-share"),
-        ],
-        tick_label=lambda value: fmt.number(int(value), language),
-    )
-    return coverage, exchanges
 
 
 def waiting_rows(

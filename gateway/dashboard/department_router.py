@@ -1,9 +1,9 @@
 """`GET /dashboard/agencies/{code}`: one department's databases, services and datasets, what keeps each database
 from counting, its own trend, and the access requests waiting on its decision."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from contracts.errors import InvalidInput
@@ -13,17 +13,16 @@ from gateway.dashboard import formatting as fmt
 from gateway.dashboard.actions import ActionsQuery
 from gateway.dashboard.messages import Language, Translator
 from gateway.dashboard.pages import (
-    AtParam,
     DaysParam,
+    PageParams,
     PrintParam,
-    WindowParam,
     coverage_service,
     error,
     figures,
     measured_window,
     page,
 )
-from gateway.dashboard.view import PageQuery
+from gateway.dashboard.view import PageQuery, trend_charts
 from gateway.exchangehealth.service import HealthService
 from gateway.settings import Settings
 from registry.access.service import AccessRequestService
@@ -38,20 +37,19 @@ async def departmentpage(
     request: Request,
     session: SessionDep,
     code: str,
-    lang: Language = Language.VI,
-    window: WindowParam = None,
-    at: AtParam = None,
+    params: Annotated[PageParams, Depends()],
     days: DaysParam = 30,
     print: PrintParam = False,
 ) -> HTMLResponse:
     settings: Settings = request.app.state.settings
+    lang = params.lang
     t = Translator(lang)
-    query = PageQuery(lang, window or None, at or None, print=print)
+    query = PageQuery(lang, params.window or None, params.at or None, print=print)
     try:
-        measured = measured_window(request, window, at)
+        measured = measured_window(request, params)
     except InvalidInput as problem:
         return error(lang, 422, problem.detail)
-    report, _, endpoints = await figures(request, session, measured, (window, at))
+    report, _, endpoints = await figures(request, session, measured, params)
     agency = dept.find_department(report, code)
     if agency is None:
         return error(lang, 404, t("not_found", code=code), t("not_found_title"))
@@ -66,9 +64,9 @@ async def departmentpage(
         )
 
     trend, last_success, pending = await public_cache(request.app.state).get(
-        ("agency", code, window, at, days), own_figures
+        ("agency", code, params.window, params.at, days), own_figures
     )
-    trend_coverage, trend_exchanges = dept.department_trend(trend, settings.coverage_target, t)
+    trend_coverage, trend_exchanges = trend_charts(trend, settings.coverage_target, t, department=True)
     return page(
         "department.html",
         t=t,

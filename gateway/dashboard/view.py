@@ -173,24 +173,30 @@ def not_connected(report: CoverageReport, t: Translator) -> list[dict[str, str]]
     return rows
 
 
-def trend_charts(trend: CoverageTrend, target: float, t: Translator) -> tuple[Markup, Markup]:
+def trend_charts(
+    trend: CoverageTrend, target: float, t: Translator, *, department: bool = False
+) -> tuple[Markup, Markup]:
+    """The coverage line chart and the exchanges bar chart; a `department`'s own has no departments' line."""
     language = t.language
     labels = [fmt.day(point.day, language) for point in trend.points]
+    prefix = "agency-trend" if department else "trend"
+    lines = [Series(t("legend_database"), [p.database_coverage.ratio for p in trend.points], "s-database")]
+    if not department:
+        lines.insert(
+            0, Series(t("legend_agency"), [p.agency_coverage.ratio for p in trend.points], "s-agency")
+        )
     coverage = line_chart(
-        t("trend_coverage"),
-        "trend-coverage",
+        t("agency_trend_coverage" if department else "trend_coverage"),
+        f"{prefix}-coverage",
         labels,
-        [
-            Series(t("legend_agency"), [p.agency_coverage.ratio for p in trend.points], "s-agency"),
-            Series(t("legend_database"), [p.database_coverage.ratio for p in trend.points], "s-database"),
-        ],
+        lines,
         target=target,
         target_label=t("target", target=fmt.percent(target, language)),
         tick_label=lambda value: fmt.percent(value, language),
     )
     exchanges = bar_chart(
         t("trend_exchanges"),
-        "trend-exchanges",
+        f"{prefix}-exchanges",
         labels,
         [
             Series(t("legend_service"), [p.service_exchanges for p in trend.points], "s-service"),
