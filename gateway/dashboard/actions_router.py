@@ -24,7 +24,7 @@ from gateway.dashboard.actions import (
     select_actions,
 )
 from gateway.dashboard.export import download
-from gateway.dashboard.messages import Language, Translator
+from gateway.dashboard.messages import Translator, other_language
 from gateway.dashboard.pages import (
     DirectionParam,
     ExportKind,
@@ -92,7 +92,6 @@ async def actionspage(
         measured, report, rows = await _chosen_actions(request, session, params, query)
     except InvalidInput as problem:
         return error(lang, 422, problem.detail)
-    other = Language.EN if lang is Language.VI else Language.VI
     return page(
         "actions.html",
         t=t,
@@ -112,8 +111,8 @@ async def actionspage(
         xlsx_url=query.url("/dashboard/actions.xlsx", print=False),
         print_url=query.url(print=True),
         screen_url=query.url(print=False),
-        other_language=query.url(lang=other),
-        other_lang=other,
+        other_url=query.url(lang=other_language(lang)),
+        other_lang=other_language(lang),
     )
 
 

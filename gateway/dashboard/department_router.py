@@ -11,7 +11,7 @@ from gateway.coverage.freshness import public_cache
 from gateway.dashboard import department as dept
 from gateway.dashboard import formatting as fmt
 from gateway.dashboard.actions import ActionsQuery
-from gateway.dashboard.messages import Language, Translator
+from gateway.dashboard.messages import Translator, other_language
 from gateway.dashboard.pages import (
     DaysParam,
     PageParams,
@@ -88,8 +88,6 @@ async def departmentpage(
         actions_url=ActionsQuery(lang, query.window, query.at, agency=code).url(),
         print_url=query.url(f"/dashboard/agencies/{code}", print=True),
         screen_url=query.url(f"/dashboard/agencies/{code}", print=False),
-        other_language=query.url(
-            f"/dashboard/agencies/{code}", lang=Language.EN if lang is Language.VI else Language.VI
-        ),
-        other_lang=Language.EN if lang is Language.VI else Language.VI,
+        other_url=query.url(f"/dashboard/agencies/{code}", lang=other_language(lang)),
+        other_lang=other_language(lang),
     )

@@ -9,6 +9,11 @@ class Language(StrEnum):
     EN = "en"
 
 
+def other_language(language: Language) -> Language:
+    """The language the page's switch offers."""
+    return Language.EN if language is Language.VI else Language.VI
+
+
 MESSAGES: dict[Language, dict[str, str]] = {
     Language.VI: {
         "title": "Theo dõi kết nối, chia sẻ dữ liệu",

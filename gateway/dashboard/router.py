@@ -6,7 +6,7 @@ Public, like `GET /api/v1/coverage`: its health section shows per-service volume
 consumers or contents. Everything is inline (CSS, SVG); a Content-Security-Policy forbids anything else.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -20,7 +20,7 @@ from gateway.dashboard.actions import ActionsQuery
 from gateway.dashboard.actions_router import router as actions_router
 from gateway.dashboard.department_router import router as department_router
 from gateway.dashboard.export import download
-from gateway.dashboard.messages import Language, Translator
+from gateway.dashboard.messages import Translator, other_language
 from gateway.dashboard.pages import (
     DaysParam,
     DirectionParam,
@@ -177,7 +177,8 @@ async def dashboard(
         screen_url=query.url(print=False),
         csv_url=query.url("/dashboard/departments.csv", print=False),
         xlsx_url=query.url("/dashboard/departments.xlsx", print=False),
-        other_language=replace(query, lang=Language.EN if lang is Language.VI else Language.VI),
+        other_url=query.url(lang=other_language(lang)),
+        other_lang=other_language(lang),
     )
 
 

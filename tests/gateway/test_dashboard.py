@@ -71,7 +71,7 @@ class TestBadInput:
 
 
 class TestAccessRequests:
-    async def test_each_provider_shows_its_waiting_requests_never_who_asks_or_why(
+    async def test_each_provider_and_its_page_show_its_waiting_requests_never_who_asks_or_why(
         self, gateway: Harness
     ) -> None:
         await land_department(gateway)
@@ -95,3 +95,13 @@ class TestAccessRequests:
         assert "Mục đích riêng" not in html
         english = (await gateway.http.get("/dashboard", params={"lang": "en"})).text
         assert "2 requests wait for their provider" in english
+
+        # the provider's own page: per service, likewise
+        own = (await gateway.http.get("/dashboard/agencies/H50.20")).text
+        service = re.search(rf'<tr data-address="{LAND_ADDRESS}">(.*?)</tr>', own, re.S)
+        assert service is not None
+        assert 'data-col="pending">2<' in service.group(1)
+        assert "h50-05-portal" not in own
+        assert "Mục đích riêng" not in own
+        other = (await gateway.http.get("/dashboard/agencies/H50.05")).text
+        assert "Không có yêu cầu nào đang chờ đơn vị quyết định." in other

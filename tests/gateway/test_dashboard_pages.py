@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from gateway.exchangelog.models import Outcome
 from registry.storage import utcnow
 from tests.gateway.coverage_scenario import Scenario
-from tests.harness import LAND_ADDRESS, Harness, land_department
+from tests.harness import Harness
 
 DAY = timedelta(days=1)
 
@@ -55,6 +55,13 @@ async def province(s: Scenario) -> dict[str, int]:
     return ids
 
 
+def row(html: str, attributes: str) -> str:
+    """The cells of the table row with these attributes."""
+    found = re.search(rf"<tr {attributes}>(.*?)</tr>", html, re.S)
+    assert found is not None, attributes
+    return found.group(1)
+
+
 def rows(html: str, table: str) -> list[str]:
     body = re.search(rf'data-testid="{table}"[^>]*>(.*?)</table>', html, re.S)
     assert body is not None, table
@@ -69,15 +76,12 @@ class TestDepartmentPage:
         assert response.status_code == 200
         html = response.text
         assert "Sở Tư pháp" in html
-        database = re.search(
-            r'<tr data-database="H50.15/csdl-ly-lich" data-state="connected">(.*?)</tr>', html, re.S
-        )
-        assert database is not None
-        assert 'data-endpoint="H50.15/tra-cuu-ly-lich/v1"' in database.group(1)
+        database = row(html, 'data-database="H50.15/csdl-ly-lich" data-state="connected"')
+        assert 'data-endpoint="H50.15/tra-cuu-ly-lich/v1"' in database
         # the service's last success, in Vietnam time as dd/mm/yyyy
-        assert re.search(r"gần nhất: \d{2}/\d{2}/\d{4} \d{2}:\d{2}", database.group(1))
+        assert re.search(r"gần nhất: \d{2}/\d{2}/\d{4} \d{2}:\d{2}", database)
         # it answers calls but has no dataset to share, so it does not count
-        assert "chưa công bố bộ dữ liệu nào để chia sẻ vào Kho CSDL dùng chung" in database.group(1)
+        assert "chưa công bố bộ dữ liệu nào để chia sẻ vào Kho CSDL dùng chung" in database
         assert "hợp đồng" not in html
 
         staff = (await gateway.http.get("/dashboard/agencies/H50.12", params={"lang": "en"})).text
@@ -98,51 +102,21 @@ class TestDepartmentPage:
         )
         html = (await gateway.http.get("/dashboard/agencies/H50.20")).text
         assert 'data-covered="true"' in html
-        land = re.search(
-            r'<tr data-database="H50.20/csdl-dat-dai" data-state="sharing">(.*?)</tr>', html, re.S
-        )
-        assert land is not None
-        assert "đang được tính" in land.group(1)
-        assert re.search(r"H50.20/thua-dat/v1</code> — <span[^>]*>gần nhất: \d{2}/\d{2}/\d{4}", land.group(1))
-        plan = re.search(
-            r'<tr data-database="H50.20/csdl-quy-hoach" data-state="not_connected">(.*?)</tr>', html, re.S
-        )
-        assert plan is not None
-        assert "gần nhất: chưa có" in plan.group(1)
+        land = row(html, 'data-database="H50.20/csdl-dat-dai" data-state="sharing"')
+        assert "đang được tính" in land
+        assert re.search(r"H50.20/thua-dat/v1</code> — <span[^>]*>gần nhất: \d{2}/\d{2}/\d{4}", land)
+        plan = row(html, 'data-database="H50.20/csdl-quy-hoach" data-state="not_connected"')
+        assert "gần nhất: chưa có" in plan
         reasons = (
             "chưa có trao đổi thành công trong kỳ; chưa chia sẻ dữ liệu vào Kho CSDL dùng chung trong kỳ"
         )
-        assert reasons in plan.group(1)
+        assert reasons in plan
         assert html.count("<svg") == 2  # its own trend
 
     async def test_an_unknown_department_is_a_page_saying_so(self, gateway: Harness) -> None:
         response = await gateway.http.get("/dashboard/agencies/H50.77", params={"lang": "en"})
         assert response.status_code == 404
         assert "The province has no department with code H50.77." in response.text
-
-
-class TestDepartmentAccessRequests:
-    async def test_requests_waiting_on_it_per_service_never_who_asks(self, gateway: Harness) -> None:
-        await land_department(gateway)
-        await gateway.create_agency("H50.05", "Sở Tư pháp")
-        await gateway.create_client("H50.05", "h50-05-portal")
-        asked = {
-            "client_id": "h50-05-portal",
-            "address": LAND_ADDRESS,
-            "purpose": "Mục đích riêng của bên yêu cầu",
-            "legal_basis": "Điều 16 Nghị định 194/2025/NĐ-CP",
-        }
-        for _ in range(3):
-            assert (await gateway.post("/api/v1/access-requests", asked)).status_code == 201
-
-        html = (await gateway.http.get("/dashboard/agencies/H50.20")).text
-        row = re.search(rf'<tr data-address="{LAND_ADDRESS}">(.*?)</tr>', html, re.S)
-        assert row is not None
-        assert 'data-col="pending">3<' in row.group(1)
-        assert "h50-05-portal" not in html
-        assert "Mục đích riêng" not in html
-        other = (await gateway.http.get("/dashboard/agencies/H50.05")).text
-        assert "Không có yêu cầu nào đang chờ đơn vị quyết định." in other
 
 
 class TestNeedsAction:
@@ -273,14 +247,11 @@ class TestServiceHealth:
     ) -> None:
         await province(Scenario(gateway))
         html = (await gateway.http.get("/dashboard")).text
-        row = re.search(r'<tr data-address="H50.15/tra-cuu-ly-lich/v1">(.*?)</tr>', html, re.S)
-        assert row is not None
-        assert "Dịch vụ" in row.group(1)
-        assert "Sở Tư pháp" in row.group(1)
-        assert 'data-alert="true">33,3%<' in row.group(1)  # 2 of 6 calls failed
-        land = re.search(r'<tr data-address="H50.20/thua-dat/v1">(.*?)</tr>', html, re.S)
-        assert land is not None
-        assert "data-alert" not in land.group(1)
+        justice = row(html, 'data-address="H50.15/tra-cuu-ly-lich/v1"')
+        assert "Dịch vụ" in justice
+        assert "Sở Tư pháp" in justice
+        assert 'data-alert="true">33,3%<' in justice  # 2 of 6 calls failed
+        assert "data-alert" not in row(html, 'data-address="H50.20/thua-dat/v1"')
         assert "95% lượt trao đổi thành công được trả lời trong khoảng thời gian này" in html
 
 
