@@ -24,7 +24,7 @@ from gateway.dashboard.actions import (
     select_actions,
 )
 from gateway.dashboard.export import download
-from gateway.dashboard.messages import Translator, other_language
+from gateway.dashboard.messages import Translator
 from gateway.dashboard.pages import (
     DirectionParam,
     ExportKind,
@@ -35,7 +35,7 @@ from gateway.dashboard.pages import (
     figures,
     filter_query,
     measured_window,
-    page,
+    report_page,
 )
 from gateway.dashboard.view import PageQuery, SortDirection
 from registry.deps import SessionDep
@@ -92,14 +92,13 @@ async def actionspage(
         measured, report, rows = await _chosen_actions(request, session, params, query)
     except InvalidInput as problem:
         return error(lang, 422, problem.detail)
-    return page(
+    return report_page(
         "actions.html",
-        t=t,
-        lang=lang,
-        query=query,
-        province=report.province_name or report.province,
-        at_text=fmt.moment(measured.at, lang, ""),
-        window_days=measured.days,
+        query,
+        "/dashboard/actions",
+        report,
+        measured,
+        downloads="/dashboard/actions",
         rows=rows,
         count=fmt.number(len(rows), lang),
         headings=action_headings(query, t),
@@ -107,12 +106,6 @@ async def actionspage(
         departments=[(a.code, dept.title(a, t)) for a in report.agencies if a.in_scope],
         dashboard_url=PageQuery(lang, query.window, query.at).url(),
         agency_url=lambda code: PageQuery(lang, query.window, query.at).url(f"/dashboard/agencies/{code}"),
-        csv_url=query.url("/dashboard/actions.csv", print=False),
-        xlsx_url=query.url("/dashboard/actions.xlsx", print=False),
-        print_url=query.url(print=True),
-        screen_url=query.url(print=False),
-        other_url=query.url(lang=other_language(lang)),
-        other_lang=other_language(lang),
     )
 
 

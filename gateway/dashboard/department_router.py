@@ -9,9 +9,8 @@ from fastapi.responses import HTMLResponse
 from contracts.errors import InvalidInput
 from gateway.coverage.freshness import public_cache
 from gateway.dashboard import department as dept
-from gateway.dashboard import formatting as fmt
 from gateway.dashboard.actions import ActionsQuery
-from gateway.dashboard.messages import Translator, other_language
+from gateway.dashboard.messages import Translator
 from gateway.dashboard.pages import (
     DaysParam,
     PageParams,
@@ -20,11 +19,10 @@ from gateway.dashboard.pages import (
     error,
     figures,
     measured_window,
-    page,
+    report_page,
 )
 from gateway.dashboard.view import PageQuery, trend_charts
 from gateway.exchangehealth.service import HealthService
-from gateway.settings import Settings
 from registry.access.service import AccessRequestService
 from registry.deps import SessionDep
 from registry.storage import utcnow
@@ -41,7 +39,6 @@ async def departmentpage(
     days: DaysParam = 30,
     print: PrintParam = False,
 ) -> HTMLResponse:
-    settings: Settings = request.app.state.settings
     lang = params.lang
     t = Translator(lang)
     query = PageQuery(lang, params.window or None, params.at or None, print=print)
@@ -66,19 +63,16 @@ async def departmentpage(
     trend, last_success, pending = await public_cache(request.app.state).get(
         ("agency", code, params.window, params.at, days), own_figures
     )
-    trend_coverage, trend_exchanges = trend_charts(trend, settings.coverage_target, t, department=True)
-    return page(
+    trend_coverage, trend_exchanges = trend_charts(trend, report.database_coverage.target, t, department=True)
+    path = f"/dashboard/agencies/{code}"
+    return report_page(
         "department.html",
-        t=t,
-        lang=lang,
-        fmt=fmt,
-        query=query,
-        report=report,
+        query,
+        path,
+        report,
+        measured,
         agency=agency,
         name=dept.title(agency, t),
-        province=report.province_name or report.province,
-        at_text=fmt.moment(measured.at, lang, ""),
-        window_days=measured.days,
         databases=dept.database_rows(report, code, own, last_success, t),
         trend_days=days,
         trend_coverage=trend_coverage,
@@ -86,8 +80,4 @@ async def departmentpage(
         waiting=dept.waiting_rows(pending, utcnow(), t),
         dashboard_url=query.url(print=False),
         actions_url=ActionsQuery(lang, query.window, query.at, agency=code).url(),
-        print_url=query.url(f"/dashboard/agencies/{code}", print=True),
-        screen_url=query.url(f"/dashboard/agencies/{code}", print=False),
-        other_url=query.url(f"/dashboard/agencies/{code}", lang=other_language(lang)),
-        other_lang=other_language(lang),
     )

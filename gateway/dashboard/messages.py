@@ -1,5 +1,6 @@
 """The dashboard's words, in Vietnamese (the default) and English: every visible string comes from here."""
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -329,9 +330,10 @@ MESSAGES: dict[Language, dict[str, str]] = {
 
 
 class Translator:
-    def __init__(self, language: Language) -> None:
+    def __init__(self, language: Language, more: Mapping[str, str] | None = None) -> None:
+        """`more`: another page's words over these (the national dashboard's)."""
         self.language = language
-        self._messages = MESSAGES[language]
+        self._messages = MESSAGES[language] | dict(more or {})
 
     def __call__(self, key: str, **values: Any) -> str:
         return self._messages[key].format(**values) if values else self._messages[key]

@@ -3,7 +3,7 @@ window asked for, and the coverage figures computed once per `LGSP_PUBLIC_CACHE_
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
@@ -13,7 +13,8 @@ from gateway.coverage.freshness import public_cache
 from gateway.coverage.schemas import CoverageReport
 from gateway.coverage.service import CoverageService
 from gateway.coverage.window import Window, invalid_parameter, parse_at, parse_days
-from gateway.dashboard.messages import Language, Translator
+from gateway.dashboard import formatting as fmt
+from gateway.dashboard.messages import Language, Translator, other_language
 from gateway.dashboard.view import PageQuery, SortDirection
 from gateway.settings import Settings
 from registry.deps import SessionDep
@@ -70,6 +71,50 @@ class ExportKind(StrEnum):
 def page(template: str, status: int = 200, **context: object) -> HTMLResponse:
     html = templates.get_template(template).render(**context)
     return HTMLResponse(html, status_code=status, headers={"Content-Security-Policy": POLICY})
+
+
+class LinkingQuery(Protocol):
+    """A page's query (`PageQuery`, `ActionsQuery`): it links to the page with some parameters changed."""
+
+    @property
+    def lang(self) -> Language: ...
+
+    def url(self, path: str = ..., **changes: Any) -> str: ...
+
+
+def report_page(
+    template: str,
+    query: LinkingQuery,
+    path: str,
+    report: CoverageReport,
+    measured: Window,
+    downloads: str = "",
+    **context: object,
+) -> HTMLResponse:
+    """A page of the report at the window measured, with what every such page shows: the province, the period,
+    the print layout's links and the other language's; `downloads`: the path of its table's CSV and Excel."""
+    lang = query.lang
+    other = other_language(lang)
+    if downloads:
+        context |= {"csv_url": query.url(f"{downloads}.csv", print=False)}
+        context |= {"xlsx_url": query.url(f"{downloads}.xlsx", print=False)}
+    return page(
+        template,
+        200,
+        t=Translator(lang),
+        lang=lang,
+        fmt=fmt,
+        query=query,
+        report=report,
+        province=report.province_name or report.province,
+        at_text=fmt.moment(measured.at, lang, ""),
+        window_days=measured.days,
+        print_url=query.url(path, print=True),
+        screen_url=query.url(path, print=False),
+        other_url=query.url(path, lang=other),
+        other_lang=other,
+        **context,
+    )
 
 
 def error(lang: Language, status: int, message: str, heading: str | None = None) -> HTMLResponse:

@@ -20,7 +20,7 @@ from gateway.dashboard.actions import ActionsQuery
 from gateway.dashboard.actions_router import router as actions_router
 from gateway.dashboard.department_router import router as department_router
 from gateway.dashboard.export import download
-from gateway.dashboard.messages import Translator, other_language
+from gateway.dashboard.messages import Translator
 from gateway.dashboard.pages import (
     DaysParam,
     DirectionParam,
@@ -33,7 +33,7 @@ from gateway.dashboard.pages import (
     figures,
     filter_query,
     measured_window,
-    page,
+    report_page,
 )
 from gateway.dashboard.view import (
     ERROR_RATE_ALERT,
@@ -103,7 +103,6 @@ async def dashboard(
     days: DaysParam = 30,
     print: PrintParam = False,
 ) -> HTMLResponse:
-    settings: Settings = request.app.state.settings
     lang = params.lang
     t = Translator(lang)
     try:
@@ -122,6 +121,7 @@ async def dashboard(
     trend, health = await public_cache(request.app.state).get(
         ("dashboard", params.window, params.at, days), own_figures
     )
+    settings: Settings = request.app.state.settings
     trend_coverage, trend_exchanges = trend_charts(trend, settings.coverage_target, t)
     warehouse = warehouse_panel(
         await warehouse_lag(request.app.state), settings.warehouse_lag_degraded_seconds, t
@@ -148,18 +148,15 @@ async def dashboard(
         "agency_value": report.agency_coverage.covered - before.agency_coverage.covered,
         "database_value": report.database_coverage.covered - before.database_coverage.covered,
     }
-    return page(
+    return report_page(
         "dashboard.html",
-        t=t,
-        lang=lang,
-        fmt=fmt,
-        query=query,
-        report=report,
+        query,
+        "/dashboard",
+        report,
+        measured,
+        downloads="/dashboard/departments",
         changes=changes,
-        province=report.province_name or report.province,
-        at_text=fmt.moment(measured.at, lang, ""),
         at_input=fmt.local_input(measured.at) if query.at else "",
-        window_days=measured.days,
         headings=headings(query, t),
         statuses=list(DepartmentStatus),
         departments=department_rows(report, query, t),
@@ -173,12 +170,6 @@ async def dashboard(
         dead_letters=dead_letters,
         access=access,
         actions_url=ActionsQuery(lang, query.window, query.at).url(),
-        print_url=query.url(print=True),
-        screen_url=query.url(print=False),
-        csv_url=query.url("/dashboard/departments.csv", print=False),
-        xlsx_url=query.url("/dashboard/departments.xlsx", print=False),
-        other_url=query.url(lang=other_language(lang)),
-        other_lang=other_language(lang),
     )
 
 
