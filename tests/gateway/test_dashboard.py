@@ -35,6 +35,21 @@ class TestPage:
         assert "Kỳ đo 7 ngày, đến 30/06/2026 12:00" in response.text
 
 
+class TestTrendLabels:
+    async def test_across_a_years_end_each_day_carries_its_year(self, gateway: Harness) -> None:
+        params = {"at": "2026-01-03T12:00", "days": "7"}
+
+        def ticks(html: str) -> list[str]:
+            chart = re.search(r'<svg[^>]*aria-labelledby="trend-coverage-title".*?</svg>', html, re.S)
+            assert chart is not None
+            return re.findall(r'<text class="tick"[^>]*>([^<%]+)</text>', chart.group(0))
+
+        vietnamese = (await gateway.http.get("/dashboard", params=params)).text
+        assert ticks(vietnamese) == ["03/01/2026", "01/01/2026", "30/12/2025", "28/12/2025"]
+        english = (await gateway.http.get("/dashboard", params=params | {"lang": "en"})).text
+        assert ticks(english) == ["03 Jan 2026", "01 Jan 2026", "30 Dec 2025", "28 Dec 2025"]
+
+
 class TestSorting:
     async def test_ties_stay_in_code_order_either_way(self, gateway: Harness) -> None:
         s = Scenario(gateway)
