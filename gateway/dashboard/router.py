@@ -36,7 +36,6 @@ from gateway.dashboard.pages import (
     report_page,
 )
 from gateway.dashboard.view import (
-    ERROR_RATE_ALERT,
     DepartmentStatus,
     PageQuery,
     SortColumn,
@@ -164,8 +163,8 @@ async def dashboard(
         trend_days=days,
         trend_coverage=trend_coverage,
         trend_exchanges=trend_exchanges,
-        health=health_rows(health, endpoints, t),
-        alert_threshold=fmt.percent(ERROR_RATE_ALERT, lang),
+        health=health_rows(health, endpoints, settings.dashboard_error_threshold, t),
+        alert_threshold=fmt.percent(settings.dashboard_error_threshold, lang),
         warehouse=warehouse,
         dead_letters=dead_letters,
         access=access,

@@ -207,11 +207,11 @@ def trend_charts(
     return coverage, exchanges
 
 
-ERROR_RATE_ALERT = 0.05  # an error rate above this stands out on the dashboard
-
-
-def health_rows(health: HealthReport, endpoints: list[EndpointRow], t: Translator) -> list[dict[str, Any]]:
-    """Each service named by its title and its provider, not only its address."""
+def health_rows(
+    health: HealthReport, endpoints: list[EndpointRow], threshold: float, t: Translator
+) -> list[dict[str, Any]]:
+    """Each service named by its title and its provider, not only its address; an error rate above `threshold`
+    stands out."""
     language = t.language
     named = {e.address: e for e in endpoints}
     rows = []
@@ -229,7 +229,7 @@ def health_rows(health: HealthReport, endpoints: list[EndpointRow], t: Translato
                 "kind": t(f"kind_{service.kind}"),
                 "volume": fmt.number(service.count, language),
                 "error_rate": fmt.percent(service.failure_rate, language),
-                "alert": service.failure_rate > ERROR_RATE_ALERT,
+                "alert": service.failure_rate > threshold,
                 "p95": fmt.milliseconds(service.duration_ms.p95, language),
             }
         )

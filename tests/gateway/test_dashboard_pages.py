@@ -6,12 +6,16 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 from openpyxl import load_workbook
+from pydantic import ValidationError
 
+from gateway.cli.errors import settings_problem
 from gateway.exchangelog.models import Outcome
+from gateway.settings import Settings
 from registry.storage import utcnow
 from tests.gateway.coverage_scenario import Scenario
-from tests.harness import Harness
+from tests.harness import Harness, gateway_settings, running_gateway
 
 DAY = timedelta(days=1)
 
@@ -242,7 +246,7 @@ class TestChangeAgainstThePreviousWindow:
 
 
 class TestServiceHealth:
-    async def test_each_service_is_named_with_its_department_and_high_error_rates_stand_out(
+    async def test_each_service_is_named_with_its_department_and_error_rates_above_the_setting_stand_out(
         self, gateway: Harness
     ) -> None:
         await province(Scenario(gateway))
@@ -250,9 +254,31 @@ class TestServiceHealth:
         justice = row(html, 'data-address="H50.15/tra-cuu-ly-lich/v1"')
         assert "Dịch vụ" in justice
         assert "Sở Tư pháp" in justice
-        assert 'data-alert="true">33,3%<' in justice  # 2 of 6 calls failed
+        assert 'data-alert="true">33,3%<' in justice  # 2 of 6 calls failed, above the default 5%
         assert "data-alert" not in row(html, 'data-address="H50.20/thua-dat/v1"')
+        assert "Nền đỏ: tỷ lệ lỗi trên 5%" in html
         assert "95% lượt trao đổi thành công được trả lời trong khoảng thời gian này" in html
+
+        # the same platform with LGSP_DASHBOARD_ERROR_THRESHOLD=0.4: 33.3% no longer stands out
+        settings = gateway_settings(
+            gateway.settings.effective_database_url,
+            gateway.settings.data_dir,
+            instance_id="lenient",  # a second gateway beside the fixture's
+            dashboard_error_threshold=0.4,
+        )
+        async with running_gateway(settings) as lenient:
+            html = (await lenient.http.get("/dashboard", params={"lang": "en"})).text
+        assert 'data-col="error-rate">33.3%<' in row(html, 'data-address="H50.15/tra-cuu-ly-lich/v1"')
+        assert "data-alert" not in html
+        assert "Red background: error rate above 40%" in html
+
+    def test_the_setting_is_a_fraction_from_0_to_1(self) -> None:
+        for wrong in (-0.1, 5):
+            with pytest.raises(ValidationError) as refused:
+                Settings(dashboard_error_threshold=wrong)
+            assert settings_problem(refused.value).startswith(
+                "invalid setting LGSP_DASHBOARD_ERROR_THRESHOLD: "
+            )
 
 
 class TestDepartmentStatusFilter:
