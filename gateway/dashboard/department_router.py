@@ -48,6 +48,20 @@ async def departmentpage(
         return error(lang, 422, problem.detail)
     report, _, endpoints = await figures(request, session, measured, params)
     agency = dept.find_department(report, code)
+    merged = await public_cache(request.app.state).get(("merger", code), lambda: dept.merger(session, code))
+    path = f"/dashboard/agencies/{code}"
+    if agency is None and merged is not None and merged.at <= measured.at:  # gone from the structure at T
+        return report_page(
+            "merged.html",
+            query,
+            path,
+            report,
+            measured,
+            code=code,
+            name=dept.title(merged.agency, t),
+            merged=dept.merged_note(merged, query, t),
+            dashboard_url=query.url(print=False),
+        )
     if agency is None:
         return error(lang, 404, t("not_found", code=code), t("not_found_title"))
     own = [e for e in endpoints if dept.under(e.agency, code)]
@@ -64,7 +78,6 @@ async def departmentpage(
         ("agency", code, params.window, params.at, days), own_figures
     )
     trend_coverage, trend_exchanges = trend_charts(trend, report.database_coverage.target, t, department=True)
-    path = f"/dashboard/agencies/{code}"
     return report_page(
         "department.html",
         query,
@@ -78,6 +91,7 @@ async def departmentpage(
         trend_coverage=trend_coverage,
         trend_exchanges=trend_exchanges,
         waiting=dept.waiting_rows(pending, utcnow(), t),
+        merged=dept.merged_note(merged, query, t) if merged is not None else None,
         dashboard_url=query.url(print=False),
         actions_url=ActionsQuery(lang, query.window, query.at, agency=code).url(),
     )

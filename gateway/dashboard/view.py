@@ -5,7 +5,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from markupsafe import Markup
@@ -82,7 +82,15 @@ def folded(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def agency_name(agency: AgencyCoverage, language: Language) -> str:
+class Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def name_en(self) -> str | None: ...
+
+
+def agency_name(agency: Named, language: Language) -> str:
     return (agency.name_en or agency.name) if language is Language.EN else agency.name
 
 

@@ -15,6 +15,7 @@ from gateway.exchangelog.models import Outcome
 from gateway.settings import Settings
 from registry.storage import utcnow
 from tests.gateway.coverage_scenario import Scenario
+from tests.gateway.test_coverage_succession import merged_province
 from tests.harness import Harness, gateway_settings, running_gateway
 
 DAY = timedelta(days=1)
@@ -59,9 +60,9 @@ async def province(s: Scenario) -> dict[str, int]:
     return ids
 
 
-def row(html: str, attributes: str) -> str:
-    """The cells of the table row with these attributes."""
-    found = re.search(rf"<tr {attributes}>(.*?)</tr>", html, re.S)
+def row(html: str, attributes: str, tag: str = "tr") -> str:
+    """What the element (a table row unless said) with these attributes holds."""
+    found = re.search(rf"<{tag} {attributes}>(.*?)</{tag}>", html, re.S)
     assert found is not None, attributes
     return found.group(1)
 
@@ -279,6 +280,44 @@ class TestServiceHealth:
             assert settings_problem(refused.value).startswith(
                 "invalid setting LGSP_DASHBOARD_ERROR_THRESHOLD: "
             )
+
+
+class TestMergedDepartment:
+    async def test_its_page_names_its_successor_and_the_date_and_the_list_drops_it_from_then(
+        self, gateway: Harness
+    ) -> None:
+        await merged_province(gateway)  # H50.1 and H50.2 into H50.9 on 20/06/2026
+        before, after = {"at": "2026-06-19T12:00"}, {"at": "2026-06-30T12:00"}
+
+        page = await gateway.http.get("/dashboard/agencies/H50.1", params=after)
+        assert page.status_code == 200
+        merged = row(page.text, 'data-testid="agency-merged"', "p")
+        assert "Sáp nhập vào" in merged
+        assert "từ ngày 20/06/2026" in merged
+        assert (
+            '<a href="/dashboard/agencies/H50.9?at=2026-06-30T12%3A00" data-testid="successor">Sở hợp nhất</a>'
+            in merged
+        )
+        english = (await gateway.http.get("/dashboard/agencies/H50.1", params=after | {"lang": "en"})).text
+        assert "Merged into" in english
+        assert "on 20 Jun 2026." in english
+
+        # before the date it is a department like any other, its page saying what is to come
+        earlier = await gateway.http.get("/dashboard/agencies/H50.1", params=before)
+        assert 'data-testid="agency-databases"' in earlier.text
+        assert "từ ngày 20/06/2026" in row(earlier.text, 'data-testid="agency-merged"', "p")
+
+        def listed(html: str) -> list[str]:
+            return re.findall(r'<tr data-agency="([^"]+)"', html)
+
+        assert listed((await gateway.http.get("/dashboard", params=before)).text) == [
+            "H50.1",
+            "H50.2",
+            "H50.3",
+        ]
+        assert listed((await gateway.http.get("/dashboard", params=after)).text) == ["H50.3", "H50.9"]
+        never = await gateway.http.get("/dashboard/agencies/H50.4", params=after)
+        assert never.status_code == 404
 
 
 class TestDepartmentStatusFilter:
