@@ -61,7 +61,8 @@ class PageQuery:
     print: bool = False
     status: DepartmentStatus | None = None
 
-    def url(self, path: str = "/dashboard", **changes: Any) -> str:
+    def params(self, **changes: Any) -> dict[str, str]:
+        """The parameters that differ from their defaults, as text."""
         query = replace(self, **changes)
         params = {
             "lang": query.lang if query.lang is not Language.VI else None,
@@ -72,7 +73,10 @@ class PageQuery:
             "status": query.status,
             "print": "1" if query.print else None,
         }
-        encoded = urlencode({k: str(v) for k, v in params.items() if v})
+        return {k: str(v) for k, v in params.items() if v}
+
+    def url(self, path: str = "/dashboard", **changes: Any) -> str:
+        encoded = urlencode(self.params(**changes))
         return path + (f"?{encoded}" if encoded else "")
 
 
