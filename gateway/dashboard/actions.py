@@ -2,17 +2,16 @@
 sharing, or whose last success is older than N days; filtered, sorted, and exported as shown."""
 
 from collections.abc import Set
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
-from urllib.parse import urlencode
+from typing import Any, ClassVar
 
 from gateway.coverage.schemas import CoverageReport, DatabaseCoverage
 from gateway.coverage.tally import code_key
 from gateway.dashboard import formatting as fmt
-from gateway.dashboard.messages import Language, Translator
-from gateway.dashboard.view import Heading, SortDirection, agency_name, folded
+from gateway.dashboard.messages import Translator
+from gateway.dashboard.view import Heading, LinkedQuery, SortDirection, agency_name, folded
 
 DEFAULT_STALE_DAYS = 7
 
@@ -35,37 +34,24 @@ class ActionColumn(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class ActionsQuery:
+class ActionsQuery(LinkedQuery):
     """The list's query parameters; every link keeps the others."""
 
-    lang: Language = Language.VI
-    window: str | None = None
-    at: str | None = None
+    PATH: ClassVar[str] = "/dashboard/actions"
     issue: Issue | None = None
     agency: str | None = None
     stale_days: int = DEFAULT_STALE_DAYS
     sort: ActionColumn = ActionColumn.CODE
     direction: SortDirection = SortDirection.ASC
-    print: bool = False
 
-    def params(self, **changes: Any) -> dict[str, str]:
-        query = replace(self, **changes)
-        params = {
-            "lang": query.lang if query.lang is not Language.VI else None,
-            "window": query.window,
-            "at": query.at,
-            "issue": query.issue,
-            "agency": query.agency,
-            "stale_days": query.stale_days if query.stale_days != DEFAULT_STALE_DAYS else None,
-            "sort": query.sort if query.sort is not ActionColumn.CODE else None,
-            "dir": query.direction if query.direction is not SortDirection.ASC else None,
-            "print": "1" if query.print else None,
+    def own(self) -> dict[str, object]:
+        return {
+            "issue": self.issue,
+            "agency": self.agency,
+            "stale_days": self.stale_days if self.stale_days != DEFAULT_STALE_DAYS else None,
+            "sort": self.sort if self.sort is not ActionColumn.CODE else None,
+            "dir": self.direction if self.direction is not SortDirection.ASC else None,
         }
-        return {k: str(v) for k, v in params.items() if v}
-
-    def url(self, path: str = "/dashboard/actions", **changes: Any) -> str:
-        encoded = urlencode(self.params(**changes))
-        return path + (f"?{encoded}" if encoded else "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,7 +60,7 @@ class ActionsParams(PageParams):
         issue = enum_filter("issue", Issue, self.issue)
         return ActionsQuery(
             self.lang, self.window or None, self.at or None, issue, self.agency or None, self.stale_days,
-            self.sort, self.direction, print,
+            self.sort, self.direction, print=print,
         )  # fmt: skip
 
 

@@ -3,7 +3,7 @@ window asked for, and the coverage figures computed once per `LGSP_PUBLIC_CACHE_
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
@@ -15,7 +15,7 @@ from gateway.coverage.service import CoverageService
 from gateway.coverage.window import Window, invalid_parameter, parse_at, parse_days
 from gateway.dashboard import formatting as fmt
 from gateway.dashboard.messages import Language, Translator, other_language
-from gateway.dashboard.view import PageQuery, SortDirection
+from gateway.dashboard.view import LinkedQuery, PageQuery, SortDirection
 from gateway.settings import Settings
 from registry.deps import SessionDep
 from registry.history import EndpointHistory, EndpointRow
@@ -73,18 +73,9 @@ def page(template: str, status: int = 200, **context: object) -> HTMLResponse:
     return HTMLResponse(html, status_code=status, headers={"Content-Security-Policy": POLICY})
 
 
-class LinkingQuery(Protocol):
-    """A page's query (`PageQuery`, `ActionsQuery`): it links to the page with some parameters changed."""
-
-    @property
-    def lang(self) -> Language: ...
-
-    def url(self, path: str = ..., **changes: Any) -> str: ...
-
-
 def report_page(
     template: str,
-    query: LinkingQuery,
+    query: LinkedQuery,
     path: str,
     report: CoverageReport,
     measured: Window,

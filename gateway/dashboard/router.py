@@ -78,7 +78,7 @@ class DepartmentsParams(PageParams):
         """Raises InvalidInput for a status the table does not have."""
         status = enum_filter("status", DepartmentStatus, self.status)
         return PageQuery(
-            self.lang, self.window or None, self.at or None, self.sort, self.direction, print, status
+            self.lang, self.window or None, self.at or None, self.sort, self.direction, status, print=print
         )
 
 

@@ -2,10 +2,10 @@
 the trend charts and the health rows, every string in the page's language."""
 
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 from urllib.parse import urlencode
 
 from markupsafe import Markup
@@ -50,16 +50,19 @@ class DepartmentStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class PageQuery:
-    """The dashboard's query parameters, to link to the same page with some of them changed."""
+class LinkedQuery:
+    """A page's query parameters, to link to the page with some of them changed: what every page takes; each
+    page's own after them (`print` is given by name)."""
 
+    PATH: ClassVar[str] = "/dashboard"
     lang: Language = Language.VI
     window: str | None = None
     at: str | None = None
-    sort: SortColumn = SortColumn.CODE
-    direction: SortDirection = SortDirection.ASC
-    print: bool = False
-    status: DepartmentStatus | None = None
+    print: bool = field(default=False, kw_only=True)
+
+    def own(self) -> dict[str, object]:
+        """The page's own parameters in their order in a link, each None at its default."""
+        raise NotImplementedError
 
     def params(self, **changes: Any) -> dict[str, str]:
         """The parameters that differ from their defaults, as text."""
@@ -68,16 +71,30 @@ class PageQuery:
             "lang": query.lang if query.lang is not Language.VI else None,
             "window": query.window,
             "at": query.at,
-            "sort": query.sort if query.sort is not SortColumn.CODE else None,
-            "dir": query.direction if query.direction is not SortDirection.ASC else None,
-            "status": query.status,
+            **query.own(),
             "print": "1" if query.print else None,
         }
         return {k: str(v) for k, v in params.items() if v}
 
-    def url(self, path: str = "/dashboard", **changes: Any) -> str:
+    def url(self, path: str | None = None, **changes: Any) -> str:
         encoded = urlencode(self.params(**changes))
-        return path + (f"?{encoded}" if encoded else "")
+        return (path or self.PATH) + (f"?{encoded}" if encoded else "")
+
+
+@dataclass(frozen=True, slots=True)
+class PageQuery(LinkedQuery):
+    """The dashboard's query parameters."""
+
+    sort: SortColumn = SortColumn.CODE
+    direction: SortDirection = SortDirection.ASC
+    status: DepartmentStatus | None = None
+
+    def own(self) -> dict[str, object]:
+        return {
+            "sort": self.sort if self.sort is not SortColumn.CODE else None,
+            "dir": self.direction if self.direction is not SortDirection.ASC else None,
+            "status": self.status,
+        }
 
 
 def folded(text: str) -> str:
