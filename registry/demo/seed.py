@@ -171,16 +171,6 @@ async def _reorganise(
     return applied
 
 
-async def seed_province(
-    session: AsyncSession,
-    province: Province,
-    events: EventSink = discard,
-    contract_paths: Sequence[Path] = (),
-) -> SeedReport:
-    """Another province of the demo federation (or the national tier), with its own contract files."""
-    return await seed_demo(session, events, province, list(contract_paths))
-
-
 def _id(value: int | None) -> int:
     assert value is not None  # a created row has its id
     return value
