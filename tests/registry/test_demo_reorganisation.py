@@ -97,6 +97,6 @@ class TestADemoSeededBeforeTheReorganisation:
             report = await seed_demo(session)
         assert (report.mergers, report.contracts_registered) == (5, 0)
         moved = (await gateway.http.get("/api/v1/services/H50.05/tra-cuu-doanh-nghiep")).json()
-        assert [v["version"] for v in moved[0]["versions"]] == ["1.0.0", "1.1.0"]
+        assert [v["version"] for v in moved[0]["versions"]] == ["1.0.0", "1.1.0", "1.1.1"]
         report = await coverage(gateway, datetime(2026, 12, 1, tzinfo=VIETNAM))
         assert report["agency_coverage"]["total"] == 14
