@@ -12,8 +12,7 @@ from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contracts.document import Kind, version_key
-from contracts.loading import load_contract
+from contracts.document import ContractDocument, Kind, version_key
 from registry.agencies.models import AgencyTier
 from registry.agencies.repository import AgencyRepository
 from registry.agencies.schemas import AgencyCreate, AgencyUpdate
@@ -26,7 +25,7 @@ from registry.databases.models import DatabaseStatus
 from registry.databases.repository import DatabaseRepository
 from registry.databases.schemas import DatabaseCreate, DatabaseUpdate
 from registry.databases.service import DatabaseService
-from registry.demo import Province, contract_files, load_province
+from registry.demo import Province, contract_files, load_province, read_contract
 from registry.demo.backdate import date_structure
 from registry.events import EventSink, discard
 from registry.succession.schemas import VIETNAM, MergeCreate, RenameCreate
@@ -126,7 +125,7 @@ async def seed_demo(
     paths = contract_files() if files is None else files
     ordered = sorted(paths, key=lambda path: version_key(path.stem.rsplit("--", 1)[-1]))
     for path in ordered:
-        if await _registered_before_a_merger(session, path.read_bytes()):
+        if await _registered_before_a_merger(session, read_contract(path)):
             report.contracts_unchanged += 1
             continue
         registered = await contracts.register(path.read_bytes(), principal)
@@ -146,7 +145,7 @@ async def _deprecate_superseded(
 ) -> int:
     """The versions of a major a newer major replaced (2.0.0 without districts, 01/07/2025): deprecated once,
     answering until a sunset 180 days after, when the gateway refuses them."""
-    documents = [load_contract(path.read_bytes()) for path in paths]
+    documents = [read_contract(path) for path in paths]
     newest: dict[tuple[str, str, str], int] = {}
     for document in documents:
         key = (document.kind, document.provider, document.code)
@@ -168,10 +167,9 @@ async def _deprecate_superseded(
     return deprecated
 
 
-async def _registered_before_a_merger(session: AsyncSession, raw: bytes) -> bool:
+async def _registered_before_a_merger(session: AsyncSession, document: ContractDocument) -> bool:
     """The version is registered already, by the department the provider succeeded (a demo seeded before its
     reorganisation was added): versions are immutable, so the predecessor's stands."""
-    document = load_contract(raw)
     endpoint = await EndpointRepository(session).find(document.provider, document.code, document.major)
     if endpoint is None or endpoint.id is None:
         return False
