@@ -19,7 +19,17 @@ from registry.service import RegistryService
 from registry.storage import utcnow
 from registry.succession.models import AddressAlias, AgencyChange, ChangeKind
 from registry.succession.repository import SuccessionRepository
-from registry.succession.schemas import AliasPublic, ChangePublic, MergeCreate, MoveCreate, RenameCreate
+from registry.succession.schemas import (
+    AliasPublic,
+    ChangePublic,
+    MergeCreate,
+    MoveCreate,
+    RenameCreate,
+    ReorganisationPublic,
+    SuccessionPublic,
+)
+
+MAX_CHANGES = 500  # one agency's steps listed at most (a province's whole reorganisation is far fewer)
 
 
 def _when(at: datetime) -> str:
@@ -30,6 +40,55 @@ class SuccessionService(RegistryService):
     @property
     def repository(self) -> SuccessionRepository:
         return SuccessionRepository(self.session)
+
+    async def history(
+        self, agency: str | None = None, kind: ChangeKind | None = None, offset: int = 0, limit: int = 100
+    ) -> tuple[list[ReorganisationPublic], int]:
+        """The recorded steps, in the order they took effect (public, like the agency list)."""
+        changes, total = await self.repository.steps(agency, kind, offset, limit)
+        codes = {c.agency_code for c in changes} | {c.successor_code for c in changes if c.successor_code}
+        names = await self.repository.names(sorted(codes))
+        databases = await self.repository.database_codes_by_id(
+            [c.database_id for c in changes if c.database_id]
+        )
+        return [
+            ReorganisationPublic(
+                id=change.id or 0,
+                kind=change.kind,
+                at=change.at,
+                agency=change.agency_code,
+                agency_name=names.get(change.agency_code, change.agency_code),
+                successor=change.successor_code,
+                successor_name=names.get(change.successor_code) if change.successor_code else None,
+                database=databases.get(change.database_id) if change.database_id else None,
+                former_name=change.former_name,
+                former_name_en=change.former_name_en,
+            )
+            for change in changes
+        ], total
+
+    async def succession(self, code: str) -> SuccessionPublic:
+        found = await self.repository.agencies([code])
+        agency = found.get(code)
+        if agency is None:
+            raise NotFound(f"agency {code} is not registered")
+        held_by, seen = agency, {code}
+        while held_by.merged_into is not None and held_by.merged_into not in seen:
+            seen.add(held_by.merged_into)
+            successor = (await self.repository.agencies([held_by.merged_into])).get(held_by.merged_into)
+            if successor is None:
+                break
+            held_by = successor
+        changes, _ = await self.history(agency=code, limit=MAX_CHANGES)
+        return SuccessionPublic(
+            code=agency.code,
+            name=agency.name,
+            merged_into=agency.merged_into,
+            merged_at=agency.merged_at,
+            held_by=held_by.code,
+            predecessors=list(await self.repository.merged_into(code)),
+            changes=changes,
+        )
 
     async def merge(self, data: MergeCreate, principal: Principal) -> ChangePublic:
         principal.require_admin()

@@ -1,5 +1,6 @@
 """Reorganisation with succession: merging agencies, renaming them and moving databases at a stated date."""
 
+import json
 from typing import Any
 
 from tests.gateway.coverage_scenario import Scenario
@@ -171,6 +172,44 @@ class TestRenameAndMove:
         assert unknown.status_code == 404
 
 
+class TestReorganisationHistory:
+    async def test_the_steps_are_listed_with_their_dates_and_per_agency(self, gateway: Harness) -> None:
+        await land_with_consumer(gateway)
+        await gateway.create_agency("H50.31", "Sở Tài chính")
+        assert (
+            await merge(gateway, {"from": ["H50.20"], "into": SUCCESSOR, "at": "2025-03-01"})
+        ).status_code == 200
+        assert (
+            await merge(gateway, {"from": [SUCCESSOR], "into": "H50.31", "at": "2025-07-01"})
+        ).status_code == 200
+
+        listed = await gateway.http.get("/api/v1/reorganisations")  # public, like the agency list
+        assert listed.status_code == 200, listed.text
+        steps = [(c["kind"], c["agency"], c["successor"], c["database"]) for c in listed.json()["items"]]
+        assert steps == [
+            ("move", "H50.20", SUCCESSOR, "csdl-dat-dai"),
+            ("merge", "H50.20", SUCCESSOR, None),
+            ("move", SUCCESSOR, "H50.31", "csdl-dat-dai"),
+            ("merge", SUCCESSOR, "H50.31", None),
+        ]
+        assert listed.json()["items"][1]["at"].startswith("2025-02-28T17:00:00")
+        merges = (await gateway.http.get("/api/v1/reorganisations", params={"kind": "merge"})).json()
+        assert merges["total"] == 2
+
+        succession = (await gateway.http.get("/api/v1/agencies/H50.20/succession")).json()
+        assert (succession["merged_into"], succession["held_by"]) == (SUCCESSOR, "H50.31")
+        assert [c["kind"] for c in succession["changes"]] == ["move", "merge"]
+        middle = (await gateway.http.get(f"/api/v1/agencies/{SUCCESSOR}/succession")).json()
+        assert middle["predecessors"] == ["H50.20"]
+        assert len(middle["changes"]) == 4
+
+    async def test_unknown_agency_and_bad_filters_are_specific_problems(self, gateway: Harness) -> None:
+        unknown = await gateway.http.get("/api/v1/agencies/H50.77/succession")
+        assert (unknown.status_code, unknown.json()["type"]) == (404, "urn:lgsp:error:not-found")
+        bad = await gateway.http.get("/api/v1/reorganisations", params={"kind": "split", "limit": 0})
+        assert (bad.status_code, bad.json()["type"]) == (422, "urn:lgsp:error:invalid-input")
+
+
 class TestReorganisationCommands:
     async def test_merge_rename_and_move_from_the_command_line(self, live_gateway: Any) -> None:
         env = live_gateway.cli_env()
@@ -198,6 +237,16 @@ class TestReorganisationCommands:
             env,
         )
         assert renamed.exit_code == 0, renamed.output
+
+        history = await run_cli(["agency", "history"], env)
+        assert history.exit_code == 0, history.output
+        assert "01/03/2025" in history.output
+        assert "Sở Nông nghiệp và Môi trường" in history.output  # the rename, and the successor's name now
+        one = await run_cli(["agency", "history", "H50.21", "--format", "json"], env)
+        assert one.exit_code == 0, one.output
+        assert json.loads(one.output)["held_by"] == "H50.30"
+        missing = await run_cli(["agency", "history", "H50.77"], env)
+        assert (missing.exit_code, missing.stderr.count("\n")) == (1, 1)
 
         refused = await run_cli(["agency", "merge", "H50.20", "--into", "H50.30", "--at", "2025-03-01"], env)
         assert refused.exit_code == 1
