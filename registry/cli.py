@@ -228,7 +228,7 @@ def agency_delete(ctx: typer.Context, code: str) -> None:
     console.print(f"agency {code} deleted")
 
 
-CHANGE_COLUMNS = ("kind", "at", "agencies", "successor", "databases", "clients")
+CHANGE_COLUMNS = ("kind", "at", "agencies", "successor", "databases", "clients", "demoted")
 SunsetDays = Annotated[
     int, typer.Option("--sunset-days", help="days the former addresses keep answering, deprecated")
 ]

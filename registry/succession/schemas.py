@@ -72,6 +72,9 @@ class ChangePublic(BaseModel):
     successor: str | None
     databases: list[str]
     clients: list[str]
+    demoted: list[str] = Field(
+        default=[], description="clients that were admins of a merged agency: they pass as consumers"
+    )
     aliases: list[AliasPublic]
 
 

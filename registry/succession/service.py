@@ -6,11 +6,12 @@ history (`AgencyChange`), which coverage reads to count the old structure at any
 endpoint's former address as an `AddressAlias` the gateway answers until its sunset."""
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from contracts.errors import Conflict, InvalidInput, NotFound
 from registry.agencies.models import Agency
 from registry.auth import Principal
+from registry.clients.models import ClientRole
 from registry.contracts.models import Endpoint
 from registry.databases.models import Database
 from registry.databases.repository import DatabaseRepository
@@ -20,6 +21,7 @@ from registry.storage import utcnow
 from registry.succession.models import AddressAlias, AgencyChange, ChangeKind
 from registry.succession.repository import SuccessionRepository
 from registry.succession.schemas import (
+    VIETNAM,
     AliasPublic,
     ChangePublic,
     MergeCreate,
@@ -34,6 +36,17 @@ MAX_CHANGES = 500  # one agency's steps listed at most (a province's whole reorg
 
 def _when(at: datetime) -> str:
     return at.isoformat()
+
+
+def _registered_by(agency: Agency, at: datetime) -> None:
+    """A merger takes effect once the merged agency exists: not before its registration."""
+    registered = agency.created_at if agency.created_at.tzinfo else agency.created_at.replace(tzinfo=UTC)
+    if at < registered:
+        day = registered.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+        raise InvalidInput(
+            f"{agency.code} was registered on {day} (Vietnam time); a merger cannot take effect before that",
+            errors=[{"pointer": "/at"}],
+        )
 
 
 class SuccessionService(RegistryService):
@@ -99,6 +112,7 @@ class SuccessionService(RegistryService):
         into = self._current(found, data.into, data.at)
         for code in olds:
             self._current(found, code, data.at)
+            _registered_by(found[code], data.at)
             if data.into.startswith(code + "."):
                 raise InvalidInput(f"{data.into} lies under {code}; an agency cannot merge into its own unit")
         left = [code for code in await self.repository.units_below(olds) if code not in olds]
@@ -110,8 +124,13 @@ class SuccessionService(RegistryService):
         moved = [f"{d.agency_code}/{d.code}" for d in databases]
         aliases = await self._move(databases, data.into, data.at, data.sunset_days, principal)
         clients = await self.repository.clients(olds)
+        demoted = []
         for client in clients:
             client.agency_code = data.into
+            if client.role == ClientRole.AGENCY_ADMIN:
+                # the merged agency's admins do not become the successor's: its own admins decide who does
+                client.role = ClientRole.CONSUMER
+                demoted.append(client.client_id)
             self.session.add(client)
         endpoint_ids = [alias.endpoint_id for alias in aliases]
         await self.repository.move_access_requests(olds, endpoint_ids, data.into)
@@ -129,6 +148,7 @@ class SuccessionService(RegistryService):
             successor=data.into,
             databases=moved,
             clients=[c.client_id for c in clients],
+            demoted=demoted,
             aliases=await self._public(aliases),
         )
 
