@@ -51,6 +51,11 @@ class TestDemoCoverageAcrossTheProvincesMerger:
 
     async def test_before_on_and_after_1_july_2025(self, gateway: Harness) -> None:
         await seeded(gateway)
+        first = (await gateway.http.get("/api/v1/services/H50.20/tra-cuu-thua-dat/v1")).json()
+        assert (first["status"], first["sunset_at"] is not None) == ("deprecated", True)  # replaced by v2
+        assert (await gateway.http.get("/api/v1/services/H50.20/tra-cuu-thua-dat/v2")).json()[
+            "status"
+        ] == "active"
         before = await coverage(gateway, datetime(2025, 6, 30, 23, 59, tzinfo=VIETNAM))
         on = await coverage(gateway, datetime(2025, 7, 1, tzinfo=VIETNAM))
         after = await coverage(gateway, datetime(2026, 12, 1, tzinfo=VIETNAM))
