@@ -143,8 +143,8 @@ SUPERSEDED_SUNSET = timedelta(days=180)
 async def _deprecate_superseded(
     contracts: ContractService, principal: Principal, paths: Sequence[Path]
 ) -> int:
-    """The versions of a major a newer major replaced (2.0.0 without districts, 01/07/2025): deprecated once,
-    answering until a sunset 180 days after, when the gateway refuses them."""
+    """The versions of a major a newer major replaced (2.0.0 without districts, 01/07/2025): deprecated once, still
+    answering, with a sunset announced 180 days after (when the department withdraws them)."""
     documents = [read_contract(path) for path in paths]
     newest: dict[tuple[str, str, str], int] = {}
     for document in documents:
