@@ -23,6 +23,7 @@ from registry.storage import utcnow
 
 DAYS = 45
 CHUNK = 512
+BULK_WRITE_TIMEOUT = 120.0
 _FAILURES = (
     (Outcome.CLIENT_ERROR, 422, "request-invalid"),
     (Outcome.REJECTED, 429, "rate-limited"),
@@ -120,15 +121,22 @@ async def backfill(runtime: GatewayRuntime, consumers: dict[str, list[Consumer]]
         await backdate_registry(session, midnight - timedelta(days=DAYS + 14), published)
     await runtime.directory.refresh()
     writer = runtime.writer
-    for start in range(0, len(records), CHUNK):
-        chunk = records[start : start + CHUNK]
-        await asyncio.gather(*(writer.close(record, opened=False) for record in chunk))
-    deliveries = [
-        Delivery(r.id, r.database_id, (r.completed_at or r.received_at) + timedelta(seconds=3), r.record_count or 0,
-                 "kho-dung-chung")
-        for r in records
-        if r.kind == ExchangeKind.SHARE
-    ]  # fmt: skip
-    for start in range(0, len(deliveries), CHUNK):
-        await asyncio.gather(*(writer.deliver(d) for d in deliveries[start : start + CHUNK]))
+    # a bulk seed may wait on a busy database longer than an exchange should: the hot path's write timeout
+    # (seconds) failed the demo's start on a loaded machine
+    hot_path_timeout = writer.write_timeout
+    writer.write_timeout = max(hot_path_timeout, BULK_WRITE_TIMEOUT)
+    try:
+        for start in range(0, len(records), CHUNK):
+            chunk = records[start : start + CHUNK]
+            await asyncio.gather(*(writer.close(record, opened=False) for record in chunk))
+        deliveries = [
+            Delivery(r.id, r.database_id, (r.completed_at or r.received_at) + timedelta(seconds=3),
+                     r.record_count or 0, "kho-dung-chung")
+            for r in records
+            if r.kind == ExchangeKind.SHARE
+        ]  # fmt: skip
+        for start in range(0, len(deliveries), CHUNK):
+            await asyncio.gather(*(writer.deliver(d) for d in deliveries[start : start + CHUNK]))
+    finally:
+        writer.write_timeout = hot_path_timeout
     return len(records)
