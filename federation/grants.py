@@ -11,7 +11,9 @@ access requests) as they are; a federation grant gives the whole reply, and the 
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -19,7 +21,8 @@ from datetime import datetime
 from pydantic import BaseModel
 from pydantic import Field as Attribute
 from sqlalchemy import Index
-from sqlmodel import Field, SQLModel, col
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts.addresses import Address
@@ -30,6 +33,7 @@ from registry.repository import Repository
 from registry.storage import UTCDateTime, utcnow
 
 REMOTE_CLIENT = re.compile(r"^[A-Z][A-Z0-9.]{0,34}:[A-Za-z0-9._-]{1,64}$")
+RECHECK_SECONDS = 1.0  # how soon a change made through another gateway instance on the same database applies
 
 
 class FederationGrant(SQLModel, table=True):
@@ -73,14 +77,57 @@ class FederationGrantRepository(Repository[FederationGrant]):
     async def listed(self) -> Sequence[FederationGrant]:
         return await self.all(self.select().order_by(col(FederationGrant.created_at)))
 
+    async def active_pairs(self) -> set[tuple[str, str]]:
+        rows = await self.session.exec(
+            select(FederationGrant.client, FederationGrant.address).where(
+                col(FederationGrant.revoked_at).is_(None)
+            )
+        )
+        return {(client, address) for client, address in rows.all()}
+
+
+class FederationGrantIndex:
+    """The active grants held in memory: `allows` is asked on every call across, at the origin and at the
+    provider. Read again at once after a grant is made or revoked through this instance, and at most
+    RECHECK_SECONDS after the last read otherwise (a change made through another instance)."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self.sessionmaker = sessionmaker
+        self._pairs: frozenset[tuple[str, str]] = frozenset()
+        self._read_at = float("-inf")  # when the read that gave `_pairs` began
+        self._lock = asyncio.Lock()
+
+    async def allows(self, client: str, address: str) -> bool:
+        if time.monotonic() - self._read_at > RECHECK_SECONDS:
+            await self.reload()
+        return (client, address) in self._pairs
+
+    async def reload(self) -> None:
+        """Read the grants, unless a read that began after this was asked has ended meanwhile (one read serves
+        every caller waiting for it)."""
+        asked = time.monotonic()
+        async with self._lock:
+            if self._read_at >= asked:
+                return
+            began = time.monotonic()
+            async with self.sessionmaker() as session:
+                pairs = await FederationGrantRepository(session).active_pairs()
+            self._pairs, self._read_at = frozenset(pairs), began
+
 
 class FederationGrants:
     """Who may decide: the provider's manager for a remote client calling in (a `{member}:{client}` name),
     the client's agency's manager for a local client calling out."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, index: FederationGrantIndex | None = None) -> None:
         self.session = session
         self.grants = FederationGrantRepository(session)
+        self.index = index
+
+    async def _commit(self) -> None:
+        await self.session.commit()
+        if self.index is not None:
+            await self.index.reload()
 
     async def create(self, data: FederationGrantCreate, principal: Principal) -> FederationGrantPublic:
         address = Address.parse(data.address)
@@ -90,7 +137,7 @@ class FederationGrants:
             return FederationGrantPublic.model_validate(existing, from_attributes=True)
         grant = FederationGrant(client=data.client, address=str(address), created_by=principal.client_id)
         await self.grants.add(grant)
-        await self.session.commit()
+        await self._commit()
         return FederationGrantPublic.model_validate(grant, from_attributes=True)
 
     async def _require_decider(self, client_id: str, address: Address, principal: Principal) -> None:
@@ -117,8 +164,5 @@ class FederationGrants:
         await self._require_decider(grant.client, Address.parse(grant.address), principal)
         grant.revoked_at = grant.revoked_at or utcnow()
         await self.grants.add(grant)
-        await self.session.commit()
+        await self._commit()
         return FederationGrantPublic.model_validate(grant, from_attributes=True)
-
-    async def allows(self, client: str, address: str) -> bool:
-        return await self.grants.active(client, address) is not None

@@ -11,11 +11,15 @@ import logging
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gateway.crossing.router import relay
 from gateway.exchange.router import exchange, share
 from gateway.problems import PROBLEM_MEDIA_TYPE
 
 log = logging.getLogger("lgsp.exchange")
-_ENDPOINTS = {"exchange": exchange, "share": share}
+_ENDPOINTS = {"exchange": exchange, "share": share, "relay": relay}
+_RELAY = (
+    "/api/v1/federation/exchange/"  # a call across the federation, from the hop before (gateway/crossing)
+)
 _INTERNAL = (
     b'{"type":"urn:lgsp:error:internal","title":"Internal error","status":500,'
     b'"detail":"the gateway failed unexpectedly; the error is logged"}'
@@ -23,11 +27,15 @@ _INTERNAL = (
 
 
 def hot_route(path: str) -> tuple[str, str, str, str] | None:
-    """(`exchange` or `share`, agency, code, major) for `/exchange/A/C/vN` and `/share/A/C/vN`."""
-    parts = path.split("/")
+    """(`exchange`, `share` or `relay`, agency, code, major) for `/exchange/A/C/vN`, `/share/A/C/vN` and
+    `/api/v1/federation/exchange/A/C/vN`."""
+    relayed = path.startswith(_RELAY)
+    parts = ("/relay/" + path.removeprefix(_RELAY) if relayed else path).split("/")
     if len(parts) != 5 or parts[1] not in _ENDPOINTS or not parts[4].startswith("v"):
         return None
     _, kind, agency, code, major = parts
+    if (kind == "relay") != relayed:
+        return None
     return (kind, agency, code, major[1:]) if agency and code else None
 
 
@@ -37,6 +45,12 @@ class ExchangeHotPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         route = hot_route(scope["path"]) if scope["type"] == "http" and scope["method"] == "POST" else None
+        if (
+            route is not None
+            and route[0] == "relay"
+            and getattr(scope["app"].state, "crossing", None) is None
+        ):
+            route = None  # not in a federation: FastAPI's route answers that with its problem
         if route is None:
             await self.app(scope, receive, send)
             return
