@@ -1,3 +1,3 @@
 cd examples/so_tnmt
-lgsp contract verify contracts/tra-cuu-thua-dat-1.0.0.yaml --connector so_tnmt.connector:connector
+lgsp contract verify contracts/tra-cuu-thua-dat-2.0.0.yaml --connector so_tnmt.connector:connector
 python -m pytest -q                              # the sandbox tests in tests/

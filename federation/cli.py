@@ -84,6 +84,53 @@ def withdraw(ctx: typer.Context, address: Address) -> None:
     console.print(f"{address} is no longer published nationally")
 
 
+GRANT_COLUMNS = (
+    "id",
+    "client",
+    "address",
+    "fields",
+    "calls_per_minute",
+    "created_by",
+    "created_at",
+    "revoked_at",
+)
+
+
+@federation.command("grant")
+def grant(
+    ctx: typer.Context,
+    client: Annotated[str, typer.Argument(help="a local client id, or MEMBER:CLIENT_ID of another member")],
+    address: Annotated[str, typer.Argument(help="AGENCY/CODE/vMAJOR: remote for a local client, else local")],
+    field: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="an allowed field of the reply, as a JSON Pointer; repeatable (a remote client only)"
+        ),
+    ] = None,
+    rate: Annotated[int | None, typer.Option(help="calls per minute (a remote client only)")] = None,
+    as_json: Json = False,
+) -> None:
+    """Let a local client call out to a remote address, or a remote client call in to a local one (its reply cut
+    down to --field, at most --rate calls a minute)."""
+    _json(ctx, as_json)
+    body = {"client": client, "address": address, "fields": field or [], "calls_per_minute": rate}
+    show(ctx, call(ctx, lambda api: api.send("POST", f"{PATH}/grants", json=body)), GRANT_COLUMNS)
+
+
+@federation.command("grants")
+def grants(ctx: typer.Context, output: Format = OutputFormat.TABLE, as_json: Json = False) -> None:
+    """(platform admin) Every federation grant of this platform."""
+    _json(ctx, as_json)
+    show(ctx, call(ctx, lambda api: api.get(f"{PATH}/grants")), GRANT_COLUMNS, output=output)
+
+
+@federation.command("revoke-grant")
+def revoke_grant(ctx: typer.Context, grant_id: Annotated[str, typer.Argument(help="the grant's id")]) -> None:
+    """Revoke a federation grant: the next call it allowed is refused."""
+    call(ctx, lambda api: api.send("POST", f"{PATH}/grants/{grant_id}/revoke", json={}))
+    console.print(f"federation grant {grant_id} revoked")
+
+
 @federation.command("report")
 def report(ctx: typer.Context, as_json: Json = False) -> None:
     """Send this platform's coverage to the national tier now, signed (it also does so every

@@ -69,12 +69,16 @@ class Directory:
         member = self.member(code)
         return member is not None and member.get("status") == "active"
 
+    def publishes(self, code: str) -> bool:
+        """Whether `code`'s services are callable: an active member's, or the national tier's own."""
+        return code == self.national.get("code") or self.is_active(code)
+
     def remote_services(self, own_code: str) -> list[dict[str, Any]]:
-        """The services other active members publish: what this member shows as remote."""
+        """The services other active members (and the national tier) publish: what this member shows as remote."""
         return [
             service
             for service in self.services
-            if service.get("member") != own_code and self.is_active(str(service.get("member")))
+            if service.get("member") != own_code and self.publishes(str(service.get("member")))
         ]
 
 

@@ -51,3 +51,28 @@ class FederationVersion(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     version: int = 0
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class NationalService(SQLModel, table=True):
+    """A service version of the national tier's own registry (a national database's) published into the
+    directory, answered by the national tier's connector; listed in the directory with `member` = its code."""
+
+    __tablename__ = "national_service"
+
+    address: str = Field(primary_key=True, max_length=140)
+    title: str = Field(max_length=300)
+    version: str = Field(max_length=64)
+    openapi: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONDocument, nullable=False))
+    published_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SeenMessage(SQLModel, table=True):
+    """A signed join request or report the national tier accepted, by its `jti`, until its freshness window ends:
+    the same message sent again is a replay, also after a restart (rows past `expires_at` are pruned)."""
+
+    __tablename__ = "federation_seen_jti"
+
+    jti: str = Field(primary_key=True, max_length=100)
+    kind: str = Field(max_length=16)  # join | publication | report
+    member_code: str = Field(max_length=35)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -1,8 +1,17 @@
 from collections.abc import Sequence
+from datetime import datetime
 
+from sqlalchemy import delete
 from sqlmodel import col
 
-from federation.models import FederationMember, FederationService, FederationVersion, MemberStatus
+from federation.models import (
+    FederationMember,
+    FederationService,
+    FederationVersion,
+    MemberStatus,
+    NationalService,
+    SeenMessage,
+)
 from registry.repository import Repository
 from registry.storage import utcnow
 
@@ -24,6 +33,13 @@ class PublishedServiceRepository(Repository[FederationService]):
         return await self.all(self.select().order_by(col(FederationService.address)))
 
 
+class NationalServiceRepository(Repository[NationalService]):
+    model = NationalService
+
+    async def listed(self) -> Sequence[NationalService]:
+        return await self.all(self.select().order_by(col(NationalService.address)))
+
+
 class VersionRepository(Repository[FederationVersion]):
     model = FederationVersion
 
@@ -39,3 +55,10 @@ class VersionRepository(Repository[FederationVersion]):
         row.changed_at = utcnow()
         await self.add(row)
         return row.version
+
+
+class SeenMessageRepository(Repository[SeenMessage]):
+    model = SeenMessage
+
+    async def prune(self, moment: datetime) -> None:
+        await self.session.execute(delete(SeenMessage).where(col(SeenMessage.expires_at) < moment))

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 
 from contracts.errors import NotFound
 from federation.models import MemberStatus
+from federation.national import NationalPublications
 from federation.runtime import Federation
 from federation.schemas import (
     FederationStatus,
@@ -107,7 +108,10 @@ async def join(
 async def publish(
     data: PublicationCreate, session: SessionDep, federation: FederationDep, principal: ManagerPrincipal
 ) -> Any:
-    """(member) Share a service version beyond the province, or withdraw it (`national: false`)."""
+    """(member) Share a service version beyond the province, or withdraw it (`national: false`); on the national
+    tier, a service of its own registry (a national database's), answered by its own connector."""
+    if federation.config.is_national:
+        return await NationalPublications(session, federation).publish(data.address, data.national, principal)
     return await MemberFederation(session, federation).publish(data.address, data.national, principal)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,8 @@ from contracts.openapi import service_openapi
 from federation.directory import Directory
 from federation.errors import NationalRefused, NationalUnavailable, NotAMember, NotFederated, NotNationalTier
 from federation.models import FederationMember, FederationService, MemberStatus
+from federation.national import national_entries
+from federation.replay import accept_once
 from federation.repository import MemberRepository, PublishedServiceRepository, VersionRepository
 from federation.runtime import Federation
 from federation.schemas import DirectoryState, FederationStatus, MemberPublic, RemoteServicePublic
@@ -97,6 +100,7 @@ class NationalFederation:
         if not fresh(payload, FRESHNESS_SECONDS):
             raise SignatureRefused("the join request is not fresh (its iat is missing or too far from now)")
         code, name, base_url = (str(payload.get(field, "")) for field in ("code", "name", "base_url"))
+        await accept_once(self.session, payload, "join request", code, FRESHNESS_SECONDS)
         errors = []
         if not is_agency_code(code):
             errors.append(
@@ -152,6 +156,7 @@ class NationalFederation:
         payload = verify(token, key_set(member.keys))
         if not fresh(payload, FRESHNESS_SECONDS):
             raise SignatureRefused("the report is not fresh (its iat is missing or too far from now)")
+        await accept_once(self.session, payload, "publication", member.code, FRESHNESS_SECONDS)
         if member.status != MemberStatus.ACTIVE:
             raise NotAMember(f"member {member.code} is {member.status}: it cannot publish")
         address = Address.parse(str(payload.get("address")))
@@ -207,7 +212,7 @@ class NationalFederation:
             ],
             "services": [
                 self._service_entry(service) for service in await self.services.listed() if service.member_code in active
-            ],
+            ] + await national_entries(self.session, config.code),
         }  # fmt: skip
 
     async def signed_directory(self) -> str:
@@ -258,7 +263,7 @@ class MemberFederation:
         request = sign(
             {
                 "code": config.code, "name": name or config.name, "base_url": config.base_url,
-                "keys": public_keys(key), "iat": int(time.time()),
+                "keys": public_keys(key), "iat": int(time.time()), "jti": str(uuid.uuid4()),
             },
             key,
         )  # fmt: skip
@@ -281,6 +286,7 @@ class MemberFederation:
             "address": str(address),
             "national": national,
             "iat": int(time.time()),
+            "jti": str(uuid.uuid4()),
         }
         if national:
             _, found = await ContractService(self.session).version(

@@ -105,6 +105,13 @@ class Settings(BaseSettings):
     coverage_target: float = 0.6
     coverage_window_days: int = 30
     province: str = "H50"
+    dashboard_error_threshold: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="a fraction: a service whose error rate in the last 24 hours is above it stands out in red on "
+        "the dashboard",
+    )
 
     # rate limits: grant rates and the security throttles below
     rate_limit_storage: str | None = Field(

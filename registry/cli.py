@@ -12,6 +12,7 @@ import sys
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Protocol
@@ -227,7 +228,7 @@ def agency_delete(ctx: typer.Context, code: str) -> None:
     console.print(f"agency {code} deleted")
 
 
-CHANGE_COLUMNS = ("kind", "at", "agencies", "successor", "databases", "clients")
+CHANGE_COLUMNS = ("kind", "at", "agencies", "successor", "databases", "clients", "demoted")
 SunsetDays = Annotated[
     int, typer.Option("--sunset-days", help="days the former addresses keep answering, deprecated")
 ]
@@ -272,6 +273,43 @@ def agency_rename(
     _json_flag(ctx, as_json)
     body = {"name": name, "at": at, **({"name_en": name_en} if name_en else {})}
     _show_change(ctx, call(ctx, lambda api: api.send("POST", f"/api/v1/agencies/{code}/rename", json=body)))
+
+
+HISTORY_COLUMNS = ("at", "kind", "agency", "agency_name", "successor", "database", "former_name")
+_VIETNAM = timezone(timedelta(hours=7))
+
+
+def _vietnam_time(value: str) -> str:
+    """dd/mm/yyyy, Vietnam time, with the time of day only when it is not midnight."""
+    moment = datetime.fromisoformat(value).astimezone(_VIETNAM)
+    return moment.strftime("%d/%m/%Y" if moment.time() == datetime.min.time() else "%d/%m/%Y %H:%M")
+
+
+@agency.command("history")
+def agency_history(
+    ctx: typer.Context,
+    code: Annotated[str | None, typer.Argument(help="only the steps this agency took part in")] = None,
+    offset: int = 0,
+    limit: int = 100,
+    output: Format = OutputFormat.TABLE,
+    as_json: Json = False,
+) -> None:
+    """The reorganisation: merges, renames and database moves, each with the date it took effect."""
+    _json_flag(ctx, as_json)
+    if code is None:
+        data = call(ctx, lambda api: api.get_public("/api/v1/reorganisations", offset=offset, limit=limit))
+        title = "Reorganisation"
+    else:
+        data = call(ctx, lambda api: api.get_public(f"/api/v1/agencies/{code}/succession"))
+        if ctx.obj.json_output or output is OutputFormat.JSON:
+            show(ctx, data, HISTORY_COLUMNS, output=output)
+            return
+        merged = f", merged into {data['merged_into']}" if data["merged_into"] else ""
+        title = f"{data['code']} {data['name']}{merged}; its databases are held by {data['held_by']} today"
+        data = {"items": data["changes"], "total": len(data["changes"])}
+    if not (ctx.obj.json_output or output is OutputFormat.JSON):
+        data = {**data, "items": [{**item, "at": _vietnam_time(item["at"])} for item in data["items"]]}
+    show(ctx, data, HISTORY_COLUMNS, title=title, output=output)
 
 
 @database.command("list")

@@ -56,6 +56,7 @@ class DatabaseRow:
     created_at: datetime
     retired_at: datetime | None
     moves: tuple[Move, ...] = ()  # between agencies, oldest first
+    entered_at: datetime | None = None  # moved in from an agency outside the province (a provinces' merger)
 
     def as_at(self, moment: datetime) -> "DatabaseRow":
         """The row with the agency that owned the database at `moment`."""
@@ -72,11 +73,24 @@ class DatabaseRow:
         )
 
     def registered_at(self, moment: datetime) -> bool:
-        return self.created_at <= moment and (self.retired_at is None or self.retired_at > moment)
+        """Registered, and the province's, at `moment`: a database of another province counts from its move."""
+        entered = self.entered_at is None or self.entered_at <= moment
+        return entered and self.created_at <= moment and (self.retired_at is None or self.retired_at > moment)
 
 
 def _within(column: object, province: str) -> object:
     return or_(column == province, col(column).startswith(province + "."))  # type: ignore[arg-type]
+
+
+def _entered(moves: list[Move], province: str) -> datetime | None:
+    """When a database first came under `province`, if it was another province's when registered."""
+    if _under(moves[0].agency, province):
+        return None
+    return next((m.at for m in moves if _under(m.successor, province)), None)
+
+
+def _under(code: str, province: str) -> bool:
+    return code == province or code.startswith(province + ".")
 
 
 class RegistryHistory:
@@ -148,10 +162,15 @@ class RegistryHistory:
                         change.successor_code, names.get(change.successor_code, change.successor_code),
                     )
                 )  # fmt: skip
-        return [
-            replace(row, moves=tuple(by_database[row.id])).as_at(at) if row.id in by_database else row
+        rows_at = [
+            replace(
+                row, moves=tuple(by_database[row.id]), entered_at=_entered(by_database[row.id], province)
+            ).as_at(at)
+            if row.id in by_database
+            else row
             for row in databases
         ]
+        return [row for row in rows_at if _under(row.agency, province)]  # not another province's at `at`
 
     async def active_contracts(self, at: datetime) -> dict[int, int]:
         """Per database, its endpoints with a version in use at `at` (created by then and not withdrawn)."""

@@ -15,7 +15,6 @@ from connectors.sdk import Connector
 
 SHARE_EVERY = timedelta(hours=6)
 PAGE = 500
-MAJOR = 1  # every sample contract is in its first major version
 
 
 def _answer(lookup: Lookup, connection: sqlite3.Connection) -> Callable[[dict[str, Any]], Json]:
@@ -42,19 +41,28 @@ def _produce(
     return produce
 
 
-def sample_connector(sample: SampleDatabase, directory: Path, *, datasets: bool = True) -> Connector:
+def sample_connector(
+    sample: SampleDatabase, directory: Path, *, datasets: bool = True, majors: tuple[int, ...] | None = None
+) -> Connector:
     """The connector of one sample department, its database created on first use; `datasets=False` serves
-    its services only."""
+    its services only, `majors` only those major versions (default: every one the sample answers)."""
     path = directory / f"{sample.name}.sqlite"
     if not path.exists():
         sample.create(path)
     connection = connect(path)
     connector = Connector(sample.provider, sample.database)
-    for code, lookup in sample.services.items():
-        connector.service(code, major=MAJOR)(_answer(lookup, connection))
-    for code, records in sample.datasets.items() if datasets else ():
-        connector.dataset(code, major=MAJOR, every=SHARE_EVERY)(_produce(records, connection))
+    for code in sample.services:
+        for major in _wanted(sample.majors(code), majors):
+            connector.service(code, major=major)(_answer(sample.service(code, major), connection))
+    for code in sample.datasets if datasets else ():
+        for major in _wanted(sample.majors(code), majors):
+            produce = _produce(sample.dataset(code, major), connection)
+            connector.dataset(code, major=major, every=SHARE_EVERY)(produce)
     return connector
+
+
+def _wanted(answered: tuple[int, ...], wanted: tuple[int, ...] | None) -> tuple[int, ...]:
+    return answered if wanted is None else tuple(m for m in answered if m in wanted)
 
 
 def build_connectors(

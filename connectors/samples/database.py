@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from connectors.samples.geography import commune
+
 Json = dict[str, Any]
 Lookup = Callable[..., Json]  # lookup(connection, **request) -> response
 RecordsQuery = Callable[..., list[Json]]  # records(connection, *, offset, limit) -> records in key order
+COMMUNE_ONLY = 2  # the major version that dropped the district (`ten_huyen`): districts ended on 01/07/2025
 
 
 @contextmanager
@@ -72,3 +75,38 @@ class SampleDatabase:
     seed: int
     services: dict[str, Lookup] = field(default_factory=dict)  # service code -> lookup
     datasets: dict[str, RecordsQuery] = field(default_factory=dict)  # dataset code -> records query
+    with_district: frozenset[str] = frozenset()  # codes whose 1.x versions name the district; 2.0.0 does not
+
+    def majors(self, code: str) -> tuple[int, ...]:
+        return (1, COMMUNE_ONLY) if code in self.with_district else (1,)
+
+    def service(self, code: str, major: int) -> Lookup:
+        """The query answering major `major` of service `code`."""
+        lookup = self.services[code]
+        if major >= COMMUNE_ONLY or code not in self.with_district:
+            return lookup
+
+        def answer(connection: sqlite3.Connection, **request: Any) -> Json:
+            return with_former_district(lookup(connection, **request))
+
+        answer.__name__ = answer.__qualname__ = f"{lookup.__name__}_v{major}"
+        return answer
+
+    def dataset(self, code: str, major: int) -> RecordsQuery:
+        """The records query of major `major` of dataset `code`."""
+        records = self.datasets[code]
+        if major >= COMMUNE_ONLY or code not in self.with_district:
+            return records
+
+        def shared(connection: sqlite3.Connection, **page: Any) -> list[Json]:
+            return [with_former_district(record) for record in records(connection, **page)]
+
+        shared.__name__ = shared.__qualname__ = f"{records.__name__}_v{major}"
+        return shared
+
+
+def with_former_district(record: Json) -> Json:
+    """A 1.x answer: the commune's data, and the district its seat belonged to until 30/06/2025."""
+    if "ma_xa" not in record:
+        return record
+    return {**record, "ten_huyen": commune(record["ma_xa"]).former_district}

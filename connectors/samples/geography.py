@@ -1,178 +1,191 @@
-"""Quảng Trị's districts and a selection of its communes, with their administrative unit codes.
+"""The merged province of Quảng Trị as it has stood since 01/07/2025: commune-level units only, no districts.
 
-Codes follow the national list of administrative units (Decision 124/2004/QĐ-TTg and its updates): the
-province is 45, districts have three digits, communes five. The units are those before the 2025 reorganisation
-(the plans the demo is built on date from 2022 and 2024); the commune list is a selection, not the full 125.
+Resolution 1680/NQ-UBTVQH15 (16/06/2025) arranged the province's commune-level units: 78 of them (69 xã,
+8 phường and the special zone of Cồn Cỏ), with no district level, in the province formed from Quảng Bình and
+Quảng Trị. This module holds a selection of them, the sample departments' records are kept under. The names
+are those the sources found for the arrangement (docs/legal.md); where the new unit's name was not confirmed
+one by one it follows the pattern the province used (a former district's name kept for the unit at its seat).
+
+The codes are illustrative: for former Quảng Trị, the five-digit code of one of the 2024 units merged into the
+unit; for former Quảng Bình, made up in its range; none is confirmed against the 2025 list of administrative
+units. `former_district` is the district a unit's seat belonged to until 30/06/2025: only the 1.x contract
+versions, which carried a district name, and documents dated before the reorganisation use it.
 """
 
 from dataclasses import dataclass
 from enum import StrEnum
 
 PROVINCE_NAME = "Quảng Trị"
-PROVINCE_UNIT_CODE = "45"
+PROVINCE_UNIT_CODE = "45"  # illustrative, as the commune codes
 
 
 class Terrain(StrEnum):
-    URBAN = "urban"  # phường and thị trấn
+    URBAN = "urban"  # phường, and the communes around a former district town
     LOWLAND = "lowland"
-    UPLAND = "upland"  # mountain communes, home of the Bru-Vân Kiều and Tà Ôi (Pa Kô) peoples
-
-
-@dataclass(frozen=True, slots=True)
-class District:
-    code: str
-    name: str  # "Thành phố Đông Hà", "Huyện Gio Linh"
-    population_weight: int  # thousands of inhabitants, roughly: how often a synthetic resident lives here
-
-    @property
-    def in_address(self) -> str:
-        """Lower-case unit word, as written inside an address: "huyện Gio Linh"."""
-        return self.name[0].lower() + self.name[1:]
-
-    @property
-    def short_name(self) -> str:
-        """The name without its unit word: "Gio Linh", "Đông Hà"."""
-        for prefix in ("Thành phố ", "Thị xã ", "Huyện đảo ", "Huyện "):
-            if self.name.startswith(prefix):
-                return self.name.removeprefix(prefix)
-        return self.name
+    UPLAND = "upland"  # mountain communes, home of the Bru-Vân Kiều and Tà Ôi (Pa Kô) peoples among others
 
 
 @dataclass(frozen=True, slots=True)
 class Commune:
     code: str
-    name: str  # "Phường 1", "Xã Gio Phong", "Thị trấn Khe Sanh"
-    district: District
+    name: str  # "Phường Đông Hà", "Xã Gio Linh"
     terrain: Terrain
+    population_weight: int  # thousands of inhabitants, roughly: how often a synthetic resident lives here
+    former_district: str  # "Huyện Gio Linh": where its seat was until 30/06/2025 (1.x answers, old documents)
     ethnic_group: str | None = None  # the ethnic minority most residents belong to, in upland communes
+    formerly: tuple[str, ...] = ()  # the 2024 units merged into it, where the sources name them
 
     @property
     def in_address(self) -> str:
+        """Lower-case unit word, as written inside an address: "xã Gio Linh"."""
         return self.name[0].lower() + self.name[1:]
 
     @property
     def short_name(self) -> str:
-        """The name without its unit word ("Gio Phong", "Đông Giang"); numbered wards keep it ("Phường 1")."""
-        if self.name[-1].isdigit():
-            return self.name
-        for prefix in ("Xã ", "Thị trấn ", "Phường "):
+        """The name without its unit word: "Gio Linh", "Đông Hà"."""
+        for prefix in ("Xã ", "Phường ", "Đặc khu "):
             if self.name.startswith(prefix):
                 return self.name.removeprefix(prefix)
         return self.name
 
+    @property
+    def former_district_in_address(self) -> str:
+        return self.former_district[0].lower() + self.former_district[1:]
+
+    @property
+    def is_ward(self) -> bool:
+        return self.name.startswith("Phường ")
+
     def address(self, street: str) -> str:
-        return f"{street}, {self.in_address}, {self.district.in_address}, tỉnh {PROVINCE_NAME}"
+        """Two levels since 01/07/2025: the commune, then the province."""
+        return f"{street}, {self.in_address}, tỉnh {PROVINCE_NAME}"
 
-
-DONG_HA = District("461", "Thành phố Đông Hà", 95)
-QUANG_TRI_TOWN = District("462", "Thị xã Quảng Trị", 25)
-VINH_LINH = District("464", "Huyện Vĩnh Linh", 90)
-HUONG_HOA = District("465", "Huyện Hướng Hóa", 90)
-GIO_LINH = District("466", "Huyện Gio Linh", 75)
-DAKRONG = District("467", "Huyện Đakrông", 45)
-CAM_LO = District("468", "Huyện Cam Lộ", 50)
-TRIEU_PHONG = District("469", "Huyện Triệu Phong", 95)
-HAI_LANG = District("470", "Huyện Hải Lăng", 85)
-CON_CO = District("471", "Huyện đảo Cồn Cỏ", 0)  # an island district without communes
-
-DISTRICTS = (
-    DONG_HA,
-    QUANG_TRI_TOWN,
-    VINH_LINH,
-    HUONG_HOA,
-    GIO_LINH,
-    DAKRONG,
-    CAM_LO,
-    TRIEU_PHONG,
-    HAI_LANG,
-    CON_CO,
-)
 
 _U, _L, _H = Terrain.URBAN, Terrain.LOWLAND, Terrain.UPLAND
 _BRU, _TA_OI = "Bru-Vân Kiều", "Tà Ôi"
+_DONG_HA, _QUANG_TRI = "Thành phố Đông Hà", "Thị xã Quảng Trị"
+_VINH_LINH, _HUONG_HOA, _GIO_LINH = "Huyện Vĩnh Linh", "Huyện Hướng Hóa", "Huyện Gio Linh"
+_DAKRONG, _CAM_LO, _TRIEU_PHONG, _HAI_LANG = (
+    "Huyện Đakrông",
+    "Huyện Cam Lộ",
+    "Huyện Triệu Phong",
+    "Huyện Hải Lăng",
+)
+_DONG_HOI, _BA_DON = "Thành phố Đồng Hới", "Thị xã Ba Đồn"
+_LE_THUY, _QUANG_NINH, _BO_TRACH, _MINH_HOA = (
+    "Huyện Lệ Thủy",
+    "Huyện Quảng Ninh",
+    "Huyện Bố Trạch",
+    "Huyện Minh Hóa",
+)
 
 COMMUNES = (
-    Commune("19330", "Phường Đông Giang", DONG_HA, _U),
-    Commune("19333", "Phường 1", DONG_HA, _U),
-    Commune("19336", "Phường Đông Lễ", DONG_HA, _U),
-    Commune("19339", "Phường Đông Thanh", DONG_HA, _U),
-    Commune("19342", "Phường 2", DONG_HA, _U),
-    Commune("19345", "Phường 4", DONG_HA, _U),
-    Commune("19348", "Phường 5", DONG_HA, _U),
-    Commune("19351", "Phường Đông Lương", DONG_HA, _U),
-    Commune("19354", "Phường 3", DONG_HA, _U),
-    Commune("19357", "Phường 1", QUANG_TRI_TOWN, _U),
-    Commune("19358", "Phường An Đôn", QUANG_TRI_TOWN, _U),
-    Commune("19360", "Phường 2", QUANG_TRI_TOWN, _U),
-    Commune("19361", "Phường 3", QUANG_TRI_TOWN, _U),
-    Commune("19705", "Xã Hải Lệ", QUANG_TRI_TOWN, _L),
-    Commune("19363", "Thị trấn Hồ Xá", VINH_LINH, _U),
-    Commune("19366", "Thị trấn Bến Quan", VINH_LINH, _U),
-    Commune("19414", "Thị trấn Cửa Tùng", VINH_LINH, _U),
-    Commune("19369", "Xã Vĩnh Thái", VINH_LINH, _L),
-    Commune("19372", "Xã Vĩnh Tú", VINH_LINH, _L),
-    Commune("19384", "Xã Vĩnh Thạch", VINH_LINH, _L),
-    Commune("19387", "Xã Vĩnh Long", VINH_LINH, _L),
-    Commune("19408", "Xã Vĩnh Thành", VINH_LINH, _L),
-    Commune("19420", "Xã Vĩnh Sơn", VINH_LINH, _L),
-    Commune("19426", "Xã Vĩnh Ô", VINH_LINH, _H, _BRU),
-    Commune("19429", "Thị trấn Khe Sanh", HUONG_HOA, _U),
-    Commune("19432", "Thị trấn Lao Bảo", HUONG_HOA, _U),
-    Commune("19441", "Xã Hướng Phùng", HUONG_HOA, _H, _BRU),
-    Commune("19450", "Xã Tân Hợp", HUONG_HOA, _L),
-    Commune("19456", "Xã Tân Thành", HUONG_HOA, _L),
-    Commune("19468", "Xã Húc", HUONG_HOA, _H, _BRU),
-    Commune("19483", "Xã A Dơi", HUONG_HOA, _H, _BRU),
-    Commune("19486", "Xã A Xing", HUONG_HOA, _H, _BRU),
-    Commune("19492", "Xã Xy", HUONG_HOA, _H, _BRU),
-    Commune("19495", "Thị trấn Gio Linh", GIO_LINH, _U),
-    Commune("19496", "Thị trấn Cửa Việt", GIO_LINH, _U),
-    Commune("19501", "Xã Trung Hải", GIO_LINH, _L),
-    Commune("19507", "Xã Gio Phong", GIO_LINH, _L),
-    Commune("19513", "Xã Vĩnh Trường", GIO_LINH, _L),
-    Commune("19522", "Xã Gio An", GIO_LINH, _L),
-    Commune("19528", "Xã Gio Thành", GIO_LINH, _L),
-    Commune("19534", "Xã Linh Thượng", GIO_LINH, _H, _BRU),
-    Commune("19555", "Thị trấn Krông Klang", DAKRONG, _U),
-    Commune("19558", "Xã Mò Ó", DAKRONG, _L),
-    Commune("19564", "Xã Đa Krông", DAKRONG, _H, _BRU),
-    Commune("19570", "Xã Ba Lòng", DAKRONG, _L),
-    Commune("19576", "Xã Ba Nang", DAKRONG, _H, _BRU),
-    Commune("19579", "Xã Tà Long", DAKRONG, _H, _BRU),
-    Commune("19588", "Xã Tà Rụt", DAKRONG, _H, _TA_OI),
-    Commune("19591", "Xã A Bung", DAKRONG, _H, _TA_OI),
-    Commune("19594", "Xã A Ngo", DAKRONG, _H, _TA_OI),
-    Commune("19597", "Thị trấn Cam Lộ", CAM_LO, _U),
-    Commune("19600", "Xã Cam Tuyền", CAM_LO, _L),
-    Commune("19603", "Xã Cam An", CAM_LO, _L),
-    Commune("19606", "Xã Cam Thủy", CAM_LO, _L),
-    Commune("19612", "Xã Cam Thành", CAM_LO, _L),
-    Commune("19615", "Xã Cam Hiếu", CAM_LO, _L),
-    Commune("19618", "Xã Cam Chính", CAM_LO, _L),
-    Commune("19621", "Xã Cam Nghĩa", CAM_LO, _L),
-    Commune("19624", "Thị trấn Ái Tử", TRIEU_PHONG, _U),
-    Commune("19627", "Xã Triệu An", TRIEU_PHONG, _L),
-    Commune("19630", "Xã Triệu Vân", TRIEU_PHONG, _L),
-    Commune("19633", "Xã Triệu Phước", TRIEU_PHONG, _L),
-    Commune("19636", "Xã Triệu Độ", TRIEU_PHONG, _L),
-    Commune("19645", "Xã Triệu Đại", TRIEU_PHONG, _L),
-    Commune("19657", "Xã Triệu Long", TRIEU_PHONG, _L),
-    Commune("19666", "Xã Triệu Trung", TRIEU_PHONG, _L),
-    Commune("19675", "Xã Triệu Giang", TRIEU_PHONG, _L),
-    Commune("19678", "Xã Triệu Thành", TRIEU_PHONG, _L),
-    Commune("19681", "Thị trấn Diên Sanh", HAI_LANG, _U),
-    Commune("19684", "Xã Hải An", HAI_LANG, _L),
-    Commune("19687", "Xã Hải Ba", HAI_LANG, _L),
-    Commune("19702", "Xã Hải Phú", HAI_LANG, _L),
-    Commune("19708", "Xã Hải Thượng", HAI_LANG, _L),
-    Commune("19711", "Xã Hải Dương", HAI_LANG, _L),
-    Commune("19729", "Xã Hải Trường", HAI_LANG, _L),
-    Commune("19735", "Xã Hải Sơn", HAI_LANG, _L),
-    Commune("19738", "Xã Hải Chánh", HAI_LANG, _L),
-    Commune("19741", "Xã Hải Khê", HAI_LANG, _L),
+    # former Quảng Trị
+    Commune(
+        "19333",
+        "Phường Đông Hà",
+        _U,
+        55,
+        _DONG_HA,
+        formerly=("Phường 1", "Phường 3", "Phường 4", "Phường Đông Giang", "Phường Đông Thanh"),
+    ),
+    Commune(
+        "19342",
+        "Phường Nam Đông Hà",
+        _U,
+        40,
+        _DONG_HA,
+        formerly=("Phường 2", "Phường 5", "Phường Đông Lễ", "Phường Đông Lương"),
+    ),
+    Commune(
+        "19357",
+        "Phường Quảng Trị",
+        _U,
+        25,
+        _QUANG_TRI,
+        formerly=("Phường 1", "Phường 2", "Phường 3", "Phường An Đôn", "Xã Hải Lệ"),
+    ),
+    Commune(
+        "19363",
+        "Xã Vĩnh Linh",
+        _U,
+        28,
+        _VINH_LINH,
+        formerly=("Thị trấn Hồ Xá", "Xã Vĩnh Long", "Xã Vĩnh Chấp"),
+    ),
+    Commune(
+        "19414",
+        "Xã Cửa Tùng",
+        _L,
+        29,
+        _VINH_LINH,
+        formerly=("Thị trấn Cửa Tùng", "Xã Vĩnh Giang", "Xã Hiền Thành", "Xã Kim Thạch"),
+    ),
+    Commune(
+        "19372",
+        "Xã Vĩnh Hoàng",
+        _L,
+        19,
+        _VINH_LINH,
+        formerly=("Xã Vĩnh Thái", "Xã Trung Nam", "Xã Vĩnh Hòa", "Xã Vĩnh Tú"),
+    ),
+    Commune("19429", "Xã Khe Sanh", _U, 25, _HUONG_HOA),
+    Commune("19432", "Xã Lao Bảo", _U, 20, _HUONG_HOA),
+    Commune("19441", "Xã Hướng Phùng", _H, 12, _HUONG_HOA, _BRU),
+    Commune("19483", "Xã A Dơi", _H, 10, _HUONG_HOA, _BRU),
+    Commune("19495", "Xã Gio Linh", _U, 25, _GIO_LINH),
+    Commune("19496", "Xã Cửa Việt", _L, 20, _GIO_LINH),
+    Commune("19555", "Xã Đakrông", _H, 15, _DAKRONG, _BRU),
+    Commune("19588", "Xã Tà Rụt", _H, 10, _DAKRONG, _TA_OI),
+    Commune("19597", "Xã Cam Lộ", _U, 30, _CAM_LO),
+    Commune("19624", "Xã Triệu Phong", _U, 35, _TRIEU_PHONG),
+    Commune("19636", "Xã Triệu Bình", _L, 25, _TRIEU_PHONG),
+    Commune("19681", "Xã Hải Lăng", _U, 35, _HAI_LANG),
+    Commune("19702", "Xã Nam Hải Lăng", _L, 25, _HAI_LANG),
+    # former Quảng Bình
+    Commune(
+        "19030",
+        "Phường Đồng Hới",
+        _U,
+        75,
+        _DONG_HOI,
+        formerly=(
+            "Phường Nam Lý",
+            "Phường Đồng Hải",
+            "Phường Đồng Phú",
+            "Phường Đức Ninh Đông",
+            "Phường Phú Hải",
+            "Phường Hải Thành",
+            "Xã Bảo Ninh",
+            "Xã Đức Ninh",
+        ),
+    ),
+    Commune(
+        "19021",
+        "Phường Đồng Thuận",
+        _U,
+        30,
+        _DONG_HOI,
+        formerly=("Phường Bắc Lý", "Xã Lộc Ninh", "Xã Quang Phú"),
+    ),
+    Commune(
+        "19024",
+        "Phường Đồng Sơn",
+        _U,
+        35,
+        _DONG_HOI,
+        formerly=("Phường Đồng Sơn", "Phường Bắc Nghĩa", "Xã Nghĩa Ninh", "Xã Thuận Đức"),
+    ),
+    Commune("19111", "Phường Ba Đồn", _U, 45, _BA_DON),
+    Commune("19264", "Xã Lệ Thủy", _U, 40, _LE_THUY),
+    Commune("19225", "Xã Quảng Ninh", _L, 35, _QUANG_NINH),
+    Commune("19159", "Xã Bố Trạch", _L, 40, _BO_TRACH),
+    Commune("19057", "Xã Tân Thành", _H, 5, _MINH_HOA),  # not rearranged in 2025
 )
 
 _BY_CODE = {commune.code: commune for commune in COMMUNES}
+WARDS = tuple(c for c in COMMUNES if c.is_ward)
+SEAT = _BY_CODE["19030"]  # the merged province's seat is in former Quảng Bình (Đồng Hới)
 
 
 def commune(code: str) -> Commune:
@@ -180,26 +193,11 @@ def commune(code: str) -> Commune:
     return _BY_CODE[code]
 
 
-def communes_of(district: District) -> tuple[Commune, ...]:
-    return tuple(c for c in COMMUNES if c.district == district)
-
-
-# Streets of the towns, for urban addresses; other towns use the province-wide names at the end.
+# Streets of the wards, for urban addresses; other places use the province-wide names at the end.
 STREETS = {
-    DONG_HA.code: (
-        "Lê Duẩn",
-        "Hùng Vương",
-        "Quốc lộ 9",
-        "Trần Hưng Đạo",
-        "Lê Lợi",
-        "Nguyễn Huệ",
-        "Hàm Nghi",
-        "Lý Thường Kiệt",
-        "Trần Phú",
-        "Nguyễn Trãi",
-        "Điện Biên Phủ",
-        "Thành Cổ",
-    ),
-    QUANG_TRI_TOWN.code: ("Trần Hưng Đạo", "Quang Trung", "Lê Duẩn", "Hai Bà Trưng", "Phan Bội Châu"),
+    "19333": ("Lê Duẩn", "Hùng Vương", "Quốc lộ 9", "Trần Hưng Đạo", "Lê Lợi", "Nguyễn Huệ"),
+    "19342": ("Hàm Nghi", "Lý Thường Kiệt", "Trần Phú", "Nguyễn Trãi", "Điện Biên Phủ", "Thành Cổ"),
+    "19357": ("Trần Hưng Đạo", "Quang Trung", "Lê Duẩn", "Hai Bà Trưng", "Phan Bội Châu"),
+    "19030": ("Quang Trung", "Lý Thường Kiệt", "Trần Hưng Đạo", "Hữu Nghị", "Lê Lợi"),
 }
 COMMON_STREETS = ("Hùng Vương", "Lê Duẩn", "Trần Hưng Đạo", "Lê Lợi", "Nguyễn Huệ", "Quốc lộ 1")

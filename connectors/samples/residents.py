@@ -17,7 +17,7 @@ NGUYEN_VAN_HUNG = Person(
     ngay_sinh=date(1985, 3, 12),
     dan_toc=KINH,
     commune=commune("19333"),
-    dia_chi="Số 25 Lê Duẩn, phường 1, thành phố Đông Hà, tỉnh Quảng Trị",
+    dia_chi="Số 25 Lê Duẩn, phường Đông Hà, tỉnh Quảng Trị",
 )
 TRAN_THI_MAI = Person(
     citizen_id="045192004321",
@@ -25,8 +25,8 @@ TRAN_THI_MAI = Person(
     gioi_tinh=FEMALE,
     ngay_sinh=date(1992, 7, 8),
     dan_toc=KINH,
-    commune=commune("19507"),
-    dia_chi="Thôn 3, xã Gio Phong, huyện Gio Linh, tỉnh Quảng Trị",
+    commune=commune("19495"),
+    dia_chi="Thôn 3, xã Gio Linh, tỉnh Quảng Trị",
 )
 LE_VAN_THANH = Person(
     citizen_id="045048000517",
@@ -35,7 +35,7 @@ LE_VAN_THANH = Person(
     ngay_sinh=date(1948, 5, 20),
     dan_toc=KINH,
     commune=commune("19636"),
-    dia_chi="Thôn Đông, xã Triệu Độ, huyện Triệu Phong, tỉnh Quảng Trị",
+    dia_chi="Thôn Đông, xã Triệu Bình, tỉnh Quảng Trị",
 )
 PHAM_MINH_KHOI = Person(
     citizen_id="045223000389",
@@ -43,8 +43,8 @@ PHAM_MINH_KHOI = Person(
     gioi_tinh=MALE,
     ngay_sinh=date(2023, 2, 14),
     dan_toc=KINH,
-    commune=commune("19351"),
-    dia_chi="Khu phố 4, phường Đông Lương, thành phố Đông Hà, tỉnh Quảng Trị",
+    commune=commune("19342"),
+    dia_chi="Khu phố 4, phường Nam Đông Hà, tỉnh Quảng Trị",
 )
 HO_VAN_KHIEM = Person(
     citizen_id="045079002468",
@@ -53,7 +53,7 @@ HO_VAN_KHIEM = Person(
     ngay_sinh=date(1979, 9, 2),
     dan_toc="Bru-Vân Kiều",
     commune=commune("19441"),
-    dia_chi="Thôn 6, xã Hướng Phùng, huyện Hướng Hóa, tỉnh Quảng Trị",
+    dia_chi="Thôn 6, xã Hướng Phùng, tỉnh Quảng Trị",
 )
 
 RESIDENTS = (NGUYEN_VAN_HUNG, TRAN_THI_MAI, LE_VAN_THANH, PHAM_MINH_KHOI, HO_VAN_KHIEM)

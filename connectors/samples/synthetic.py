@@ -11,7 +11,6 @@ Identifier formats:
 """
 
 import random
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -184,15 +183,14 @@ def age_on(birth: date, day: date) -> int:
 
 @cache
 def _commune_odds(terrain: Terrain | None) -> tuple[tuple[Commune, ...], tuple[float, ...]]:
-    """The communes of `terrain` and their cumulative weights: each district's population over its communes."""
+    """The communes of `terrain` and their cumulative weights, by population."""
     candidates = tuple(c for c in COMMUNES if terrain is None or c.terrain is terrain)
-    per_district = Counter(c.district.code for c in candidates)
-    weights = [c.district.population_weight / per_district[c.district.code] for c in candidates]
+    weights = [c.population_weight for c in candidates]
     return candidates, tuple(accumulate(weights))
 
 
 def random_commune(rng: random.Random, *, terrain: Terrain | None = None) -> Commune:
-    """A commune, more often one of a populous district."""
+    """A commune, more often a populous one."""
     candidates, cumulative = _commune_odds(terrain)
     return rng.choices(candidates, cum_weights=cumulative)[0]
 
@@ -200,7 +198,7 @@ def random_commune(rng: random.Random, *, terrain: Terrain | None = None) -> Com
 def street_address(rng: random.Random, commune: Commune) -> str:
     """The part of an address before the commune: a house on a street, a quarter, or a village."""
     if commune.terrain is Terrain.URBAN:
-        streets = STREETS.get(commune.district.code, COMMON_STREETS)
+        streets = STREETS.get(commune.code, COMMON_STREETS)
         if rng.random() < 0.7:
             return f"Số {rng.randint(1, 320)} {rng.choice(streets)}"
         return f"Khu phố {rng.randint(1, 9)}"

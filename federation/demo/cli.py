@@ -11,6 +11,9 @@ from federation.demo.platforms import DEMO_PROVINCE, Platform, admin_secret, pin
 from federation.demo.run import Federation, StartFailed
 from federation.demo.setup import (
     CROSSING,
+    NATIONAL_CROSSING,
+    NATIONAL_REQUEST,
+    NATIONAL_SERVICES,
     Operator,
     SetupFailed,
     call_across,
@@ -65,6 +68,8 @@ def _federate(found: list[Platform], secret: str) -> dict[str, str]:
         provider = next(o for o in members if o.platform.seed == DEMO_PROVINCE)
         shared = publish(provider)
         typer.echo(f"published nationally by {provider.platform.code}: {', '.join(shared)}")
+        shared = publish(national, NATIONAL_SERVICES)
+        typer.echo(f"published nationally by the national tier {national.platform.code}: {', '.join(shared)}")
         secrets = {o.platform.code: consumer(o) for o in operators}
         origins = [o for o in members if o is not provider]
         for origin in origins:
@@ -72,6 +77,11 @@ def _federate(found: list[Platform], secret: str) -> dict[str, str]:
         for origin in origins:
             exchange = call_across(origin, secrets[origin.platform.code])
             typer.echo(f"{origin.platform.code} → {CROSSING} across the federation: exchange {exchange}")
+        # a national database's service, answered at the national tier by its own connector
+        origin = origins[0]
+        grant_crossing(national, origin, NATIONAL_CROSSING)
+        exchange = call_across(origin, secrets[origin.platform.code], NATIONAL_CROSSING, NATIONAL_REQUEST)
+        typer.echo(f"{origin.platform.code} → {NATIONAL_CROSSING} across the federation: exchange {exchange}")
         return secrets
     finally:
         for operator in operators:

@@ -18,6 +18,9 @@ NATIONAL_SERVICES = (
 )
 CROSSING = PUBLISHED[0]  # each other province's consumer may call it across the federation
 CROSSING_REQUEST = {"ma_xa": "19333", "so_to": 12, "so_thua": 145}  # the contract's first example
+# a national database's service, published by the national tier: Hậu Giang's consumer calls it across
+NATIONAL_CROSSING = NATIONAL_SERVICES[0]
+NATIONAL_REQUEST = {"citizen_id": "001190012345"}  # the contract's first example
 ALREADY = 409
 TIMEOUT = 30.0
 
@@ -83,12 +86,12 @@ def _status(member: Operator) -> object:
     return member.http.get("/api/v1/federation/status").json().get("member_status")
 
 
-def publish(provider: Operator) -> list[str]:
-    for address in PUBLISHED:
+def publish(provider: Operator, addresses: tuple[str, ...] = PUBLISHED) -> list[str]:
+    for address in addresses:
         provider.send(
             "/api/v1/federation/publications", {"address": address, "national": True}, f"publish {address}"
         )
-    return list(PUBLISHED)
+    return list(addresses)
 
 
 def consumer(operator: Operator) -> str:
@@ -109,16 +112,23 @@ def consumer(operator: Operator) -> str:
     return str(made.json()["client_secret"])
 
 
-def grant_crossing(provider: Operator, origin: Operator) -> None:
-    """The origin lets its consumer call out to CROSSING; the provider lets that member's consumer call in."""
+def grant_crossing(provider: Operator, origin: Operator, address: str = CROSSING) -> None:
+    """The origin lets its consumer call out to `address`; the provider (a member, or the national tier for a
+    national database's service) lets that member's consumer call in."""
     client = origin.platform.consumer
-    outbound = {"client": client, "address": CROSSING}
-    origin.send("/api/v1/federation/grants", outbound, f"federation grant {CROSSING}")
-    inbound = {"client": f"{origin.platform.code}:{client}", "address": CROSSING}
+    outbound = {"client": client, "address": address}
+    origin.send("/api/v1/federation/grants", outbound, f"federation grant {address}")
+    inbound = {"client": f"{origin.platform.code}:{client}", "address": address}
     provider.send("/api/v1/federation/grants", inbound, f"federation grant {origin.platform.code}:{client}")
 
 
-def call_across(origin: Operator, secret: str, wait: float = 30.0) -> str:
+def call_across(
+    origin: Operator,
+    secret: str,
+    address: str = CROSSING,
+    request: Mapping[str, object] = CROSSING_REQUEST,
+    wait: float = 30.0,
+) -> str:
     """One call by the origin's consumer to the provider's service through the national tier; its exchange id.
     The origin knows the service once its verified directory lists it (within a refresh period)."""
     platform = origin.platform
@@ -130,9 +140,9 @@ def call_across(origin: Operator, secret: str, wait: float = 30.0) -> str:
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
         deadline = time.monotonic() + wait
         while True:
-            answer = http.post(f"/exchange/{CROSSING}", json=CROSSING_REQUEST, headers=headers)
+            answer = http.post(f"/exchange/{address}", json=request, headers=headers)
             if answer.is_success or time.monotonic() > deadline:
                 break
             time.sleep(0.5)  # not yet in this member's directory
-        origin._check(answer, f"call to {CROSSING}")
+        origin._check(answer, f"call to {address}")
         return str(answer.headers.get("X-Exchange-ID", ""))

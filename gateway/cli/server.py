@@ -171,7 +171,6 @@ def seed_province_command(
     """Load the agencies and databases of one platform of the federation demo (registry/demo/provinces/);
     idempotent. `lgsp federation up --demo` runs it for each platform but the demo province."""
     from registry.demo import load_seed_province, seed_contract_files, seed_provinces
-    from registry.demo.seed import seed_province
 
     try:
         province = load_seed_province(name)
@@ -187,7 +186,7 @@ def seed_province_command(
             await prepare_schema(engine, demo=True)
             async with create_sessionmaker(engine)() as session:
                 contracts = seed_contract_files(name)
-                return (await seed_province(session, province, contract_paths=contracts)).summary()
+                return (await seed_demo(session, province=province, files=contracts)).summary()
         finally:
             await engine.dispose()
 

@@ -32,12 +32,14 @@ from contracts.validation import MAX_VIOLATIONS, Violation, compile_schema
 from federation.assertions import AssertionRefused, AssertionVerifier, make_assertion
 from federation.directory import Directory
 from federation.errors import NotAMember
-from federation.grants import RECHECK_SECONDS, FederationGrantIndex
 from federation.runtime import Federation
 from federation.service import NationalFederation
+from gateway.crossing.grants import RECHECK_SECONDS, GrantIndex
 from gateway.crossing.http import HopBroken, HopClient, HopConnectFailed, HopResponse
+from gateway.crossing.origin import require_scope
+from gateway.crossing.provider import note_reply, passed_on_headers, provided_headers, tolerated
 from gateway.exchange.calls import ServiceCalls
-from gateway.exchange.directory import GrantRule, Route
+from gateway.exchange.directory import Route
 from gateway.exchange.errors import MalformedBody, NoGrant, ReplyInvalid, RequestInvalid, UnknownService
 from gateway.exchange.flow import ExchangeFlow, Inbound, Outbound, trace_context
 from gateway.exchangelog.models import Outcome
@@ -141,7 +143,7 @@ class Index:
     def of(cls, directory: Directory) -> Index:
         services = {}
         for service in directory.services:
-            if not directory.is_active(str(service.get("member"))):
+            if not directory.publishes(str(service.get("member"))):
                 continue
             try:
                 contract = RemoteContract.of(service)
@@ -180,7 +182,7 @@ class Crossing(ExchangeFlow):
         self.sessionmaker = sessionmaker
         self.config = federation.config
         self.verifier = AssertionVerifier(self.config.base_url)
-        self.grants = FederationGrantIndex(sessionmaker)
+        self.grants = GrantIndex(sessionmaker)
         self.hops = HopClient()  # the calls forwarded (see gateway/crossing/http.py)
         self.http = httpx.AsyncClient(  # the rest: reading the other hops of a trace
             timeout=httpx.Timeout(calls.reply_timeout, connect=CONNECT_TIMEOUT),
@@ -280,6 +282,7 @@ class Crossing(ExchangeFlow):
                 raise NoGrant(
                     f"client {principal.client_id} holds no federation grant to call {inbound.address}"
                 )
+            require_scope(principal, inbound.address)
             body, payload = await self._body(inbound, record)
             self._check(contract.request, payload, "request", contract)
             await self.services.writer.open(record)
@@ -350,6 +353,9 @@ class Crossing(ExchangeFlow):
             if self.config.is_national:
                 if signer != found[1]:
                     raise AssertionRefused(f"{signer} may call only for its own clients, not {found[1]}'s")
+                if answers_here(index, hop.address, self.config.code):
+                    record.role = PROVIDER  # a national database's service: the national tier is its provider
+                    return await self._provide(record, hop, deadline)
                 return await self._transit(record, hop, index, deadline)
             if signer != index.directory.national.get("code"):
                 raise AssertionRefused("only the national tier forwards calls to a member")
@@ -392,9 +398,11 @@ class Crossing(ExchangeFlow):
                 route.database_id,
                 route.version,
             )
-            if not await self.grants.allows(str(hop.client), hop.address):
+            grant = await self.grants.rule(str(hop.client), hop.address)
+            if grant is None:
                 raise NoGrant(f"{hop.client} holds no grant here for {hop.address}")
             self._check_maintenance(route, record)
+            await self._limit(grant)
             body, payload = await self._body(hop.inbound, record)
             found = route.contract.validate_request(payload)
             if found:
@@ -409,10 +417,9 @@ class Crossing(ExchangeFlow):
                 record, route, EXCHANGE_REQUEST, body, replyto=self.services.bus.reply_topic,
                 traceparent=traceparent, deadline=deadline_after(remaining),
             )  # fmt: skip
-            grant = GrantRule(f"federation:{hop.client}", None, None, record.received_at, None, None)
             answer = await self.calls._forward(record, route, grant, envelope, timeout=remaining)
             await self.services.writer.close(record)
-            return Outbound(200, answer, self.headers(record))
+            return Outbound(200, answer, self.headers(record) | provided_headers(grant))
         except LgspError as error:
             return await self.fail(record, error, opened)
 
@@ -428,6 +435,8 @@ class Crossing(ExchangeFlow):
     @staticmethod
     def _check(validator: jsonschema_rs.Validator, payload: Any, part: str, contract: RemoteContract) -> None:
         found = violations(validator, payload)
+        if part == "response":
+            found = tolerated(found)
         if not found:
             return
         if part == "request":
@@ -471,13 +480,20 @@ class Crossing(ExchangeFlow):
             record.replied_at = utcnow()
         if response.status_code != 200:
             raise relayed(response, hop)
+        note_reply(response)
         return response.content
 
     async def _done(self, record: ExchangeRecord, answer: bytes) -> Outbound:
         record.outcome, record.http_status, record.completed_at = Outcome.OK, 200, utcnow()
         record.response_size, record.response_sha256 = len(answer), hashlib.sha256(answer).hexdigest()
         await self.services.writer.close(record)
-        return Outbound(200, answer, self.headers(record))
+        return Outbound(200, answer, self.headers(record) | passed_on_headers())
+
+
+def answers_here(index: Index, address: str, code: str) -> bool:
+    """Whether the directory lists `address` as published by `code` itself (the national tier's own service)."""
+    contract = index.services.get(address)
+    return contract is not None and contract.member == code
 
 
 def _invalid(found: list[Violation], address: str, version: str) -> RequestInvalid:

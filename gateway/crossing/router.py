@@ -61,7 +61,7 @@ async def trace(
 def grants_of(session: SessionDep, request: Request) -> FederationGrants:
     """The grants, with this platform's index of them read again once one changes."""
     crossing: Crossing | None = getattr(request.app.state, "crossing", None)
-    return FederationGrants(session, crossing.grants if crossing is not None else None)
+    return FederationGrants(session, crossing.grants.reload if crossing is not None else None)
 
 
 GrantsDep = Annotated[FederationGrants, Depends(grants_of)]

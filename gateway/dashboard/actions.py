@@ -2,17 +2,16 @@
 sharing, or whose last success is older than N days; filtered, sorted, and exported as shown."""
 
 from collections.abc import Set
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
-from urllib.parse import urlencode
+from typing import Any, ClassVar
 
 from gateway.coverage.schemas import CoverageReport, DatabaseCoverage
 from gateway.coverage.tally import code_key
 from gateway.dashboard import formatting as fmt
-from gateway.dashboard.messages import Language, Translator
-from gateway.dashboard.view import Heading, agency_name, folded
+from gateway.dashboard.messages import Translator
+from gateway.dashboard.view import Heading, LinkedQuery, SortDirection, agency_name, folded
 
 DEFAULT_STALE_DAYS = 7
 
@@ -34,43 +33,25 @@ class ActionColumn(StrEnum):
     LAST_SUCCESS = "last_success"
 
 
-class Direction(StrEnum):
-    ASC = "asc"
-    DESC = "desc"
-
-
 @dataclass(frozen=True, slots=True)
-class ActionsQuery:
+class ActionsQuery(LinkedQuery):
     """The list's query parameters; every link keeps the others."""
 
-    lang: Language = Language.VI
-    window: str | None = None
-    at: str | None = None
+    PATH: ClassVar[str] = "/dashboard/actions"
     issue: Issue | None = None
     agency: str | None = None
     stale_days: int = DEFAULT_STALE_DAYS
     sort: ActionColumn = ActionColumn.CODE
-    direction: Direction = Direction.ASC
-    print: bool = False
+    direction: SortDirection = SortDirection.ASC
 
-    def params(self, **changes: Any) -> dict[str, str]:
-        query = replace(self, **changes)
-        params = {
-            "lang": query.lang if query.lang is not Language.VI else None,
-            "window": query.window,
-            "at": query.at,
-            "issue": query.issue,
-            "agency": query.agency,
-            "stale_days": query.stale_days if query.stale_days != DEFAULT_STALE_DAYS else None,
-            "sort": query.sort if query.sort is not ActionColumn.CODE else None,
-            "dir": query.direction if query.direction is not Direction.ASC else None,
-            "print": "1" if query.print else None,
+    def own(self) -> dict[str, object]:
+        return {
+            "issue": self.issue,
+            "agency": self.agency,
+            "stale_days": self.stale_days if self.stale_days != DEFAULT_STALE_DAYS else None,
+            "sort": self.sort if self.sort is not ActionColumn.CODE else None,
+            "dir": self.direction if self.direction is not SortDirection.ASC else None,
         }
-        return {k: str(v) for k, v in params.items() if v}
-
-    def url(self, path: str = "/dashboard/actions", **changes: Any) -> str:
-        encoded = urlencode(self.params(**changes))
-        return path + (f"?{encoded}" if encoded else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +149,7 @@ def select_actions(found: list[Action], query: ActionsQuery) -> list[Action]:
         return code_key(action.code)
 
     base = sorted(chosen, key=lambda a: (code_key(a.code), urgency.index(a.issue), folded(a.database)))
-    return sorted(base, key=key, reverse=query.direction is Direction.DESC)
+    return sorted(base, key=key, reverse=query.direction is SortDirection.DESC)
 
 
 def action_headings(query: ActionsQuery, t: Translator) -> list[Heading]:
@@ -182,9 +163,9 @@ def action_headings(query: ActionsQuery, t: Translator) -> list[Heading]:
     result = []
     for column, label in labels.items():
         current = column is query.sort
-        flip = Direction.DESC if query.direction is Direction.ASC else Direction.ASC
-        aria = ("ascending" if query.direction is Direction.ASC else "descending") if current else None
-        direction = flip if current else Direction.ASC
+        flip = SortDirection.DESC if query.direction is SortDirection.ASC else SortDirection.ASC
+        aria = ("ascending" if query.direction is SortDirection.ASC else "descending") if current else None
+        direction = flip if current else SortDirection.ASC
         result.append(Heading(label, query.url(sort=column, direction=direction), aria, False))
     return result
 

@@ -1,9 +1,10 @@
 """`GET /dashboard/actions`: what needs action, filtered by issue and department and sorted; and the same list
 as CSV or Excel (`/dashboard/actions.csv`, `.xlsx`)."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from contracts.errors import InvalidInput
@@ -15,7 +16,6 @@ from gateway.dashboard.actions import (
     DEFAULT_STALE_DAYS,
     ActionColumn,
     ActionsQuery,
-    Direction,
     Issue,
     action_headings,
     action_rows,
@@ -24,61 +24,56 @@ from gateway.dashboard.actions import (
     select_actions,
 )
 from gateway.dashboard.export import download
-from gateway.dashboard.messages import Language, Translator
+from gateway.dashboard.messages import Translator
 from gateway.dashboard.pages import (
-    AtParam,
+    DirectionParam,
     ExportKind,
+    PageParams,
     PrintParam,
-    WindowParam,
+    enum_filter,
     error,
     figures,
+    filter_query,
     measured_window,
-    page,
+    report_page,
 )
-from gateway.dashboard.view import PageQuery
+from gateway.dashboard.view import PageQuery, SortDirection
 from registry.deps import SessionDep
 
 router = APIRouter(tags=["dashboard"])
-IssueParam = Annotated[str | None, Query(description=f"one of {', '.join(Issue)}; empty: all")]
-AgencyParam = Annotated[str | None, Query(max_length=35, description="a department's code; empty: all")]
-StaleParam = Annotated[
-    int, Query(ge=1, le=366, description="N: a last success older than N days needs action")
-]
 
 
-def _issue(text: str | None) -> Issue | None:
-    """The issue filter; empty (the form's "all") means none."""
-    if not text:
-        return None
-    try:
-        return Issue(text)
-    except ValueError:
-        raise invalid_parameter("issue", f"'{text}' is not one of {', '.join(Issue)}") from None
+@dataclass
+class ActionsParams(PageParams):
+    """The list's parameters, shared by the page and its downloads."""
+
+    issue: Annotated[str | None, filter_query(Issue)] = None
+    agency: Annotated[str | None, Query(max_length=35, description="a department's code; empty: all")] = None
+    stale_days: Annotated[
+        int, Query(ge=1, le=366, description="N: a last success older than N days needs action")
+    ] = DEFAULT_STALE_DAYS
+    sort: ActionColumn = ActionColumn.CODE
+    direction: DirectionParam = SortDirection.ASC
+
+    def query(self, print: bool = False) -> ActionsQuery:
+        """Raises InvalidInput for an issue the list does not have."""
+        issue = enum_filter("issue", Issue, self.issue)
+        return ActionsQuery(
+            self.lang, self.window or None, self.at or None, issue, self.agency or None, self.stale_days,
+            self.sort, self.direction, print=print,
+        )  # fmt: skip
 
 
-def _actions_query(
-    lang: Language,
-    window: str | None,
-    at: str | None,
-    issue: str | None,
-    agency: str | None,
-    stale_days: int,
-    sort: ActionColumn,
-    direction: Direction,
-    print: bool = False,
-) -> ActionsQuery:
-    return ActionsQuery(
-        lang, window or None, at or None, _issue(issue), agency or None, stale_days, sort, direction, print
-    )
+ActionsDep = Annotated[ActionsParams, Depends()]
 
 
 async def _chosen_actions(
-    request: Request, session: SessionDep, query: ActionsQuery
+    request: Request, session: SessionDep, params: ActionsParams, query: ActionsQuery
 ) -> tuple[Window, CoverageReport, list[dict[str, str]]]:
     """The list as shown: raises InvalidInput for a window, time or department the province does not have."""
     t = Translator(query.lang)
-    measured = measured_window(request, query.window, query.at)
-    report, _, endpoints = await figures(request, session, measured, (query.window, query.at))
+    measured = measured_window(request, params)
+    report, _, endpoints = await figures(request, session, measured, params)
     departments = [a.code for a in report.agencies if a.in_scope]
     if query.agency is not None and query.agency not in departments:
         raise invalid_parameter("agency", f"the province has no department {query.agency}")
@@ -88,33 +83,22 @@ async def _chosen_actions(
 
 @router.get("/dashboard/actions", response_class=HTMLResponse)
 async def actionspage(
-    request: Request,
-    session: SessionDep,
-    lang: Language = Language.VI,
-    window: WindowParam = None,
-    at: AtParam = None,
-    issue: IssueParam = None,
-    agency: AgencyParam = None,
-    stale_days: StaleParam = DEFAULT_STALE_DAYS,
-    sort: ActionColumn = ActionColumn.CODE,
-    direction: Annotated[Direction, Query(alias="dir")] = Direction.ASC,
-    print: PrintParam = False,
+    request: Request, session: SessionDep, params: ActionsDep, print: PrintParam = False
 ) -> HTMLResponse:
+    lang = params.lang
     t = Translator(lang)
     try:
-        query = _actions_query(lang, window, at, issue, agency, stale_days, sort, direction, print)
-        measured, report, rows = await _chosen_actions(request, session, query)
+        query = params.query(print)
+        measured, report, rows = await _chosen_actions(request, session, params, query)
     except InvalidInput as problem:
         return error(lang, 422, problem.detail)
-    other = Language.EN if lang is Language.VI else Language.VI
-    return page(
+    return report_page(
         "actions.html",
-        t=t,
-        lang=lang,
-        query=query,
-        province=report.province_name or report.province,
-        at_text=fmt.moment(measured.at, lang, ""),
-        window_days=measured.days,
+        query,
+        "/dashboard/actions",
+        report,
+        measured,
+        downloads="/dashboard/actions",
         rows=rows,
         count=fmt.number(len(rows), lang),
         headings=action_headings(query, t),
@@ -122,33 +106,16 @@ async def actionspage(
         departments=[(a.code, dept.title(a, t)) for a in report.agencies if a.in_scope],
         dashboard_url=PageQuery(lang, query.window, query.at).url(),
         agency_url=lambda code: PageQuery(lang, query.window, query.at).url(f"/dashboard/agencies/{code}"),
-        csv_url=query.url("/dashboard/actions.csv", print=False),
-        xlsx_url=query.url("/dashboard/actions.xlsx", print=False),
-        print_url=query.url(print=True),
-        screen_url=query.url(print=False),
-        other_language=query.url(lang=other),
-        other_lang=other,
     )
 
 
 @router.get("/dashboard/actions.{kind}", response_class=Response)
 async def actions_download(
-    request: Request,
-    session: SessionDep,
-    kind: ExportKind,
-    lang: Language = Language.VI,
-    window: WindowParam = None,
-    at: AtParam = None,
-    issue: IssueParam = None,
-    agency: AgencyParam = None,
-    stale_days: StaleParam = DEFAULT_STALE_DAYS,
-    sort: ActionColumn = ActionColumn.CODE,
-    direction: Annotated[Direction, Query(alias="dir")] = Direction.ASC,
+    request: Request, session: SessionDep, kind: ExportKind, params: ActionsDep
 ) -> Response:
     """The needs-action list as the page shows it, with the same filters, sorting and language."""
-    t = Translator(lang)
-    query = _actions_query(lang, window, at, issue, agency, stale_days, sort, direction)
-    measured, report, rows = await _chosen_actions(request, session, query)
+    t = Translator(params.lang)
+    measured, report, rows = await _chosen_actions(request, session, params, params.query())
     header, table = action_table(rows, t)
     name = f"needs-action-{report.province}-{measured.last_day:%Y%m%d}"
     return download(name, kind, t("actions_title"), header, table)

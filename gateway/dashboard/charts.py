@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 58, 12, 12, 26
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+DAY_LABELS = 4  # at most: four dates with their year fit across the chart on a phone
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,7 @@ def _axes(
         parts.append(
             f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(text)}</text>'
         )
-    step = max(1, ceil(len(labels) / 7))
+    step = max(1, ceil(len(labels) / DAY_LABELS))
     for index in range(len(labels) - 1, -1, -step):  # always label the last day
         x, anchor = x_of[index], "middle"
         if x > WIDTH - RIGHT - 24:  # keep the edge labels inside the drawing

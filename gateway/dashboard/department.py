@@ -1,17 +1,21 @@
 """One department's page: its databases with their services and datasets and when each last worked, what keeps
 each database from counting, its own trend, and the access requests waiting on it."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gateway.coverage.schemas import AgencyCoverage, CoverageReport, CoverageTrend, DatabaseCoverage
+from contracts.errors import NotFound
+from gateway.coverage.schemas import AgencyCoverage, CoverageReport, DatabaseCoverage
 from gateway.dashboard import formatting as fmt
 from gateway.dashboard.actions import blocking
-from gateway.dashboard.charts import Series, bar_chart, line_chart
 from gateway.dashboard.messages import Translator
-from gateway.dashboard.view import agency_name
+from gateway.dashboard.view import Named, PageQuery, agency_name
+from gateway.exchangelog.rollups import VIETNAM
+from registry.agencies.service import AgencyService
 from registry.history import EndpointRow
 
 
@@ -77,31 +81,6 @@ def database_rows(
     return rows
 
 
-def department_trend(trend: CoverageTrend, target: float, t: Translator) -> tuple[Markup, Markup]:
-    language = t.language
-    labels = [fmt.day(point.day, language) for point in trend.points]
-    coverage = line_chart(
-        t("agency_trend_coverage"),
-        "agency-trend-coverage",
-        labels,
-        [Series(t("legend_database"), [p.database_coverage.ratio for p in trend.points], "s-database")],
-        target=target,
-        target_label=t("target", target=fmt.percent(target, language)),
-        tick_label=lambda value: fmt.percent(value, language),
-    )
-    exchanges = bar_chart(
-        t("trend_exchanges"),
-        "agency-trend-exchanges",
-        labels,
-        [
-            Series(t("legend_service"), [p.service_exchanges for p in trend.points], "s-service"),
-            Series(t("legend_share"), [p.share_deliveries for p in trend.points], "s-share"),
-        ],
-        tick_label=lambda value: fmt.number(int(value), language),
-    )
-    return coverage, exchanges
-
-
 def waiting_rows(
     pending: list[tuple[str, int, datetime]], now: datetime, t: Translator
 ) -> list[dict[str, str]]:
@@ -117,5 +96,47 @@ def waiting_rows(
     ]
 
 
-def title(agency: AgencyCoverage, t: Translator) -> str:
+def title(agency: Named, t: Translator) -> str:
     return agency_name(agency, t.language)
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyName:
+    code: str
+    name: str
+    name_en: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Merger:
+    """An agency merged into its successor on a date, as the registry keeps it."""
+
+    agency: AgencyName
+    successor: AgencyName
+    at: datetime
+
+
+async def merger(session: AsyncSession, code: str) -> Merger | None:
+    """The agency's merger, if it was merged (None for an agency not registered, or not merged)."""
+    agencies = AgencyService(session)
+    try:
+        agency = await agencies.get(code)
+        if agency.merged_into is None or agency.merged_at is None:
+            return None
+        successor = await agencies.get(agency.merged_into)
+    except NotFound:
+        return None
+    return Merger(
+        AgencyName(agency.code, agency.name, agency.name_en),
+        AgencyName(successor.code, successor.name, successor.name_en),
+        agency.merged_at,
+    )
+
+
+def merged_note(found: Merger, query: PageQuery, t: Translator) -> Markup:
+    """ "Merged into X on dd/mm/yyyy", X a link to its successor's page (with the same window and time)."""
+    link = Markup('<a href="{}" data-testid="successor">{}</a>').format(
+        query.url(f"/dashboard/agencies/{found.successor.code}"), agency_name(found.successor, t.language)
+    )
+    on = fmt.day(found.at.astimezone(VIETNAM).date(), t.language)
+    return Markup(escape(t("agency_merged"))).format(successor=link, date=on)

@@ -29,7 +29,8 @@ def moment(value: datetime | None, language: Language, never: str) -> str:
 
 
 def day(value: date, language: Language) -> str:
-    return value.strftime("%d/%m" if language is Language.VI else "%d %b")
+    """With its year: a trend across a year's end, or printed for a report, reads without doubt."""
+    return value.strftime("%d/%m/%Y" if language is Language.VI else "%d %b %Y")
 
 
 def milliseconds(value: float | None, language: Language) -> str:

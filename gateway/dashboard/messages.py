@@ -1,5 +1,6 @@
 """The dashboard's words, in Vietnamese (the default) and English: every visible string comes from here."""
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -7,6 +8,11 @@ from typing import Any
 class Language(StrEnum):
     VI = "vi"
     EN = "en"
+
+
+def other_language(language: Language) -> Language:
+    """The language the page's switch offers."""
+    return Language.EN if language is Language.VI else Language.VI
 
 
 MESSAGES: dict[Language, dict[str, str]] = {
@@ -143,6 +149,9 @@ MESSAGES: dict[Language, dict[str, str]] = {
         "agency_access": "Yêu cầu khai thác dữ liệu chờ đơn vị quyết định",
         "agency_access_none": "Không có yêu cầu nào đang chờ đơn vị quyết định.",
         "agency_actions_link": "Xem việc cần xử lý của đơn vị",
+        "agency_merged": "Sáp nhập vào {successor} từ ngày {date}.",
+        "agency_merged_note": "Từ ngày đó, các CSDL của đơn vị được tính cho đơn vị tiếp nhận; đơn vị không còn được "
+        "tính trong danh sách sở, ban, ngành.",
         "not_found_title": "Không tìm thấy",
         "not_found": "Tỉnh không có sở, ban, ngành mã {code}.",
         "actions_title": "Việc cần xử lý",
@@ -298,6 +307,9 @@ MESSAGES: dict[Language, dict[str, str]] = {
         "agency_access": "Access requests awaiting the department's decision",
         "agency_access_none": "No request is waiting for the department's decision.",
         "agency_actions_link": "See what needs action at this department",
+        "agency_merged": "Merged into {successor} on {date}.",
+        "agency_merged_note": "From that day its databases count under its successor, and it is no longer counted "
+        "among the departments.",
         "not_found_title": "Not found",
         "not_found": "The province has no department with code {code}.",
         "actions_title": "Needs action",
@@ -324,9 +336,10 @@ MESSAGES: dict[Language, dict[str, str]] = {
 
 
 class Translator:
-    def __init__(self, language: Language) -> None:
+    def __init__(self, language: Language, more: Mapping[str, str] | None = None) -> None:
+        """`more`: another page's words over these (the national dashboard's)."""
         self.language = language
-        self._messages = MESSAGES[language]
+        self._messages = MESSAGES[language] | dict(more or {})
 
     def __call__(self, key: str, **values: Any) -> str:
         return self._messages[key].format(**values) if values else self._messages[key]

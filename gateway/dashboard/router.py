@@ -6,36 +6,36 @@ Public, like `GET /api/v1/coverage`: its health section shows per-service volume
 consumers or contents. Everything is inline (CSS, SVG); a Content-Security-Policy forbids anything else.
 """
 
-from dataclasses import replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from contracts.errors import InvalidInput
 from gateway.coverage.freshness import public_cache
-from gateway.coverage.window import invalid_parameter
 from gateway.dashboard import formatting as fmt
 from gateway.dashboard.actions import ActionsQuery
 from gateway.dashboard.actions_router import router as actions_router
 from gateway.dashboard.department_router import router as department_router
 from gateway.dashboard.export import download
-from gateway.dashboard.messages import Language, Translator
+from gateway.dashboard.messages import Translator
 from gateway.dashboard.pages import (
-    AtParam,
     DaysParam,
+    DirectionParam,
     ExportKind,
+    PageParams,
     PrintParam,
-    WindowParam,
     coverage_service,
+    enum_filter,
     error,
     figures,
+    filter_query,
     measured_window,
-    page,
+    report_page,
 )
 from gateway.dashboard.view import (
-    ERROR_RATE_ALERT,
     DepartmentStatus,
     PageQuery,
     SortColumn,
@@ -64,17 +64,25 @@ router = APIRouter(tags=["dashboard"])
 router.include_router(department_router)
 router.include_router(actions_router)
 HEALTH_PERIOD = timedelta(hours=24)
-StatusParam = Annotated[str | None, Query(description=f"one of {', '.join(DepartmentStatus)}; empty: all")]
 
 
-def _status(text: str | None) -> DepartmentStatus | None:
-    """The departments' status filter; empty (the form's "all") means none."""
-    if not text:
-        return None
-    try:
-        return DepartmentStatus(text)
-    except ValueError:
-        raise invalid_parameter("status", f"'{text}' is not one of {', '.join(DepartmentStatus)}") from None
+@dataclass
+class DepartmentsParams(PageParams):
+    """The departments table's parameters, shared by the dashboard and the table's download."""
+
+    sort: SortColumn = SortColumn.CODE
+    direction: DirectionParam = SortDirection.ASC
+    status: Annotated[str | None, filter_query(DepartmentStatus)] = None
+
+    def query(self, print: bool = False) -> PageQuery:
+        """Raises InvalidInput for a status the table does not have."""
+        status = enum_filter("status", DepartmentStatus, self.status)
+        return PageQuery(
+            self.lang, self.window or None, self.at or None, self.sort, self.direction, status, print=print
+        )
+
+
+DepartmentsDep = Annotated[DepartmentsParams, Depends()]
 
 
 async def _dead_letter_counts(request: Request) -> list[DeadLetterCount]:
@@ -90,23 +98,18 @@ async def _dead_letter_counts(request: Request) -> list[DeadLetterCount]:
 async def dashboard(
     request: Request,
     session: SessionDep,
-    lang: Language = Language.VI,
-    window: WindowParam = None,
-    at: AtParam = None,
-    sort: SortColumn = SortColumn.CODE,
-    direction: Annotated[SortDirection, Query(alias="dir")] = SortDirection.ASC,
+    params: DepartmentsDep,
     days: DaysParam = 30,
     print: PrintParam = False,
-    status: StatusParam = None,
 ) -> HTMLResponse:
-    settings: Settings = request.app.state.settings
+    lang = params.lang
     t = Translator(lang)
     try:
-        query = PageQuery(lang, window or None, at or None, sort, direction, print, _status(status))
-        measured = measured_window(request, window, at)
+        query = params.query(print)
+        measured = measured_window(request, params)
     except InvalidInput as problem:
         return error(lang, 422, problem.detail)
-    report, before, endpoints = await figures(request, session, measured, (window, at))
+    report, before, endpoints = await figures(request, session, measured, params)
 
     async def own_figures() -> tuple[Any, Any]:
         coverage = coverage_service(request, session)
@@ -114,7 +117,10 @@ async def dashboard(
         return await coverage.trend(days, measured), await HealthService(session).report(period)
 
     # public figures at most LGSP_PUBLIC_CACHE_SECONDS old; sorting and language are applied per request
-    trend, health = await public_cache(request.app.state).get(("dashboard", window, at, days), own_figures)
+    trend, health = await public_cache(request.app.state).get(
+        ("dashboard", params.window, params.at, days), own_figures
+    )
+    settings: Settings = request.app.state.settings
     trend_coverage, trend_exchanges = trend_charts(trend, settings.coverage_target, t)
     warehouse = warehouse_panel(
         await warehouse_lag(request.app.state), settings.warehouse_lag_degraded_seconds, t
@@ -141,18 +147,15 @@ async def dashboard(
         "agency_value": report.agency_coverage.covered - before.agency_coverage.covered,
         "database_value": report.database_coverage.covered - before.database_coverage.covered,
     }
-    return page(
+    return report_page(
         "dashboard.html",
-        t=t,
-        lang=lang,
-        fmt=fmt,
-        query=query,
-        report=report,
+        query,
+        "/dashboard",
+        report,
+        measured,
+        downloads="/dashboard/departments",
         changes=changes,
-        province=report.province_name or report.province,
-        at_text=fmt.moment(measured.at, lang, ""),
         at_input=fmt.local_input(measured.at) if query.at else "",
-        window_days=measured.days,
         headings=headings(query, t),
         statuses=list(DepartmentStatus),
         departments=department_rows(report, query, t),
@@ -160,37 +163,25 @@ async def dashboard(
         trend_days=days,
         trend_coverage=trend_coverage,
         trend_exchanges=trend_exchanges,
-        health=health_rows(health, endpoints, t),
-        alert_threshold=fmt.percent(ERROR_RATE_ALERT, lang),
+        health=health_rows(health, endpoints, settings.dashboard_error_threshold, t),
+        alert_threshold=fmt.percent(settings.dashboard_error_threshold, lang),
         warehouse=warehouse,
         dead_letters=dead_letters,
         access=access,
         actions_url=ActionsQuery(lang, query.window, query.at).url(),
-        print_url=query.url(print=True),
-        screen_url=query.url(print=False),
-        csv_url=query.url("/dashboard/departments.csv", print=False),
-        xlsx_url=query.url("/dashboard/departments.xlsx", print=False),
-        other_language=replace(query, lang=Language.EN if lang is Language.VI else Language.VI),
     )
 
 
 @router.get("/dashboard/departments.{kind}", response_class=Response)
 async def departments_download(
-    request: Request,
-    session: SessionDep,
-    kind: ExportKind,
-    lang: Language = Language.VI,
-    window: WindowParam = None,
-    at: AtParam = None,
-    sort: SortColumn = SortColumn.CODE,
-    direction: Annotated[SortDirection, Query(alias="dir")] = SortDirection.ASC,
-    status: StatusParam = None,
+    request: Request, session: SessionDep, kind: ExportKind, params: DepartmentsDep
 ) -> Response:
     """The departments table as the dashboard shows it (same window, status, sorting and language)."""
-    t = Translator(lang)
-    measured = measured_window(request, window, at)
-    report, _, _ = await figures(request, session, measured, (window, at))
-    rows = department_rows(report, PageQuery(lang, window, at, sort, direction, status=_status(status)), t)
+    t = Translator(params.lang)
+    query = params.query()
+    measured = measured_window(request, params)
+    report, _, _ = await figures(request, session, measured, params)
+    rows = department_rows(report, query, t)
     header = [t(f"col_{column.value}") for column in SortColumn]
     keys = ("code", "name", "registered", "connected", "sharing", "last_exchange")
     table = [[str(row[k]) for k in keys] for row in rows]

@@ -2,10 +2,10 @@
 the trend charts and the health rows, every string in the page's language."""
 
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar, Protocol
 from urllib.parse import urlencode
 
 from markupsafe import Markup
@@ -50,30 +50,51 @@ class DepartmentStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class PageQuery:
-    """The dashboard's query parameters, to link to the same page with some of them changed."""
+class LinkedQuery:
+    """A page's query parameters, to link to the page with some of them changed: what every page takes; each
+    page's own after them (`print` is given by name)."""
 
+    PATH: ClassVar[str] = "/dashboard"
     lang: Language = Language.VI
     window: str | None = None
     at: str | None = None
-    sort: SortColumn = SortColumn.CODE
-    direction: SortDirection = SortDirection.ASC
-    print: bool = False
-    status: DepartmentStatus | None = None
+    print: bool = field(default=False, kw_only=True)
 
-    def url(self, path: str = "/dashboard", **changes: Any) -> str:
+    def own(self) -> dict[str, object]:
+        """The page's own parameters in their order in a link, each None at its default."""
+        raise NotImplementedError
+
+    def params(self, **changes: Any) -> dict[str, str]:
+        """The parameters that differ from their defaults, as text."""
         query = replace(self, **changes)
         params = {
             "lang": query.lang if query.lang is not Language.VI else None,
             "window": query.window,
             "at": query.at,
-            "sort": query.sort if query.sort is not SortColumn.CODE else None,
-            "dir": query.direction if query.direction is not SortDirection.ASC else None,
-            "status": query.status,
+            **query.own(),
             "print": "1" if query.print else None,
         }
-        encoded = urlencode({k: str(v) for k, v in params.items() if v})
-        return path + (f"?{encoded}" if encoded else "")
+        return {k: str(v) for k, v in params.items() if v}
+
+    def url(self, path: str | None = None, **changes: Any) -> str:
+        encoded = urlencode(self.params(**changes))
+        return (path or self.PATH) + (f"?{encoded}" if encoded else "")
+
+
+@dataclass(frozen=True, slots=True)
+class PageQuery(LinkedQuery):
+    """The dashboard's query parameters."""
+
+    sort: SortColumn = SortColumn.CODE
+    direction: SortDirection = SortDirection.ASC
+    status: DepartmentStatus | None = None
+
+    def own(self) -> dict[str, object]:
+        return {
+            "sort": self.sort if self.sort is not SortColumn.CODE else None,
+            "dir": self.direction if self.direction is not SortDirection.ASC else None,
+            "status": self.status,
+        }
 
 
 def folded(text: str) -> str:
@@ -82,7 +103,15 @@ def folded(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def agency_name(agency: AgencyCoverage, language: Language) -> str:
+class Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def name_en(self) -> str | None: ...
+
+
+def agency_name(agency: Named, language: Language) -> str:
     return (agency.name_en or agency.name) if language is Language.EN else agency.name
 
 
@@ -173,24 +202,30 @@ def not_connected(report: CoverageReport, t: Translator) -> list[dict[str, str]]
     return rows
 
 
-def trend_charts(trend: CoverageTrend, target: float, t: Translator) -> tuple[Markup, Markup]:
+def trend_charts(
+    trend: CoverageTrend, target: float, t: Translator, *, department: bool = False
+) -> tuple[Markup, Markup]:
+    """The coverage line chart and the exchanges bar chart; a `department`'s own has no departments' line."""
     language = t.language
     labels = [fmt.day(point.day, language) for point in trend.points]
+    prefix = "agency-trend" if department else "trend"
+    lines = [Series(t("legend_database"), [p.database_coverage.ratio for p in trend.points], "s-database")]
+    if not department:
+        lines.insert(
+            0, Series(t("legend_agency"), [p.agency_coverage.ratio for p in trend.points], "s-agency")
+        )
     coverage = line_chart(
-        t("trend_coverage"),
-        "trend-coverage",
+        t("agency_trend_coverage" if department else "trend_coverage"),
+        f"{prefix}-coverage",
         labels,
-        [
-            Series(t("legend_agency"), [p.agency_coverage.ratio for p in trend.points], "s-agency"),
-            Series(t("legend_database"), [p.database_coverage.ratio for p in trend.points], "s-database"),
-        ],
+        lines,
         target=target,
         target_label=t("target", target=fmt.percent(target, language)),
         tick_label=lambda value: fmt.percent(value, language),
     )
     exchanges = bar_chart(
         t("trend_exchanges"),
-        "trend-exchanges",
+        f"{prefix}-exchanges",
         labels,
         [
             Series(t("legend_service"), [p.service_exchanges for p in trend.points], "s-service"),
@@ -201,11 +236,11 @@ def trend_charts(trend: CoverageTrend, target: float, t: Translator) -> tuple[Ma
     return coverage, exchanges
 
 
-ERROR_RATE_ALERT = 0.05  # an error rate above this stands out on the dashboard
-
-
-def health_rows(health: HealthReport, endpoints: list[EndpointRow], t: Translator) -> list[dict[str, Any]]:
-    """Each service named by its title and its provider, not only its address."""
+def health_rows(
+    health: HealthReport, endpoints: list[EndpointRow], threshold: float, t: Translator
+) -> list[dict[str, Any]]:
+    """Each service named by its title and its provider, not only its address; an error rate above `threshold`
+    stands out."""
     language = t.language
     named = {e.address: e for e in endpoints}
     rows = []
@@ -223,7 +258,7 @@ def health_rows(health: HealthReport, endpoints: list[EndpointRow], t: Translato
                 "kind": t(f"kind_{service.kind}"),
                 "volume": fmt.number(service.count, language),
                 "error_rate": fmt.percent(service.failure_rate, language),
-                "alert": service.failure_rate > ERROR_RATE_ALERT,
+                "alert": service.failure_rate > threshold,
                 "p95": fmt.milliseconds(service.duration_ms.p95, language),
             }
         )

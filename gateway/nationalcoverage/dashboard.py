@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 from federation.runtime import Federation
 from gateway.dashboard import formatting as fmt
 from gateway.dashboard.charts import Series, line_chart
-from gateway.dashboard.messages import Language
+from gateway.dashboard.messages import Language, other_language
 from gateway.dashboard.pages import POLICY
 from gateway.nationalcoverage.messages import NationalTranslator
 from gateway.nationalcoverage.router import cached_coverage
@@ -92,6 +92,7 @@ async def national_dashboard(
             m.code: sparkline(m.trend, t("member_trend", days=len(m.trend))) for m in coverage.members
         },
         trend_days=len(points),
-        other_language=Language.EN if lang is Language.VI else Language.VI,
+        other_url="/dashboard" if lang is Language.EN else "/dashboard?lang=en",
+        other_lang=other_language(lang),
     )
     return HTMLResponse(html, headers={"Content-Security-Policy": POLICY})

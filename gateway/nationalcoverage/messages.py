@@ -1,8 +1,6 @@
 """The national dashboard's words, in Vietnamese and English, over the provincial dashboard's."""
 
-from typing import Any
-
-from gateway.dashboard.messages import MESSAGES, Language
+from gateway.dashboard.messages import Language, Translator
 
 NATIONAL: dict[Language, dict[str, str]] = {
     Language.VI: {
@@ -64,10 +62,6 @@ NATIONAL: dict[Language, dict[str, str]] = {
 }
 
 
-class NationalTranslator:
+class NationalTranslator(Translator):
     def __init__(self, language: Language) -> None:
-        self.language = language
-        self._messages = MESSAGES[language] | NATIONAL[language]
-
-    def __call__(self, key: str, **values: Any) -> str:
-        return self._messages[key].format(**values) if values else self._messages[key]
+        super().__init__(language, NATIONAL[language])

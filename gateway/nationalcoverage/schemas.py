@@ -35,6 +35,7 @@ class MemberReport(BaseModel):
 
     member: str = Field(max_length=35)
     iat: float
+    jti: str = Field(min_length=8, max_length=100, description="accepted once")
     coverage: ReportedCoverage
     trend: list[TrendPoint] = Field(max_length=92)
     federation_calls: int = Field(

@@ -4,6 +4,7 @@ LGSP_FEDERATION_REPORT_SECONDS and on demand; the national tier verifies, keeps 
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contracts.errors import InvalidInput, LgspError
 from federation.errors import NotAMember, NotFederated
 from federation.models import MemberStatus
+from federation.replay import accept_once
 from federation.reports_models import FederationReport
 from federation.reports_repository import ReportRepository
 from federation.repository import MemberRepository
@@ -75,6 +77,7 @@ class MemberReports:
         return {
             "member": self.federation.config.code,
             "iat": time.time(),
+            "jti": str(uuid.uuid4()),
             "coverage": figures.model_dump(mode="json"),
             "trend": [point.model_dump(mode="json") for point in trend.points],
             "federation_calls": await federation_calls(self.session, window),
@@ -122,6 +125,7 @@ class NationalReports:
         payload = verify(token, key_set(member.keys))
         if not fresh(payload, FRESHNESS_SECONDS):
             raise SignatureRefused("the report is not fresh (its iat is missing or too far from now)")
+        await accept_once(self.session, payload, "coverage report", member.code, FRESHNESS_SECONDS)
         if member.status != MemberStatus.ACTIVE:
             raise NotAMember(f"member {member.code} is {member.status}: its reports are refused")
         try:

@@ -58,6 +58,9 @@ class AgencyService(RegistryService):
     async def update(self, code: str, data: AgencyUpdate, principal: Principal) -> Agency:
         agency = await self.get(code)
         principal.require_manage(code)
+        if agency.merged_into is not None and not principal.is_admin:
+            # kept as history: its former admins (tokens issued before the merger) no longer write to it
+            raise Conflict(f"agency {code} was merged into {agency.merged_into}; it is kept as history")
         changes = data.model_dump(exclude_unset=True)
         if "tier" in changes and changes["tier"] != agency.tier:
             # the tier decides whether a department counts in the coverage denominator

@@ -46,6 +46,7 @@ __all__ = [
     "load_contracts",
     "load_province",
     "load_seed_province",
+    "read_contract",
     "seed_contract_files",
     "seed_provinces",
 ]
@@ -68,6 +69,11 @@ def load_province() -> Province:
 def contract_files() -> list[Path]:
     """Every demo contract document, in name order (so versions of one contract follow each other)."""
     return sorted(CONTRACTS_DIR.glob("*.yaml"))
+
+
+def read_contract(path: Path) -> ContractDocument:
+    """A contract file the project carries, read with the fast loader (registration checks it again)."""
+    return ContractDocument.model_validate(_read(path))
 
 
 @cache

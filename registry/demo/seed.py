@@ -7,25 +7,25 @@ identical contract versions are recognised, a merger is applied once, nothing is
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contracts.document import version_key
-from contracts.loading import load_contract
+from contracts.document import ContractDocument, Kind, version_key
 from registry.agencies.models import AgencyTier
 from registry.agencies.repository import AgencyRepository
 from registry.agencies.schemas import AgencyCreate, AgencyUpdate
 from registry.agencies.service import AgencyService
 from registry.auth import ADMIN_SCOPE, MANAGE_SCOPE, Principal
+from registry.contracts.models import ContractStatus
 from registry.contracts.repository import ContractVersionRepository, EndpointRepository
 from registry.contracts.service import ContractService
 from registry.databases.models import DatabaseStatus
 from registry.databases.repository import DatabaseRepository
 from registry.databases.schemas import DatabaseCreate, DatabaseUpdate
 from registry.databases.service import DatabaseService
-from registry.demo import Province, contract_files, load_province
+from registry.demo import Province, contract_files, load_province, read_contract
 from registry.demo.backdate import date_structure
 from registry.events import EventSink, discard
 from registry.succession.schemas import VIETNAM, MergeCreate, RenameCreate
@@ -41,13 +41,14 @@ class SeedReport:
     contracts_registered: int = 0
     contracts_unchanged: int = 0
     mergers: int = 0
+    contracts_deprecated: int = 0
 
     def summary(self) -> str:
         return (
             f"agencies: {self.agencies_created} created, {self.agencies_updated} updated; "
             f"databases: {self.databases_created} created, {self.databases_updated} updated; "
             f"contracts: {self.contracts_registered} registered, {self.contracts_unchanged} unchanged; "
-            f"mergers: {self.mergers} applied"
+            f"mergers: {self.mergers} applied; superseded versions deprecated: {self.contracts_deprecated}"
         )
 
 
@@ -124,7 +125,7 @@ async def seed_demo(
     paths = contract_files() if files is None else files
     ordered = sorted(paths, key=lambda path: version_key(path.stem.rsplit("--", 1)[-1]))
     for path in ordered:
-        if await _registered_before_a_merger(session, path.read_bytes()):
+        if await _registered_before_a_merger(session, read_contract(path)):
             report.contracts_unchanged += 1
             continue
         registered = await contracts.register(path.read_bytes(), principal)
@@ -132,14 +133,43 @@ async def seed_demo(
             report.contracts_registered += 1
         else:
             report.contracts_unchanged += 1
-
+    report.contracts_deprecated = await _deprecate_superseded(contracts, principal, ordered)
     return report
 
 
-async def _registered_before_a_merger(session: AsyncSession, raw: bytes) -> bool:
+SUPERSEDED_SUNSET = timedelta(days=180)
+
+
+async def _deprecate_superseded(
+    contracts: ContractService, principal: Principal, paths: Sequence[Path]
+) -> int:
+    """The versions of a major a newer major replaced (2.0.0 without districts, 01/07/2025): deprecated once, still
+    answering, with a sunset announced 180 days after (when the department withdraws them)."""
+    documents = [read_contract(path) for path in paths]
+    newest: dict[tuple[str, str, str], int] = {}
+    for document in documents:
+        key = (document.kind, document.provider, document.code)
+        newest[key] = max(newest.get(key, 0), document.major)
+    deprecated = 0
+    for document in documents:
+        if document.major >= newest[(document.kind, document.provider, document.code)]:
+            continue
+        kind, agency, code = Kind(document.kind), document.provider, document.code
+        _, version = await contracts.version(kind, agency, code, document.version)
+        if version.status != ContractStatus.ACTIVE:
+            continue
+        _, version = await contracts.set_status(
+            kind, agency, code, document.version, ContractStatus.DEPRECATED, principal
+        )
+        sunset = (version.deprecated_at or datetime.now(VIETNAM)) + SUPERSEDED_SUNSET
+        await contracts.set_sunset(kind, agency, code, document.version, sunset, principal)
+        deprecated += 1
+    return deprecated
+
+
+async def _registered_before_a_merger(session: AsyncSession, document: ContractDocument) -> bool:
     """The version is registered already, by the department the provider succeeded (a demo seeded before its
     reorganisation was added): versions are immutable, so the predecessor's stands."""
-    document = load_contract(raw)
     endpoint = await EndpointRepository(session).find(document.provider, document.code, document.major)
     if endpoint is None or endpoint.id is None:
         return False
@@ -169,16 +199,6 @@ async def _reorganise(
             await succession.rename(step.into, rename, principal)
         applied += 1
     return applied
-
-
-async def seed_province(
-    session: AsyncSession,
-    province: Province,
-    events: EventSink = discard,
-    contract_paths: Sequence[Path] = (),
-) -> SeedReport:
-    """Another province of the demo federation (or the national tier), with its own contract files."""
-    return await seed_demo(session, events, province, list(contract_paths))
 
 
 def _id(value: int | None) -> int:

@@ -1,6 +1,6 @@
 from collections.abc import Sequence
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 
 from registry.access.models import AccessRequest
@@ -75,3 +75,33 @@ class SuccessionRepository(Repository[AgencyChange]):
 
     async def endpoints_by_id(self, ids: Sequence[int]) -> Sequence[Endpoint]:
         return (await self.session.exec(select(Endpoint).where(col(Endpoint.id).in_(ids)))).all()
+
+    async def steps(
+        self, agency: str | None, kind: str | None, offset: int, limit: int
+    ) -> tuple[Sequence[AgencyChange], int]:
+        """The reorganisation's steps in the order they took effect; `agency`: those it took part in."""
+        statement = select(AgencyChange)
+        if agency is not None:
+            statement = statement.where(
+                or_(col(AgencyChange.agency_code) == agency, col(AgencyChange.successor_code) == agency)
+            )
+        if kind is not None:
+            statement = statement.where(AgencyChange.kind == kind)
+        total = (await self.session.exec(select(func.count()).select_from(statement.subquery()))).one()
+        page = statement.order_by(col(AgencyChange.at), col(AgencyChange.id)).offset(offset).limit(limit)
+        return (await self.session.exec(page)).all(), int(total)
+
+    async def names(self, codes: Sequence[str]) -> dict[str, str]:
+        rows = await self.session.exec(select(Agency.code, Agency.name).where(col(Agency.code).in_(codes)))
+        return dict(rows.all())
+
+    async def database_codes_by_id(self, ids: Sequence[int]) -> dict[int, str]:
+        rows = await self.session.exec(select(Database.id, Database.code).where(col(Database.id).in_(ids)))
+        return {int(id_): code for id_, code in rows.all() if id_ is not None}
+
+    async def merged_into(self, code: str) -> Sequence[str]:
+        """The agencies merged directly into `code`."""
+        rows = await self.session.exec(
+            select(Agency.code).where(Agency.merged_into == code).order_by(Agency.code)
+        )
+        return rows.all()

@@ -1,11 +1,41 @@
 from fastapi import APIRouter
 
 from registry.auth import ManagerPrincipal
-from registry.deps import EventsDep, SessionDep
-from registry.succession.schemas import ChangePublic, MergeCreate, MoveCreate, RenameCreate
+from registry.deps import EventsDep, LimitQuery, OffsetQuery, SessionDep
+from registry.schemas import Page
+from registry.succession.models import ChangeKind
+from registry.succession.schemas import (
+    ChangePublic,
+    MergeCreate,
+    MoveCreate,
+    RenameCreate,
+    ReorganisationPublic,
+    SuccessionPublic,
+)
 from registry.succession.service import SuccessionService
 
 router = APIRouter(tags=["reorganisation"])
+
+
+@router.get("/reorganisations", response_model=Page[ReorganisationPublic])
+async def list_reorganisations(
+    session: SessionDep,
+    agency: str | None = None,
+    kind: ChangeKind | None = None,
+    offset: OffsetQuery = 0,
+    limit: LimitQuery = 100,
+) -> Page[ReorganisationPublic]:
+    """Every merge, rename and database move, with the date it took effect, oldest first; `agency`: the steps it
+    took part in (merged, renamed, merged into, or a database moved from or to it)."""
+    items, total = await SuccessionService(session).history(agency, kind, offset, limit)
+    return Page(items=items, total=total, offset=offset, limit=limit)
+
+
+@router.get("/agencies/{code}/succession", response_model=SuccessionPublic)
+async def agency_succession(code: str, session: SessionDep) -> SuccessionPublic:
+    """An agency's succession: what it was merged into and who holds its databases today, the agencies merged
+    into it, and the steps it took part in."""
+    return await SuccessionService(session).succession(code)
 
 
 @router.post("/agencies/merge", response_model=ChangePublic)

@@ -72,4 +72,37 @@ class ChangePublic(BaseModel):
     successor: str | None
     databases: list[str]
     clients: list[str]
+    demoted: list[str] = Field(
+        default=[], description="clients that were admins of a merged agency: they pass as consumers"
+    )
     aliases: list[AliasPublic]
+
+
+class ReorganisationPublic(BaseModel):
+    """One step of the reorganisation, at the date it took effect."""
+
+    id: int
+    kind: str = Field(description="merge, rename or move")
+    at: datetime
+    agency: str = Field(description="the agency merged or renamed, or the database's former holder (a move)")
+    agency_name: str = Field(description="its name now (a rename: the name after it)")
+    successor: str | None = Field(
+        description="merge: the agency merged into; move: the database's new holder"
+    )
+    successor_name: str | None
+    database: str | None = Field(description="move: the database's code")
+    former_name: str | None = Field(description="rename: the name before it")
+    former_name_en: str | None
+
+
+class SuccessionPublic(BaseModel):
+    """An agency's place in the reorganisation: what it became, what merged into it, and the steps it took part
+    in."""
+
+    code: str
+    name: str
+    merged_into: str | None
+    merged_at: datetime | None
+    held_by: str = Field(description="the agency that holds today what this one held (itself unless merged)")
+    predecessors: list[str] = Field(description="agencies merged directly into it")
+    changes: list[ReorganisationPublic]

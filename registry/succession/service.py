@@ -6,11 +6,12 @@ history (`AgencyChange`), which coverage reads to count the old structure at any
 endpoint's former address as an `AddressAlias` the gateway answers until its sunset."""
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from contracts.errors import Conflict, InvalidInput, NotFound
 from registry.agencies.models import Agency
 from registry.auth import Principal
+from registry.clients.models import ClientRole
 from registry.contracts.models import Endpoint
 from registry.databases.models import Database
 from registry.databases.repository import DatabaseRepository
@@ -19,17 +20,88 @@ from registry.service import RegistryService
 from registry.storage import utcnow
 from registry.succession.models import AddressAlias, AgencyChange, ChangeKind
 from registry.succession.repository import SuccessionRepository
-from registry.succession.schemas import AliasPublic, ChangePublic, MergeCreate, MoveCreate, RenameCreate
+from registry.succession.schemas import (
+    VIETNAM,
+    AliasPublic,
+    ChangePublic,
+    MergeCreate,
+    MoveCreate,
+    RenameCreate,
+    ReorganisationPublic,
+    SuccessionPublic,
+)
+
+MAX_CHANGES = 500  # one agency's steps listed at most (a province's whole reorganisation is far fewer)
 
 
 def _when(at: datetime) -> str:
     return at.isoformat()
 
 
+def _registered_by(agency: Agency, at: datetime) -> None:
+    """A merger takes effect once the merged agency exists: not before its registration."""
+    registered = agency.created_at if agency.created_at.tzinfo else agency.created_at.replace(tzinfo=UTC)
+    if at < registered:
+        day = registered.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+        raise InvalidInput(
+            f"{agency.code} was registered on {day} (Vietnam time); a merger cannot take effect before that",
+            errors=[{"pointer": "/at"}],
+        )
+
+
 class SuccessionService(RegistryService):
     @property
     def repository(self) -> SuccessionRepository:
         return SuccessionRepository(self.session)
+
+    async def history(
+        self, agency: str | None = None, kind: ChangeKind | None = None, offset: int = 0, limit: int = 100
+    ) -> tuple[list[ReorganisationPublic], int]:
+        """The recorded steps, in the order they took effect (public, like the agency list)."""
+        changes, total = await self.repository.steps(agency, kind, offset, limit)
+        codes = {c.agency_code for c in changes} | {c.successor_code for c in changes if c.successor_code}
+        names = await self.repository.names(sorted(codes))
+        databases = await self.repository.database_codes_by_id(
+            [c.database_id for c in changes if c.database_id]
+        )
+        return [
+            ReorganisationPublic(
+                id=change.id or 0,
+                kind=change.kind,
+                at=change.at,
+                agency=change.agency_code,
+                agency_name=names.get(change.agency_code, change.agency_code),
+                successor=change.successor_code,
+                successor_name=names.get(change.successor_code) if change.successor_code else None,
+                database=databases.get(change.database_id) if change.database_id else None,
+                former_name=change.former_name,
+                former_name_en=change.former_name_en,
+            )
+            for change in changes
+        ], total
+
+    async def succession(self, code: str) -> SuccessionPublic:
+        found = await self.repository.agencies([code])
+        agency = found.get(code)
+        if agency is None:
+            raise NotFound(f"agency {code} is not registered")
+        held_by, seen = agency, {code}
+        while held_by.merged_into is not None and held_by.merged_into not in seen:
+            seen.add(held_by.merged_into)
+            successor = (await self.repository.agencies([held_by.merged_into])).get(held_by.merged_into)
+            if successor is None:
+                break
+            held_by = successor
+        changes, _ = await self.history(agency=code, limit=MAX_CHANGES)
+        return SuccessionPublic(
+            code=agency.code,
+            name=agency.name,
+            merged_into=agency.merged_into,
+            merged_at=agency.merged_at,
+            held_by=held_by.code,
+            predecessors=list(await self.repository.merged_into(code)),
+            changes=changes,
+        )
 
     async def merge(self, data: MergeCreate, principal: Principal) -> ChangePublic:
         principal.require_admin()
@@ -40,6 +112,7 @@ class SuccessionService(RegistryService):
         into = self._current(found, data.into, data.at)
         for code in olds:
             self._current(found, code, data.at)
+            _registered_by(found[code], data.at)
             if data.into.startswith(code + "."):
                 raise InvalidInput(f"{data.into} lies under {code}; an agency cannot merge into its own unit")
         left = [code for code in await self.repository.units_below(olds) if code not in olds]
@@ -51,8 +124,13 @@ class SuccessionService(RegistryService):
         moved = [f"{d.agency_code}/{d.code}" for d in databases]
         aliases = await self._move(databases, data.into, data.at, data.sunset_days, principal)
         clients = await self.repository.clients(olds)
+        demoted = []
         for client in clients:
             client.agency_code = data.into
+            if client.role == ClientRole.AGENCY_ADMIN:
+                # the merged agency's admins do not become the successor's: its own admins decide who does
+                client.role = ClientRole.CONSUMER
+                demoted.append(client.client_id)
             self.session.add(client)
         endpoint_ids = [alias.endpoint_id for alias in aliases]
         await self.repository.move_access_requests(olds, endpoint_ids, data.into)
@@ -70,6 +148,7 @@ class SuccessionService(RegistryService):
             successor=data.into,
             databases=moved,
             clients=[c.client_id for c in clients],
+            demoted=demoted,
             aliases=await self._public(aliases),
         )
 

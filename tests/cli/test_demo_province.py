@@ -81,7 +81,7 @@ class TestDemoProvince:
             versions = (await second.http.get("/api/v1/services/H50.05/tra-cuu-doanh-nghiep")).json()
             after = (await second.http.get("/api/v1/exchanges", headers=await second.admin())).json()["total"]
         assert len({e["address"] for e in catalogue}) == len(catalogue)
-        assert [v["version"] for v in versions[0]["versions"]] == ["1.0.0", "1.1.0"]
+        assert [v["version"] for v in versions[0]["versions"]] == ["1.0.0", "1.1.0", "1.1.1"]
         # only the datasets shared again at start were added: no second history
         assert after - before < 100
 

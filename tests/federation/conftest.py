@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -135,15 +136,23 @@ def _instance(root: Path, code: str, *args: str, **extra: str) -> Instance:
 
 @contextmanager
 def running_federation(
-    settings: dict[str, str] | None = None, a_args: tuple[str, ...] = (), b_env: dict[str, str] | None = None
+    settings: dict[str, str] | None = None,
+    a_args: tuple[str, ...] = (),
+    b_env: dict[str, str] | None = None,
+    national_demo: bool = False,
 ) -> Iterator[Federation]:
     """The national tier and provinces A and B, each with `settings`, until the block ends; A started with
-    `lgsp up` and `a_args`, B with `b_env` in its environment too."""
+    `lgsp up` and `a_args`, B with `b_env` in its environment too; with `national_demo` the national tier is
+    seeded with the national databases and started `lgsp up --demo` (a connector answers their services)."""
     federation_settings = settings or {}
     root = Path(tempfile.mkdtemp(prefix="lgsp-federation-"))
-    national = _instance(root, NATIONAL, LGSP_TIER="national", **federation_settings)
+    national_args = ("--demo",) if national_demo else ()
+    national = _instance(root, NATIONAL, *national_args, LGSP_TIER="national", **federation_settings)
     key = national.lgsp("federation", "key")
     assert key.returncode == 0, key.stderr
+    if national_demo:
+        seeded = national.lgsp("seed", "province", "national")
+        assert seeded.returncode == 0, seeded.stderr
     pinned = root / "national-key.json"
     pinned.write_text(key.stdout)
     proxy = DirectoryProxy(national.url)
@@ -212,3 +221,22 @@ def published(joined: Federation) -> Federation:
     """Province A registered a service of its department H50.98 and shared it beyond the province."""
     publish_test_service(joined)
     return joined
+
+
+def handmade_report(member: str, covered: int, *, iat: float | None = None) -> dict[str, Any]:
+    """A well-formed report with figures no province here has (7 of 9): seen only if it was accepted."""
+    ratio = {"covered": covered, "total": 9, "ratio": covered / 9, "target": 0.6, "met": covered / 9 >= 0.6}
+    counts = {"registered": 9, "connected": covered, "sharing": covered}
+    coverage = {
+        "province": member, "province_name": None, "at": "2026-01-01T00:00:00Z", "window": "30d",
+        "agency_coverage": ratio, "database_coverage": ratio, "databases": counts,
+        "departments_with_databases": 9, "departments": [],
+    }  # fmt: skip
+    return {
+        "member": member,
+        "iat": iat or time.time(),
+        "jti": str(uuid.uuid4()),
+        "coverage": coverage,
+        "trend": [],
+        "federation_calls": 0,
+    }

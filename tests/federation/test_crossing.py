@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ import pytest
 
 from contracts.signing import generate_message_key
 from federation.assertions import make_assertion
-from federation.signing import load_or_create_key
+from federation.signing import load_or_create_key, public_keys, sign
 from gateway.exchangelog.record import new_exchange_id
 from tests.federation.conftest import (
     NATIONAL,
@@ -25,6 +26,7 @@ from tests.federation.conftest import (
     SERVICE_ADDRESS,
     Federation,
     Instance,
+    handmade_report,
     publish_test_service,
     running_federation,
     wait_until,
@@ -39,8 +41,11 @@ DEADLINE = 4  # seconds: the origin's reply timeout, the deadline that travels w
 
 @pytest.fixture(scope="module")
 def federation() -> Iterator[Federation]:
-    """This module's topology: province A runs the demo province, whose connectors answer its services."""
-    with running_federation(a_args=("--demo",), b_env={"LGSP_REPLY_TIMEOUT_SECONDS": str(DEADLINE)}) as found:
+    """This module's topology: province A runs the demo province, whose connectors answer its services; the
+    national tier runs the national databases' demo connector."""
+    with running_federation(
+        a_args=("--demo",), b_env={"LGSP_REPLY_TIMEOUT_SECONDS": str(DEADLINE)}, national_demo=True
+    ) as found:
         yield found
 
 
@@ -51,12 +56,16 @@ class Crossing:
     ungranted: str  # B's client without an outbound grant
     refused: str  # B's client with an outbound grant but no grant at A
     secrets: dict[str, str]
+    projected: str = "h93-chon-loc"  # B's client whose grant at the provider names the reply's fields
+    limited: str = "h93-gioi-han"  # B's client whose grant at the provider names a rate
 
-    def call(self, client_id: str, body: Any = None, address: str = ADDRESS) -> httpx.Response:
+    def call(
+        self, client_id: str, body: Any = None, address: str = ADDRESS, scope: str | None = None
+    ) -> httpx.Response:
         b = self.federation.b
+        form = {"grant_type": "client_credentials"} | ({"scope": scope} if scope else {})
         token = httpx.post(
-            f"{b.url}/oauth/token", data={"grant_type": "client_credentials"},
-            auth=httpx.BasicAuth(client_id, self.secrets[client_id]), timeout=10,
+            f"{b.url}/oauth/token", data=form, auth=httpx.BasicAuth(client_id, self.secrets[client_id]), timeout=10,
         ).json()["access_token"]  # fmt: skip
         # shorter than the gateways' reply timeout: a call that hangs fails the test instead of waiting
         return httpx.post(
@@ -74,9 +83,9 @@ def logged(instance: Instance, exchange_id: str) -> dict[str, Any]:
     return dict(wait_until(found, timeout=10))
 
 
-def grant(instance: Instance, client: str, address: str = ADDRESS) -> None:
+def grant(instance: Instance, client: str, address: str = ADDRESS, **options: Any) -> None:
     with instance.http() as http:
-        answer = http.post("/api/v1/federation/grants", json={"client": client, "address": address})
+        answer = http.post("/api/v1/federation/grants", json={"client": client, "address": address} | options)
     assert answer.status_code == 201, answer.text
 
 
@@ -86,7 +95,7 @@ def crossing(joined: Federation) -> Crossing:
     assert done.returncode == 0, done.stderr
     secrets = {}
     with joined.b.http() as http:
-        for name in ("cong-dan", "khong-duoc-ra", "khong-duoc-vao"):
+        for name in ("cong-dan", "khong-duoc-ra", "khong-duoc-vao", "chon-loc", "gioi-han"):
             made = http.post(
                 "/api/v1/clients", json={"agency": PROVINCE_B, "name": name, "client_id": f"h93-{name}"}
             )
@@ -158,6 +167,129 @@ class TestACallAcrossTheFederation:
         assert logged(crossing.federation.b, answer.json()["exchange_id"])["outcome"] == "client_error"
 
 
+NATIONAL_ADDRESS = "G01/tra-cuu-cong-dan/v1"  # the national population database's service
+NATIONAL_REQUEST = {"citizen_id": "001190012345"}  # its contract's first example
+
+
+@pytest.fixture(scope="module")
+def national_service(crossing: Crossing) -> Crossing:
+    """The national tier published its population database's service; B's granted client may call it."""
+    federation = crossing.federation
+    with federation.national.http() as http:
+        published = http.post("/api/v1/federation/publications", json={"address": NATIONAL_ADDRESS})
+    assert published.status_code == 200, published.text
+    assert published.json()["member"] == NATIONAL
+    grant(federation.b, crossing.granted, NATIONAL_ADDRESS)
+    grant(federation.national, f"{PROVINCE_B}:{crossing.granted}", NATIONAL_ADDRESS)
+    with federation.b.http(authenticated=False) as http:
+        wait_until(
+            lambda: (
+                NATIONAL_ADDRESS in [s["address"] for s in http.get("/api/v1/federation/catalogue").json()]
+            )
+        )
+    return crossing
+
+
+class TestANationalDatabaseCalledAcross:
+    def test_answered_by_the_national_tiers_connector_and_logged_origin_then_provider(
+        self, national_service: Crossing
+    ) -> None:
+        answer = national_service.call(national_service.granted, NATIONAL_REQUEST, NATIONAL_ADDRESS)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["ho_ten"] == "Trần Thị Lan"
+        exchange_id = answer.headers["X-Exchange-ID"]
+        federation = national_service.federation
+        origin, provider = logged(federation.b, exchange_id), logged(federation.national, exchange_id)
+        assert (origin["role"], origin["outcome"]) == ("origin", "ok")
+        assert (provider["role"], provider["outcome"]) == ("provider", "ok")
+        assert provider["client_id"] == f"{PROVINCE_B}:{national_service.granted}"
+        assert provider["response_sha256"] == origin["response_sha256"]
+        traced = federation.b.lgsp("log", "trace", exchange_id, "--json")
+        assert traced.returncode == 0, traced.stderr
+        path = [(hop["member"], hop["role"], hop["outcome"]) for hop in json.loads(traced.stdout)]
+        assert path == [(PROVINCE_B, "origin", "ok"), (NATIONAL, "provider", "ok")]
+
+    def test_without_the_national_tiers_grant_it_is_refused_there(self, national_service: Crossing) -> None:
+        federation = national_service.federation
+        grant(federation.b, national_service.refused, NATIONAL_ADDRESS)
+        answer = national_service.call(national_service.refused, NATIONAL_REQUEST, NATIONAL_ADDRESS)
+        assert answer.status_code == 403
+        assert answer.json()["type"] == "urn:lgsp:error:no-grant"
+        assert answer.json()["at"] == NATIONAL
+        record = logged(federation.national, answer.json()["exchange_id"])
+        assert (record["role"], record["outcome"]) == ("provider", "rejected")
+
+    def test_a_members_agency_is_not_the_national_tiers_to_publish(self, national_service: Crossing) -> None:
+        with national_service.federation.national.http() as http:
+            answer = http.post("/api/v1/federation/publications", json={"address": ADDRESS})
+        assert answer.status_code == 409
+        assert answer.headers["content-type"].startswith(PROBLEM)
+
+
+class TestAReplyProjectedAcross:
+    def test_the_provider_cuts_the_reply_to_its_grants_fields_and_the_hops_pass_it_on(
+        self, crossing: Crossing
+    ) -> None:
+        federation = crossing.federation
+        grant(federation.b, crossing.projected)
+        fields = ("--field", "/found", "--field", "/ho_ten", "--field", "/cha/nam_sinh")
+        done = federation.a.lgsp(
+            "federation", "grant", f"{PROVINCE_B}:{crossing.projected}", ADDRESS, *fields
+        )
+        assert done.returncode == 0, done.stderr
+        answer = crossing.call(crossing.projected)
+        assert answer.status_code == 200, answer.text
+        # the father's name, required by the contract, is left out too: the hops after A accept that
+        assert answer.json() == {"found": True, "ho_ten": "Phạm Minh Khôi", "cha": {"nam_sinh": 1990}}
+        assert answer.headers["X-LGSP-Projected"] == "1"
+        provider = logged(federation.a, answer.headers["X-Exchange-ID"])
+        assert provider["response_size"] == len(answer.content)
+
+
+class TestARateAcross:
+    def test_past_the_providers_rate_a_call_is_a_429_problem_at_the_origin(
+        self, national_service: Crossing
+    ) -> None:
+        federation, client = national_service.federation, national_service.limited
+        grant(federation.b, client, NATIONAL_ADDRESS)
+        grant(federation.national, f"{PROVINCE_B}:{client}", NATIONAL_ADDRESS, calls_per_minute=1)
+        first, *then = [national_service.call(client, NATIONAL_REQUEST, NATIONAL_ADDRESS) for _ in range(3)]
+        assert first.status_code == 200, first.text
+        # the window slides: two calls either side of a minute's edge may both pass, never three
+        second = next(answer for answer in then if answer.status_code != 200)
+        assert second.status_code == 429
+        assert second.headers["content-type"].startswith(PROBLEM)
+        assert second.json()["type"] == "urn:lgsp:error:rate-limited"
+        assert second.json()["at"] == NATIONAL
+        assert "Retry-After" in second.headers
+        record = logged(federation.national, second.json()["exchange_id"])
+        assert (record["role"], record["http_status"]) == ("provider", 429)
+
+
+class TestFederationGrantOptionsOutOfContract:
+    @pytest.mark.parametrize(
+        ("at", "body", "status", "kind"),
+        [
+            (PROVINCE_B, {"client": "h93-cong-dan", "calls_per_minute": 5}, 422, "invalid-input"),
+            (PROVINCE_A, {"client": "H93:ai-do", "fields": ["/khong-co"]}, 422, "unknown-reference"),
+            (PROVINCE_A, {"client": "H93:ai-do", "fields": ["khong-phai-con-tro"]}, 422, None),
+            (PROVINCE_A, {"client": "H93:ai-do", "calls_per_minute": 0}, 422, None),
+            (PROVINCE_A, {"client": "H93:h93-cong-dan", "fields": ["/found"]}, 409, "conflict"),
+        ],
+        ids=["outbound-rate", "unknown-field", "not-a-pointer", "no-rate", "granted-otherwise"],
+    )
+    def test_each_is_a_specific_problem(
+        self, crossing: Crossing, at: str, body: dict[str, Any], status: int, kind: str | None
+    ) -> None:
+        instance = crossing.federation.a if at == PROVINCE_A else crossing.federation.b
+        with instance.http() as http:
+            answer = http.post("/api/v1/federation/grants", json={"address": ADDRESS} | body)
+        assert answer.status_code == status, answer.text
+        assert answer.headers["content-type"].startswith(PROBLEM)
+        if kind:
+            assert answer.json()["type"] == f"urn:lgsp:error:{kind}"
+
+
 class TestRefusalsLoggedWhereTheyHappen:
     def test_no_outbound_grant_at_the_origin(self, crossing: Crossing) -> None:
         answer = crossing.call(crossing.ungranted)
@@ -165,6 +297,18 @@ class TestRefusalsLoggedWhereTheyHappen:
         assert answer.json()["type"] == "urn:lgsp:error:no-grant"
         assert answer.json()["at"] == PROVINCE_B
         record = logged(crossing.federation.b, answer.json()["exchange_id"])
+        assert (record["role"], record["outcome"]) == ("origin", "rejected")
+
+    def test_a_token_without_the_addresss_scope_is_refused_at_the_origin(
+        self, national_service: Crossing
+    ) -> None:
+        # the client holds federation grants for both addresses; its token was asked for the national one only
+        answer = national_service.call(national_service.granted, scope=NATIONAL_ADDRESS)
+        assert answer.status_code == 403
+        assert answer.json()["type"] == "urn:lgsp:error:insufficient-scope"
+        assert answer.json()["at"] == PROVINCE_B
+        assert 'error="insufficient_scope"' in answer.headers["WWW-Authenticate"]
+        record = logged(national_service.federation.b, answer.json()["exchange_id"])
         assert (record["role"], record["outcome"]) == ("origin", "rejected")
 
     def test_no_grant_at_the_provider(self, crossing: Crossing) -> None:
@@ -328,6 +472,48 @@ class TestTheLogStaysIntact:
             assert done.returncode == 0, done.stdout + done.stderr
 
 
+SignedMessages = dict[str, dict[str, str]]  # path on the national tier: the signed body sent there once
+
+
+@pytest.fixture(scope="module")
+def signed_once(crossing: Crossing) -> SignedMessages:
+    """A join request (of a platform H78) and B's coverage report, each signed once and accepted."""
+    national = crossing.federation.national
+    stranger = generate_message_key("Ed25519")
+    claim = {
+        "code": "H78", "name": "Tỉnh thử", "base_url": "http://127.0.0.1:9", "keys": public_keys(stranger),
+        "iat": int(time.time()), "jti": str(uuid.uuid4()),
+    }  # fmt: skip
+    b_key = load_or_create_key(crossing.federation.b.directory / "federation-key.jwk")
+    sent = {
+        "/api/v1/federation/members": {"request": sign(claim, stranger)},
+        "/api/v1/federation/reports": {"report": sign(handmade_report(PROVINCE_B, 1), b_key)},
+    }
+    with national.http(authenticated=False) as http:
+        assert [http.post(path, json=body).status_code for path, body in sent.items()] == [202, 201]
+    return sent
+
+
+def replayed(instance: Instance, messages: SignedMessages) -> list[tuple[int, str]]:
+    with instance.http(authenticated=False) as http:
+        answers = [http.post(path, json=body) for path, body in messages.items()]
+    return [(answer.status_code, answer.json()["type"]) for answer in answers]
+
+
+REPLAYED = (409, "urn:lgsp:error:federation-message-replayed")
+
+
+class TestSignedMessagesAreAcceptedOnce:
+    def test_a_join_request_or_report_sent_again_is_refused_and_logged(
+        self, crossing: Crossing, signed_once: SignedMessages
+    ) -> None:
+        national = crossing.federation.national
+        assert replayed(national, signed_once) == [REPLAYED, REPLAYED]
+        logged_there = national.process.since_start()
+        assert "a join request from H78 was sent again: refused as a replay" in logged_there
+        assert f"a coverage report from {PROVINCE_B} was sent again: refused as a replay" in logged_there
+
+
 @pytest.fixture(scope="module")
 def slow(crossing: Crossing) -> Crossing:
     """A service of A published nationally that no connector answers, granted at both ends."""
@@ -377,6 +563,11 @@ class TestFaults:
         finally:
             national.restart()
         assert wait_until(lambda: slow.call(slow.granted).status_code == 200)
+
+    def test_signed_messages_seen_before_the_national_tier_restarted_are_still_refused(
+        self, slow: Crossing, signed_once: SignedMessages
+    ) -> None:
+        assert replayed(slow.federation.national, signed_once) == [REPLAYED, REPLAYED]
 
     def test_the_provider_down_is_a_problem_at_the_origin(self, crossing: Crossing) -> None:
         crossing.federation.a.process.kill()

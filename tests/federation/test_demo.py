@@ -15,7 +15,7 @@ import yaml
 
 from contracts.document import ContractDocument
 from federation.demo.platforms import SEEDS
-from federation.demo.setup import CROSSING
+from federation.demo.setup import CROSSING, NATIONAL_CROSSING
 from federation.signing import DIRECTORY_TYPE, load_pinned, verify
 from registry.demo import load_seed_province, seed_contract_files, seed_provinces
 from tests.faults.topology import ROOT
@@ -118,6 +118,25 @@ class TestTrafficCrossesTheFederation:
             assert trace.status_code == 200, trace.text
             path = [(hop["member"], hop["role"], hop["outcome"]) for hop in trace.json()["hops"]]
             assert path == [(seed, "origin", "ok"), ("G01", "transit", "ok"), ("H50", "provider", "ok")]
+
+
+class TestANationalDatabaseCalledAcross:
+    def test_hau_giangs_call_at_start_was_answered_by_the_national_tier(self, demo: Demo) -> None:
+        line = next(
+            line for line in demo.text().splitlines() if line.startswith(f"H93 → {NATIONAL_CROSSING}")
+        )
+        exchange_id = line.rsplit(" ", 1)[1]
+        with httpx.Client(base_url=demo.url("H93"), timeout=30) as http:
+            token = http.post(
+                "/oauth/token", data={"grant_type": "client_credentials"},
+                auth=("lien-thong-h93", demo.consumer_secret("H93")),
+            ).json()["access_token"]  # fmt: skip
+            trace = http.get(
+                f"/api/v1/federation/trace/{exchange_id}", headers={"Authorization": f"Bearer {token}"}
+            )
+        assert trace.status_code == 200, trace.text
+        path = [(hop["member"], hop["role"], hop["outcome"]) for hop in trace.json()["hops"]]
+        assert path == [("H93", "origin", "ok"), ("G01", "provider", "ok")]
 
 
 class TestTheNationalDatabasesAnswerAtTheNationalTier:

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import time
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,14 @@ import pytest
 
 from contracts.signing import SigningKey, generate_message_key, import_signing_key
 from federation.signing import sign
-from tests.federation.conftest import PROVINCE_A, PROVINCE_B, Federation, Instance, wait_until
+from tests.federation.conftest import (
+    PROVINCE_A,
+    PROVINCE_B,
+    Federation,
+    Instance,
+    handmade_report,
+    wait_until,
+)
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser
@@ -49,24 +57,6 @@ def own_coverage(instance: Instance) -> dict[str, Any]:
 
 def federation_key(instance: Instance) -> SigningKey:
     return import_signing_key(json.loads((instance.directory / "federation-key.jwk").read_text()))
-
-
-def handmade_report(member: str, covered: int, *, iat: float | None = None) -> dict[str, Any]:
-    """A well-formed report with figures no province here has (7 of 9): seen only if it was accepted."""
-    ratio = {"covered": covered, "total": 9, "ratio": covered / 9, "target": 0.6, "met": covered / 9 >= 0.6}
-    counts = {"registered": 9, "connected": covered, "sharing": covered}
-    coverage = {
-        "province": member, "province_name": None, "at": "2026-01-01T00:00:00Z", "window": "30d",
-        "agency_coverage": ratio, "database_coverage": ratio, "databases": counts,
-        "departments_with_databases": 9, "departments": [],
-    }  # fmt: skip
-    return {
-        "member": member,
-        "iat": iat or time.time(),
-        "coverage": coverage,
-        "trend": [],
-        "federation_calls": 0,
-    }
 
 
 def post_report(federation: Federation, token: str) -> httpx.Response:
@@ -197,9 +187,10 @@ class TestRefusedReports:
         assert post_report(reported, token).status_code == 201
         again = post_report(reported, token)
         assert again.status_code == 409
-        assert again.json()["type"] == "urn:lgsp:error:report-not-newer"
+        assert again.json()["type"] == "urn:lgsp:error:federation-message-replayed"
         older = post_report(reported, sign(handmade_report(PROVINCE_A, 0, iat=time.time() - 60), key))
         assert older.status_code == 409
+        assert older.json()["type"] == "urn:lgsp:error:report-not-newer"
 
     def test_a_report_signed_long_ago_is_refused(self, reported: Federation) -> None:
         stale = sign(handmade_report(PROVINCE_A, 0, iat=time.time() - 3600), federation_key(reported.a))
@@ -207,7 +198,8 @@ class TestRefusedReports:
 
     def test_a_signed_payload_that_is_no_report_is_a_422_problem(self, reported: Federation) -> None:
         token = sign(
-            {"member": PROVINCE_A, "iat": time.time(), "coverage": "all"}, federation_key(reported.a)
+            {"member": PROVINCE_A, "iat": time.time(), "jti": str(uuid.uuid4()), "coverage": "all"},
+            federation_key(reported.a),
         )
         answer = post_report(reported, token)
         assert answer.status_code == 422

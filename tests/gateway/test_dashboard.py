@@ -35,6 +35,21 @@ class TestPage:
         assert "Kỳ đo 7 ngày, đến 30/06/2026 12:00" in response.text
 
 
+class TestTrendLabels:
+    async def test_across_a_years_end_each_day_carries_its_year(self, gateway: Harness) -> None:
+        params = {"at": "2026-01-03T12:00", "days": "7"}
+
+        def ticks(html: str) -> list[str]:
+            chart = re.search(r'<svg[^>]*aria-labelledby="trend-coverage-title".*?</svg>', html, re.S)
+            assert chart is not None
+            return re.findall(r'<text class="tick"[^>]*>([^<%]+)</text>', chart.group(0))
+
+        vietnamese = (await gateway.http.get("/dashboard", params=params)).text
+        assert ticks(vietnamese) == ["03/01/2026", "01/01/2026", "30/12/2025", "28/12/2025"]
+        english = (await gateway.http.get("/dashboard", params=params | {"lang": "en"})).text
+        assert ticks(english) == ["03 Jan 2026", "01 Jan 2026", "30 Dec 2025", "28 Dec 2025"]
+
+
 class TestSorting:
     async def test_ties_stay_in_code_order_either_way(self, gateway: Harness) -> None:
         s = Scenario(gateway)
@@ -71,7 +86,7 @@ class TestBadInput:
 
 
 class TestAccessRequests:
-    async def test_each_provider_shows_its_waiting_requests_never_who_asks_or_why(
+    async def test_each_provider_and_its_page_show_its_waiting_requests_never_who_asks_or_why(
         self, gateway: Harness
     ) -> None:
         await land_department(gateway)
@@ -95,3 +110,13 @@ class TestAccessRequests:
         assert "Mục đích riêng" not in html
         english = (await gateway.http.get("/dashboard", params={"lang": "en"})).text
         assert "2 requests wait for their provider" in english
+
+        # the provider's own page: per service, likewise
+        own = (await gateway.http.get("/dashboard/agencies/H50.20")).text
+        service = re.search(rf'<tr data-address="{LAND_ADDRESS}">(.*?)</tr>', own, re.S)
+        assert service is not None
+        assert 'data-col="pending">2<' in service.group(1)
+        assert "h50-05-portal" not in own
+        assert "Mục đích riêng" not in own
+        other = (await gateway.http.get("/dashboard/agencies/H50.05")).text
+        assert "Không có yêu cầu nào đang chờ đơn vị quyết định." in other

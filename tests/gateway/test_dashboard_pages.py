@@ -6,12 +6,17 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 from openpyxl import load_workbook
+from pydantic import ValidationError
 
+from gateway.cli.errors import settings_problem
 from gateway.exchangelog.models import Outcome
+from gateway.settings import Settings
 from registry.storage import utcnow
 from tests.gateway.coverage_scenario import Scenario
-from tests.harness import LAND_ADDRESS, Harness, land_department
+from tests.gateway.test_coverage_succession import merged_province
+from tests.harness import Harness, gateway_settings, running_gateway
 
 DAY = timedelta(days=1)
 
@@ -55,6 +60,13 @@ async def province(s: Scenario) -> dict[str, int]:
     return ids
 
 
+def row(html: str, attributes: str, tag: str = "tr") -> str:
+    """What the element (a table row unless said) with these attributes holds."""
+    found = re.search(rf"<{tag} {attributes}>(.*?)</{tag}>", html, re.S)
+    assert found is not None, attributes
+    return found.group(1)
+
+
 def rows(html: str, table: str) -> list[str]:
     body = re.search(rf'data-testid="{table}"[^>]*>(.*?)</table>', html, re.S)
     assert body is not None, table
@@ -69,15 +81,12 @@ class TestDepartmentPage:
         assert response.status_code == 200
         html = response.text
         assert "Sở Tư pháp" in html
-        database = re.search(
-            r'<tr data-database="H50.15/csdl-ly-lich" data-state="connected">(.*?)</tr>', html, re.S
-        )
-        assert database is not None
-        assert 'data-endpoint="H50.15/tra-cuu-ly-lich/v1"' in database.group(1)
+        database = row(html, 'data-database="H50.15/csdl-ly-lich" data-state="connected"')
+        assert 'data-endpoint="H50.15/tra-cuu-ly-lich/v1"' in database
         # the service's last success, in Vietnam time as dd/mm/yyyy
-        assert re.search(r"gần nhất: \d{2}/\d{2}/\d{4} \d{2}:\d{2}", database.group(1))
+        assert re.search(r"gần nhất: \d{2}/\d{2}/\d{4} \d{2}:\d{2}", database)
         # it answers calls but has no dataset to share, so it does not count
-        assert "chưa công bố bộ dữ liệu nào để chia sẻ vào Kho CSDL dùng chung" in database.group(1)
+        assert "chưa công bố bộ dữ liệu nào để chia sẻ vào Kho CSDL dùng chung" in database
         assert "hợp đồng" not in html
 
         staff = (await gateway.http.get("/dashboard/agencies/H50.12", params={"lang": "en"})).text
@@ -98,51 +107,21 @@ class TestDepartmentPage:
         )
         html = (await gateway.http.get("/dashboard/agencies/H50.20")).text
         assert 'data-covered="true"' in html
-        land = re.search(
-            r'<tr data-database="H50.20/csdl-dat-dai" data-state="sharing">(.*?)</tr>', html, re.S
-        )
-        assert land is not None
-        assert "đang được tính" in land.group(1)
-        assert re.search(r"H50.20/thua-dat/v1</code> — <span[^>]*>gần nhất: \d{2}/\d{2}/\d{4}", land.group(1))
-        plan = re.search(
-            r'<tr data-database="H50.20/csdl-quy-hoach" data-state="not_connected">(.*?)</tr>', html, re.S
-        )
-        assert plan is not None
-        assert "gần nhất: chưa có" in plan.group(1)
+        land = row(html, 'data-database="H50.20/csdl-dat-dai" data-state="sharing"')
+        assert "đang được tính" in land
+        assert re.search(r"H50.20/thua-dat/v1</code> — <span[^>]*>gần nhất: \d{2}/\d{2}/\d{4}", land)
+        plan = row(html, 'data-database="H50.20/csdl-quy-hoach" data-state="not_connected"')
+        assert "gần nhất: chưa có" in plan
         reasons = (
             "chưa có trao đổi thành công trong kỳ; chưa chia sẻ dữ liệu vào Kho CSDL dùng chung trong kỳ"
         )
-        assert reasons in plan.group(1)
+        assert reasons in plan
         assert html.count("<svg") == 2  # its own trend
 
     async def test_an_unknown_department_is_a_page_saying_so(self, gateway: Harness) -> None:
         response = await gateway.http.get("/dashboard/agencies/H50.77", params={"lang": "en"})
         assert response.status_code == 404
         assert "The province has no department with code H50.77." in response.text
-
-
-class TestDepartmentAccessRequests:
-    async def test_requests_waiting_on_it_per_service_never_who_asks(self, gateway: Harness) -> None:
-        await land_department(gateway)
-        await gateway.create_agency("H50.05", "Sở Tư pháp")
-        await gateway.create_client("H50.05", "h50-05-portal")
-        asked = {
-            "client_id": "h50-05-portal",
-            "address": LAND_ADDRESS,
-            "purpose": "Mục đích riêng của bên yêu cầu",
-            "legal_basis": "Điều 16 Nghị định 194/2025/NĐ-CP",
-        }
-        for _ in range(3):
-            assert (await gateway.post("/api/v1/access-requests", asked)).status_code == 201
-
-        html = (await gateway.http.get("/dashboard/agencies/H50.20")).text
-        row = re.search(rf'<tr data-address="{LAND_ADDRESS}">(.*?)</tr>', html, re.S)
-        assert row is not None
-        assert 'data-col="pending">3<' in row.group(1)
-        assert "h50-05-portal" not in html
-        assert "Mục đích riêng" not in html
-        other = (await gateway.http.get("/dashboard/agencies/H50.05")).text
-        assert "Không có yêu cầu nào đang chờ đơn vị quyết định." in other
 
 
 class TestNeedsAction:
@@ -268,20 +247,77 @@ class TestChangeAgainstThePreviousWindow:
 
 
 class TestServiceHealth:
-    async def test_each_service_is_named_with_its_department_and_high_error_rates_stand_out(
+    async def test_each_service_is_named_with_its_department_and_error_rates_above_the_setting_stand_out(
         self, gateway: Harness
     ) -> None:
         await province(Scenario(gateway))
         html = (await gateway.http.get("/dashboard")).text
-        row = re.search(r'<tr data-address="H50.15/tra-cuu-ly-lich/v1">(.*?)</tr>', html, re.S)
-        assert row is not None
-        assert "Dịch vụ" in row.group(1)
-        assert "Sở Tư pháp" in row.group(1)
-        assert 'data-alert="true">33,3%<' in row.group(1)  # 2 of 6 calls failed
-        land = re.search(r'<tr data-address="H50.20/thua-dat/v1">(.*?)</tr>', html, re.S)
-        assert land is not None
-        assert "data-alert" not in land.group(1)
+        justice = row(html, 'data-address="H50.15/tra-cuu-ly-lich/v1"')
+        assert "Dịch vụ" in justice
+        assert "Sở Tư pháp" in justice
+        assert 'data-alert="true">33,3%<' in justice  # 2 of 6 calls failed, above the default 5%
+        assert "data-alert" not in row(html, 'data-address="H50.20/thua-dat/v1"')
+        assert "Nền đỏ: tỷ lệ lỗi trên 5%" in html
         assert "95% lượt trao đổi thành công được trả lời trong khoảng thời gian này" in html
+
+        # the same platform with LGSP_DASHBOARD_ERROR_THRESHOLD=0.4: 33.3% no longer stands out
+        settings = gateway_settings(
+            gateway.settings.effective_database_url,
+            gateway.settings.data_dir,
+            instance_id="lenient",  # a second gateway beside the fixture's
+            dashboard_error_threshold=0.4,
+        )
+        async with running_gateway(settings) as lenient:
+            html = (await lenient.http.get("/dashboard", params={"lang": "en"})).text
+        assert 'data-col="error-rate">33.3%<' in row(html, 'data-address="H50.15/tra-cuu-ly-lich/v1"')
+        assert "data-alert" not in html
+        assert "Red background: error rate above 40%" in html
+
+    def test_the_setting_is_a_fraction_from_0_to_1(self) -> None:
+        for wrong in (-0.1, 5):
+            with pytest.raises(ValidationError) as refused:
+                Settings(dashboard_error_threshold=wrong)
+            assert settings_problem(refused.value).startswith(
+                "invalid setting LGSP_DASHBOARD_ERROR_THRESHOLD: "
+            )
+
+
+class TestMergedDepartment:
+    async def test_its_page_names_its_successor_and_the_date_and_the_list_drops_it_from_then(
+        self, gateway: Harness
+    ) -> None:
+        await merged_province(gateway)  # H50.1 and H50.2 into H50.9 on 20/06/2026
+        before, after = {"at": "2026-06-19T12:00"}, {"at": "2026-06-30T12:00"}
+
+        page = await gateway.http.get("/dashboard/agencies/H50.1", params=after)
+        assert page.status_code == 200
+        merged = row(page.text, 'data-testid="agency-merged"', "p")
+        assert "Sáp nhập vào" in merged
+        assert "từ ngày 20/06/2026" in merged
+        assert (
+            '<a href="/dashboard/agencies/H50.9?at=2026-06-30T12%3A00" data-testid="successor">Sở hợp nhất</a>'
+            in merged
+        )
+        english = (await gateway.http.get("/dashboard/agencies/H50.1", params=after | {"lang": "en"})).text
+        assert "Merged into" in english
+        assert "on 20 Jun 2026." in english
+
+        # before the date it is a department like any other, its page saying what is to come
+        earlier = await gateway.http.get("/dashboard/agencies/H50.1", params=before)
+        assert 'data-testid="agency-databases"' in earlier.text
+        assert "từ ngày 20/06/2026" in row(earlier.text, 'data-testid="agency-merged"', "p")
+
+        def listed(html: str) -> list[str]:
+            return re.findall(r'<tr data-agency="([^"]+)"', html)
+
+        assert listed((await gateway.http.get("/dashboard", params=before)).text) == [
+            "H50.1",
+            "H50.2",
+            "H50.3",
+        ]
+        assert listed((await gateway.http.get("/dashboard", params=after)).text) == ["H50.3", "H50.9"]
+        never = await gateway.http.get("/dashboard/agencies/H50.4", params=after)
+        assert never.status_code == 404
 
 
 class TestDepartmentStatusFilter:

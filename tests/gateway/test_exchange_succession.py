@@ -8,6 +8,7 @@ from connectors.sdk import ConnectorRunner, GatewayKeys
 from tests.connectors.parcels import parcel_connector
 from tests.delivery.signers import register_signer
 from tests.harness import LAND_ADDRESS, Harness, land_department
+from tests.registry.test_succession import registered_on
 
 REQUEST = {"commune_code": "19234", "map_sheet": 12, "parcel_number": 345}
 SUCCESSOR_ADDRESS = "H50.30/tra-cuu-thua-dat/v1"
@@ -21,6 +22,7 @@ def days_ago(days: int) -> date:
 async def land_with_consumer(gateway: Harness) -> tuple[dict[str, str], tuple[str, str]]:
     """The land service, the successor H50.30, and a consumer's headers with a token issued before any merger."""
     await land_department(gateway)
+    await registered_on(gateway, ["H50.20"], datetime(2024, 8, 7, tzinfo=VIETNAM))
     await gateway.create_agency("H50.30", "Sở Nông nghiệp và Môi trường")
     client_id, secret = await gateway.create_client("H50.05", "h50-05-portal")
     grant = {"client_id": client_id, "address": LAND_ADDRESS, "purpose": "Thủ tục hành chính"}

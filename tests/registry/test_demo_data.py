@@ -195,11 +195,21 @@ class TestProvinceChecks:
 
 class TestReorganisation:
     def test_decree_45_merges_five_departments_on_1_march_2025(self, province: Province) -> None:
-        steps = {code: step.into for step in province.reorganisation for code in step.merge}
+        march = [step for step in province.reorganisation if step.at == date(2025, 3, 1)]
+        steps = {code: step.into for step in march for code in step.merge if code.startswith("H50.")}
         assert steps == {"H50.04": "H50.05", "H50.07": "H50.20", "H50.08": "H50.09", "H50.10": "H50.13",
                          "H50.11": "H50.02"}  # fmt: skip
-        assert {step.at for step in province.reorganisation} == {date(2025, 3, 1)}
+        assert {step.at for step in province.reorganisation} == {date(2025, 3, 1), date(2025, 7, 1)}
         assert province.since < date(2025, 3, 1)
+
+    def test_quang_binh_merges_into_the_province_on_1_july_2025(self, province: Province) -> None:
+        july = [step for step in province.reorganisation if step.at == date(2025, 7, 1)]
+        steps = {code: step.into for step in july for code in step.merge}
+        assert steps == {"H47.03": "H50.03", "H47.05": "H50.05", "H47.14": "H50.14", "H47.15": "H50.15",
+                         "H47.20": "H50.20", "H47": "H50"}  # fmt: skip
+        quang_binh = {a.code for a in province.agencies if a.code.startswith("H47")}
+        assert {province.successor(code) for code in quang_binh} <= {a.code for a in province.agencies}
+        assert all(province.successor(code).startswith("H50") for code in quang_binh)
 
     def test_today_the_departments_have_the_merged_names(self, province: Province) -> None:
         names = {a.code: a.name for a in province.current_departments}

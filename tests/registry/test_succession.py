@@ -1,17 +1,33 @@
 """Reorganisation with succession: merging agencies, renaming them and moving databases at a stated date."""
 
+import json
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from sqlalchemy import update
+from sqlmodel import col
+
+from registry.agencies.models import Agency
 from tests.gateway.coverage_scenario import Scenario
 from tests.harness import LAND_ADDRESS, Harness, land_department, run_cli
 
+VIETNAM = timezone(timedelta(hours=7))
 SUCCESSOR = "H50.30"
 MOVED_ADDRESS = "H50.30/tra-cuu-thua-dat/v1"
 
 
+async def registered_on(gateway: Harness, codes: list[str], when: datetime) -> None:
+    """As if the agencies had been registered at `when` (a merger cannot take effect before registration)."""
+    async with gateway.app.state.sessionmaker() as session:
+        await session.exec(update(Agency).where(col(Agency.code).in_(codes)).values(created_at=when))  # type: ignore[call-overload]
+        await session.commit()
+
+
 async def land_with_consumer(gateway: Harness) -> tuple[str, str]:
-    """The land department, its connector client, a consumer with a grant, and the successor H50.30."""
+    """The land department (registered in 2024), its connector client, a consumer with a grant, and the successor
+    H50.30."""
     await land_department(gateway)
+    await registered_on(gateway, ["H50.20"], datetime(2024, 8, 7, tzinfo=VIETNAM))
     await gateway.create_agency(SUCCESSOR, "Sở Nông nghiệp và Môi trường")
     await gateway.create_client("H50.20", "h50-20-connector")
     consumer, _ = await gateway.create_client("H50", "cong-dvc")
@@ -111,6 +127,11 @@ class TestMergeRefusals:
             "into itself": ({"from": ["H50.20"], "into": "H50.20", "at": "2025-03-01"}, 422, "invalid-input"),
             "nothing merged": ({"from": [], "into": SUCCESSOR, "at": "2025-03-01"}, 422, "invalid-input"),
             "bad code": ({"from": ["h50-20"], "into": SUCCESSOR, "at": "2025-03-01"}, 422, "invalid-input"),
+            "before its registration": (
+                {"from": ["H50.20"], "into": SUCCESSOR, "at": "2024-08-06"},
+                422,
+                "invalid-input",
+            ),
         }
         for case, (body, status, name) in cases.items():
             response = await merge(gateway, body)
@@ -130,11 +151,29 @@ class TestMergeRefusals:
     async def test_units_below_must_be_merged_with_their_agency(self, gateway: Harness) -> None:
         await land_with_consumer(gateway)
         await gateway.create_agency("H50.20.01", "Chi cục Quản lý đất đai", tier="district")
+        await registered_on(gateway, ["H50.20.01"], datetime(2024, 8, 7, tzinfo=VIETNAM))
         alone = await merge(gateway, {"from": ["H50.20"], "into": SUCCESSOR, "at": "2025-03-01"})
         assert alone.status_code == 409
         assert "H50.20.01" in alone.json()["detail"]
         both = await merge(gateway, {"from": ["H50.20", "H50.20.01"], "into": SUCCESSOR, "at": "2025-03-01"})
         assert both.status_code == 200, both.text
+
+
+class TestTheMergedAgencysAdmins:
+    async def test_lose_their_rights_and_pass_to_the_successor_as_consumers(self, gateway: Harness) -> None:
+        await land_with_consumer(gateway)
+        admin_id, secret = await gateway.create_client("H50.20", "h50-20-admin", role="agency_admin")
+        before = await gateway.auth(admin_id, secret)  # a token issued before the merger
+        response = await merge(gateway, {"from": ["H50.20"], "into": SUCCESSOR, "at": "2025-03-01"})
+        assert response.json()["demoted"] == ["h50-20-admin"]
+
+        renamed = await gateway.http.patch("/api/v1/agencies/H50.20", json={"name": "x"}, headers=before)
+        assert (renamed.status_code, renamed.json()["type"]) == (409, "urn:lgsp:error:conflict")
+        client = (await gateway.http.get(f"/api/v1/clients/{admin_id}", headers=await gateway.admin())).json()
+        assert (client["agency"], client["role"]) == (SUCCESSOR, "consumer")
+        after = await gateway.auth(admin_id, secret)
+        body = {"agency": SUCCESSOR, "code": "csdl-moi", "name": "CSDL mới"}
+        assert (await gateway.http.post("/api/v1/databases", json=body, headers=after)).status_code == 403
 
 
 class TestRenameAndMove:
@@ -171,6 +210,45 @@ class TestRenameAndMove:
         assert unknown.status_code == 404
 
 
+class TestReorganisationHistory:
+    async def test_the_steps_are_listed_with_their_dates_and_per_agency(self, gateway: Harness) -> None:
+        await land_with_consumer(gateway)
+        await gateway.create_agency("H50.31", "Sở Tài chính")
+        await registered_on(gateway, [SUCCESSOR], datetime(2024, 8, 7, tzinfo=VIETNAM))
+        assert (
+            await merge(gateway, {"from": ["H50.20"], "into": SUCCESSOR, "at": "2025-03-01"})
+        ).status_code == 200
+        assert (
+            await merge(gateway, {"from": [SUCCESSOR], "into": "H50.31", "at": "2025-07-01"})
+        ).status_code == 200
+
+        listed = await gateway.http.get("/api/v1/reorganisations")  # public, like the agency list
+        assert listed.status_code == 200, listed.text
+        steps = [(c["kind"], c["agency"], c["successor"], c["database"]) for c in listed.json()["items"]]
+        assert steps == [
+            ("move", "H50.20", SUCCESSOR, "csdl-dat-dai"),
+            ("merge", "H50.20", SUCCESSOR, None),
+            ("move", SUCCESSOR, "H50.31", "csdl-dat-dai"),
+            ("merge", SUCCESSOR, "H50.31", None),
+        ]
+        assert listed.json()["items"][1]["at"].startswith("2025-02-28T17:00:00")
+        merges = (await gateway.http.get("/api/v1/reorganisations", params={"kind": "merge"})).json()
+        assert merges["total"] == 2
+
+        succession = (await gateway.http.get("/api/v1/agencies/H50.20/succession")).json()
+        assert (succession["merged_into"], succession["held_by"]) == (SUCCESSOR, "H50.31")
+        assert [c["kind"] for c in succession["changes"]] == ["move", "merge"]
+        middle = (await gateway.http.get(f"/api/v1/agencies/{SUCCESSOR}/succession")).json()
+        assert middle["predecessors"] == ["H50.20"]
+        assert len(middle["changes"]) == 4
+
+    async def test_unknown_agency_and_bad_filters_are_specific_problems(self, gateway: Harness) -> None:
+        unknown = await gateway.http.get("/api/v1/agencies/H50.77/succession")
+        assert (unknown.status_code, unknown.json()["type"]) == (404, "urn:lgsp:error:not-found")
+        bad = await gateway.http.get("/api/v1/reorganisations", params={"kind": "split", "limit": 0})
+        assert (bad.status_code, bad.json()["type"]) == (422, "urn:lgsp:error:invalid-input")
+
+
 class TestReorganisationCommands:
     async def test_merge_rename_and_move_from_the_command_line(self, live_gateway: Any) -> None:
         env = live_gateway.cli_env()
@@ -184,20 +262,32 @@ class TestReorganisationCommands:
             await run_cli(["database", "create", "H50.20", "csdl-dat-dai", "CSDL đất đai"], env)
         ).exit_code == 0
 
-        moved = await run_cli(
-            ["database", "move", "H50.20/csdl-dat-dai", "--to", "H50.21", "--at", "2025-02-01"], env
-        )
+        early = await run_cli(["agency", "merge", "H50.20", "--into", "H50.30", "--at", "2025-03-01"], env)
+        assert early.exit_code == 1
+        assert early.stderr.startswith("error: H50.20 was registered on ")
+        now = datetime.now(VIETNAM).replace(tzinfo=None).isoformat()  # after the registrations above
+        moved = await run_cli(["database", "move", "H50.20/csdl-dat-dai", "--to", "H50.21", "--at", now], env)
         assert moved.exit_code == 0, moved.output
         merged = await run_cli(
-            ["agency", "merge", "H50.20", "H50.21", "--into", "H50.30", "--at", "2025-03-01", "--json"], env
+            ["agency", "merge", "H50.20", "H50.21", "--into", "H50.30", "--at", now, "--json"], env
         )
         assert merged.exit_code == 0, merged.output
         assert '"H50.21/csdl-dat-dai"' in merged.output
         renamed = await run_cli(
-            ["agency", "rename", "H50.30", "--name", "Sở Nông nghiệp và Môi trường", "--at", "2025-03-01"],
+            ["agency", "rename", "H50.30", "--name", "Sở Nông nghiệp và Môi trường", "--at", now],
             env,
         )
         assert renamed.exit_code == 0, renamed.output
+
+        history = await run_cli(["agency", "history"], env)
+        assert history.exit_code == 0, history.output
+        assert datetime.now(VIETNAM).strftime("%d/%m/%Y") in history.output
+        assert "Sở Nông nghiệp và Môi trường" in history.output  # the rename, and the successor's name now
+        one = await run_cli(["agency", "history", "H50.21", "--format", "json"], env)
+        assert one.exit_code == 0, one.output
+        assert json.loads(one.output)["held_by"] == "H50.30"
+        missing = await run_cli(["agency", "history", "H50.77"], env)
+        assert (missing.exit_code, missing.stderr.count("\n")) == (1, 1)
 
         refused = await run_cli(["agency", "merge", "H50.20", "--into", "H50.30", "--at", "2025-03-01"], env)
         assert refused.exit_code == 1

@@ -148,13 +148,13 @@ SEEDED = (
         ngay_cap_nhat=date(2024, 3, 2),
     ),
     Parcel(
-        commune=commune("19507"),
+        commune=commune("19495"),
         so_to=8,
         so_thua=512,
         dien_tich=1450.0,
         muc_dich="LUC",
         han_su_dung=date(2064, 7, 1),
-        dia_chi="Xứ đồng Bàu Sen, thôn 3, xã Gio Phong, huyện Gio Linh, tỉnh Quảng Trị",
+        dia_chi="Xứ đồng Bàu Sen, thôn 3, xã Gio Linh, tỉnh Quảng Trị",
         owner=residents.TRAN_THI_MAI,
         certificate=Certificate("CH 052718", date(2014, 11, 3), "Ủy ban nhân dân huyện Gio Linh"),
         ngay_cap_nhat=date(2023, 9, 18),
@@ -178,7 +178,9 @@ def _certificate(rng: random.Random, where: Commune, owner: Person) -> Certifica
     issued = day_between(rng, max(date(2000, 1, 1), add_years(owner.ngay_sinh, 18)), REFERENCE_DATE)
     series = next((s for until, s in _CERTIFICATE_SERIES if issued.year < until), _LATEST_SERIES)
     # Districts issued certificates to households until the province's land registry took over in 2015.
-    issuer = f"Ủy ban nhân dân {where.district.in_address}" if issued.year < 2015 else PROVINCIAL_DEPARTMENT
+    issuer = (
+        f"Ủy ban nhân dân {where.former_district_in_address}" if issued.year < 2015 else PROVINCIAL_DEPARTMENT
+    )
     return Certificate(f"{rng.choice(series)} {rng.randrange(10**6):06d}", issued, issuer)
 
 
@@ -274,7 +276,6 @@ def lookup_parcel(
         "parcel_id": row["parcel_id"],
         "ma_xa": row["ma_xa"],
         "ten_xa": place.name,
-        "ten_huyen": place.district.name,
         "so_to": row["so_to"],
         "so_thua": row["so_thua"],
         "dien_tich": row["dien_tich"],
@@ -326,4 +327,5 @@ SAMPLE = SampleDatabase(
     seed=SEED,
     services={"tra-cuu-thua-dat": lookup_parcel},
     datasets={"thua-dat": parcel_records},
+    with_district=frozenset({"tra-cuu-thua-dat"}),
 )

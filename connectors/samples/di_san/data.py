@@ -46,38 +46,38 @@ class Site:
 
 def _here(code: str, name: str, loai_hinh: str, rank: str, updated: date, where: str = "") -> Site:
     place = commune(code)
-    return Site(name, loai_hinh, rank, place, where or f"{place.name}, {place.district.in_address}", updated)
+    return Site(name, loai_hinh, rank, place, where or f"{place.name}, tỉnh Quảng Trị", updated)
 
 
 SEEDED = (
     _here(
-        "19360",
+        "19357",
         "Thành cổ Quảng Trị và những địa điểm lưu niệm sự kiện 81 ngày đêm năm 1972",
         "lich_su",
         "quoc_gia_dac_biet",
         date(2024, 4, 2),
     ),
     _here(
-        "19408",
+        "19414",
         "Đôi bờ Hiền Lương - Bến Hải",
         "lich_su",
         "quoc_gia_dac_biet",
         date(2024, 4, 2),
-        "Xã Vĩnh Thành, huyện Vĩnh Linh và xã Trung Hải, huyện Gio Linh",
+        "Xã Cửa Tùng và xã Cửa Việt",
     ),
     _here(
-        "19384",
+        "19414",
         "Địa đạo Vịnh Mốc và hệ thống làng hầm Vĩnh Linh",
         "lich_su",
         "quoc_gia_dac_biet",
         date(2024, 4, 2),
     ),
-    _here("19513", "Nghĩa trang liệt sĩ quốc gia Trường Sơn", "lich_su", "quoc_gia", date(2023, 7, 20)),
-    _here("19450", "Sân bay Tà Cơn", "lich_su", "quoc_gia", date(2023, 7, 20)),
+    _here("19495", "Nghĩa trang liệt sĩ quốc gia Trường Sơn", "lich_su", "quoc_gia", date(2023, 7, 20)),
+    _here("19429", "Sân bay Tà Cơn", "lich_su", "quoc_gia", date(2023, 7, 20)),
     _here("19432", "Nhà tù Lao Bảo", "lich_su", "quoc_gia", date(2023, 7, 20)),
-    _here("19678", "Khu lưu niệm Tổng Bí thư Lê Duẩn", "lich_su", "quoc_gia", date(2023, 7, 20)),
-    _here("19618", "Căn cứ cách mạng Tân Sở", "lich_su", "quoc_gia", date(2023, 7, 20)),
-    _here("19570", "Chiến khu Ba Lòng", "lich_su", "quoc_gia", date(2023, 7, 20)),
+    _here("19624", "Khu lưu niệm Tổng Bí thư Lê Duẩn", "lich_su", "quoc_gia", date(2023, 7, 20)),
+    _here("19597", "Căn cứ cách mạng Tân Sở", "lich_su", "quoc_gia", date(2023, 7, 20)),
+    _here("19555", "Chiến khu Ba Lòng", "lich_su", "quoc_gia", date(2023, 7, 20)),
 )
 
 
@@ -109,7 +109,7 @@ def generate(size: int = DEFAULT_SIZE, *, seed: int = SEED) -> list[Site]:
                 loai_hinh=loai_hinh,
                 cap_xep_hang="cap_tinh",
                 commune=where,
-                dia_diem=f"{where.name}, {where.district.in_address}",
+                dia_diem=f"{where.name}, tỉnh Quảng Trị",
                 ngay_cap_nhat=day_between(rng, date(2022, 1, 1), REFERENCE_DATE),
             )
         )

@@ -1,9 +1,11 @@
 """CSDL giáo dục và đào tạo (H50.14, Sở Giáo dục và Đào tạo): the province's schools.
 
 Answers `tra-cuu-truong-hoc` (a school by its code) and shares `truong-hoc` to the warehouse. A school code
-has 8 digits: the province's unit code 45, the district's three digits, a three-digit serial (upper
-secondary schools from 101). Every commune
-has a kindergarten, a primary and a lower secondary school; each district has upper secondary schools.
+has 8 digits: the province's unit code 45, three digits of the unit it was coded under (a former district
+for the seeded schools, coded before 2025; the last three of the commune's code for the others), a three-digit
+serial (upper secondary schools from 101); a code does not change when units are merged. Every commune has a
+kindergarten, a primary and a lower secondary school; communes around a former town and wards have an upper
+secondary school too.
 Figures are for the school year 2023-2024; `size` caps the number of schools, which the communes bound.
 """
 
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from connectors.samples import residents
 from connectors.samples.database import Json, SampleDatabase, first, new_database, rows
-from connectors.samples.geography import COMMUNES, DISTRICTS, Commune, Terrain, commune, communes_of
+from connectors.samples.geography import COMMUNES, Commune, Terrain, commune
 from connectors.samples.synthetic import People, address, landline_number
 
 PROVIDER = "H50.14"
@@ -90,8 +92,8 @@ SEEDED = (
         ten_truong="Trường Tiểu học Gio Phong",
         cap_hoc="tieu_hoc",
         loai_hinh="cong_lap",
-        commune=commune("19507"),
-        dia_chi="Thôn 2, xã Gio Phong, huyện Gio Linh, tỉnh Quảng Trị",
+        commune=commune("19495"),
+        dia_chi="Thôn 2, xã Gio Linh, tỉnh Quảng Trị",
         hieu_truong="Lê Thị Thu Hà",
         dien_thoai="02333825417",
         so_lop=15,
@@ -105,7 +107,7 @@ SEEDED = (
         cap_hoc="thpt",
         loai_hinh="cong_lap",
         commune=residents.NGUYEN_VAN_HUNG.commune,
-        dia_chi="Số 38 Lê Lợi, phường 1, thành phố Đông Hà, tỉnh Quảng Trị",
+        dia_chi="Số 38 Lê Lợi, phường Đông Hà, tỉnh Quảng Trị",
         hieu_truong="Hoàng Minh Tuấn",
         dien_thoai="02333852268",
         so_lop=30,
@@ -117,14 +119,11 @@ SEEDED = (
 
 
 def _name(rng: random.Random, level: str, where: Commune, taken: set[str]) -> str:
-    """The first upper secondary school takes its district's name, other schools their commune's; where that
-    is taken, or the ward is numbered, a school is named after a person or a symbol."""
+    """A school takes its commune's name; where that is taken, it is named after a person or a symbol."""
     prefix = LEVELS[level][0]
-    candidates = [f"{prefix} {where.district.short_name}"] if level == "thpt" else []
-    if not where.short_name[-1].isdigit():
-        candidates.append(f"{prefix} {where.short_name}")
+    candidates = [f"{prefix} {where.short_name}"]
     candidates += [f"{prefix} {name}" for name in rng.sample(URBAN_NAMES[level], len(URBAN_NAMES[level]))]
-    candidates.append(f"{prefix} {where.name} {where.district.short_name}")
+    candidates.append(f"{prefix} {where.name}")
     name = next(c for c in candidates if c not in taken)
     taken.add(name)
     return name
@@ -137,14 +136,14 @@ def generate(size: int = DEFAULT_SIZE, *, seed: int = SEED) -> list[School]:
     names = {s.ten_truong for s in schools}
     seeded_places = {(s.cap_hoc, s.commune.code) for s in SEEDED}
     serials: dict[tuple[str, bool], int] = {}
-    # Every commune's three schools, then three upper secondary schools per district, in a fixed order;
-    # upper secondary schools are numbered from 101 in their district.
+    # Every commune's three schools, then the upper secondary schools, in a fixed order; upper secondary
+    # schools are numbered from 101 in their commune.
     places = [(level, c) for c in COMMUNES for level in ("mam_non", "tieu_hoc", "thcs")]
-    places += [("thpt", c) for d in DISTRICTS for c in communes_of(d)[:3]]
+    places += [("thpt", c) for c in COMMUNES if c.terrain is Terrain.URBAN]
     for level, where in places:
         if len(schools) >= size:
             break
-        series = (where.district.code, level == "thpt")
+        series = (where.code, level == "thpt")
         serials[series] = serials.get(series, 100 if level == "thpt" else 0) + 1
         if (level, where.code) in seeded_places:
             continue
@@ -153,7 +152,7 @@ def generate(size: int = DEFAULT_SIZE, *, seed: int = SEED) -> list[School]:
         private = level == "mam_non" and where.terrain is Terrain.URBAN and rng.random() < 0.3
         schools.append(
             School(
-                school_code=f"45{where.district.code}{serials[series]:03d}",
+                school_code=f"45{where.code[-3:]}{serials[series]:03d}",
                 ten_truong=_name(rng, level, where, names),
                 cap_hoc=level,
                 loai_hinh="tu_thuc" if private else "cong_lap",
@@ -210,7 +209,6 @@ def lookup_school(connection: sqlite3.Connection, *, school_code: str) -> Json:
         "dia_chi": row["dia_chi"],
         "ma_xa": row["ma_xa"],
         "ten_xa": place.name,
-        "ten_huyen": place.district.name,
         "hieu_truong": row["hieu_truong"],
         "dien_thoai": row["dien_thoai"],
         "so_lop": row["so_lop"],
@@ -251,4 +249,5 @@ SAMPLE = SampleDatabase(
     seed=SEED,
     services={"tra-cuu-truong-hoc": lookup_school},
     datasets={"truong-hoc": school_records},
+    with_district=frozenset({"tra-cuu-truong-hoc"}),
 )

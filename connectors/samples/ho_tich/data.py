@@ -12,7 +12,7 @@ from typing import Any
 
 from connectors.samples import residents
 from connectors.samples.database import Json, SampleDatabase, first, new_database, without_none
-from connectors.samples.geography import DONG_HA, Commune
+from connectors.samples.geography import Commune
 from connectors.samples.synthetic import REFERENCE_DATE, People, Person, full_name, surname_of
 
 PROVIDER = "H50.03"
@@ -63,7 +63,7 @@ class BirthRegistration:
 
 def registry_office(commune: Commune) -> str:
     """The commune People's Committee, which registers births (Law on Civil Status 2014, art. 13)."""
-    return f"Ủy ban nhân dân {commune.in_address}, {commune.district.in_address}"
+    return f"Ủy ban nhân dân {commune.in_address}"
 
 
 SEEDED = (
@@ -93,13 +93,13 @@ SEEDED = (
 def _birthplace(rng: random.Random, child: Person) -> str:
     where = child.commune
     if child.ngay_sinh.year < 1995 and rng.random() < 0.6:
-        return f"{where.name}, {where.district.in_address}, tỉnh Quảng Trị"
+        return f"{where.name}, tỉnh Quảng Trị"
     choice = rng.random()
     if choice < 0.35:
         return PROVINCIAL_HOSPITAL
-    if choice < 0.8 and where.district != DONG_HA:
-        return f"Trung tâm Y tế {where.district.in_address}"
-    return f"Trạm Y tế {where.in_address}, {where.district.in_address}, tỉnh Quảng Trị"
+    if choice < 0.8 and not where.is_ward:
+        return f"Trung tâm Y tế khu vực {where.short_name}"
+    return f"Trạm Y tế {where.in_address}, tỉnh Quảng Trị"
 
 
 def _parent(rng: random.Random, child: Person, *, female: bool, age: tuple[int, int]) -> Parent:

@@ -34,7 +34,7 @@ PROVIDER = "H50.06"
 DATABASE = "csdl-hoa-chat"
 SEED = 5006
 DEFAULT_SIZE = 300
-COASTAL = ("19414", "19369", "19384", "19496", "19501", "19630", "19627", "19684", "19741")
+COASTAL = ("19414", "19496", "19636", "19702", "19030", "19225")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,7 @@ LINES = (
         (8.0, 80.0),
         10.0,
         3,
-        ("19336", "19351", "19363", "19495", "19624", "19681", "19432"),
+        ("19342", "19342", "19363", "19495", "19624", "19681", "19432"),
     ),
     Line(
         "Kinh doanh thuốc bảo vệ thực vật",
@@ -88,7 +88,7 @@ LINES = (
         (5.0, 60.0),
         20.0,
         3,
-        ("19336", "19351", "19354", "19495"),
+        ("19342", "19342", "19333", "19495"),
     ),
     Line(
         "Sản xuất và cung cấp nước sạch",
@@ -98,7 +98,7 @@ LINES = (
         (0.5, 6.0),
         1.0,
         2.5,
-        ("19330", "19360", "19363", "19429", "19495", "19597", "19624", "19681", "19555"),
+        ("19333", "19357", "19363", "19429", "19495", "19597", "19624", "19681", "19555"),
     ),
     Line(
         "Chế biến thủy sản, kho lạnh",
@@ -118,7 +118,7 @@ LINES = (
         (5.0, 50.0),
         10.0,
         0.8,
-        ("19450", "19456", "19558", "19729"),
+        ("19429", "19432", "19555", "19702"),
     ),
     Line(
         "Chế biến mủ cao su",
@@ -128,7 +128,7 @@ LINES = (
         (2.0, 20.0),
         5.0,
         1,
-        ("19600", "19612", "19420", "19528"),
+        ("19597", "19597", "19363", "19496"),
     ),
     Line(
         "Chế biến gỗ, sản xuất viên nén gỗ",
@@ -147,7 +147,7 @@ LINES = (
         (0.3, 5.0),
         None,
         5,
-        ("19336", "19351", "19354", "19348"),
+        ("19342", "19342", "19333", "19342"),
     ),
 )
 # a plant belongs to a company; a shop may belong to a sole proprietorship
@@ -208,7 +208,7 @@ def _facility(rng: random.Random, brands: Unique, codes: Unique, sites: set[str]
     where = _place(rng, line)
     brand = brands.draw(rng, _brand)
     # a plant is known by its place while that name is free; a shop or a warehouse by its owner's brand
-    place = where.district.short_name if where.name[-1].isdigit() else where.short_name
+    place = where.short_name
     plant = line.facility.startswith("Nhà máy")
     site = f"{line.facility} {place}"
     if not plant or site in sites:

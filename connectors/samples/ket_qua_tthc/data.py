@@ -189,7 +189,6 @@ def procedure_result_records(
                 "linh_vuc": procedure.linh_vuc,
                 "ma_xa": where.code,
                 "ten_xa": where.name,
-                "ten_huyen": where.district.name,
                 **{key: value for key, value in total.items() if key not in ("ma_thu_tuc", "ma_xa")},
             }
         )
@@ -204,4 +203,5 @@ SAMPLE = SampleDatabase(
     default_size=DEFAULT_SIZE,
     seed=SEED,
     datasets={"ket-qua-giai-quyet-tthc": procedure_result_records},
+    with_district=frozenset({"ket-qua-giai-quyet-tthc"}),
 )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from connectors.samples.database import Json, SampleDatabase, new_database, rows
-from connectors.samples.geography import COMMUNES, CON_CO, DISTRICTS, Terrain
+from connectors.samples.geography import COMMUNES, Terrain
 from connectors.samples.synthetic import REFERENCE_DATE, full_name, pick
 
 PROVIDER = "H50.13"
@@ -25,7 +25,7 @@ DEFAULT_SIZE = 300
 FIRST_YEAR = 2012
 MAX_SIZE = 1000  # the titles the templates make run out a little beyond
 
-_DISTRICT_NAMES = tuple(d.in_address for d in DISTRICTS if d is not CON_CO)
+_AREAS = tuple(c.in_address for c in COMMUNES if c.terrain is Terrain.URBAN)
 _LOWLAND = tuple(c.in_address for c in COMMUNES if c.terrain is Terrain.LOWLAND)
 _UPLAND = tuple(c.in_address for c in COMMUNES if c.terrain is Terrain.UPLAND)
 
@@ -48,7 +48,10 @@ LIVESTOCK = (
     "lợn đen bản địa",
     "dê lai",
 )
-HOSPITALS = ("Bệnh viện Đa khoa tỉnh Quảng Trị", *(f"Trung tâm Y tế {d}" for d in _DISTRICT_NAMES))
+HOSPITALS = (
+    "Bệnh viện Đa khoa tỉnh Quảng Trị",
+    *(f"Trung tâm Y tế khu vực {c.short_name}" for c in COMMUNES if c.terrain is Terrain.URBAN),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +68,7 @@ FIELDS = {
         40,
         (
             ("Xây dựng mô hình trồng {x} theo hướng hữu cơ tại {place}", CROPS, _LOWLAND + _UPLAND),
-            ("Tuyển chọn giống {x} năng suất, chất lượng cao cho vùng đất {place}", CROPS, _DISTRICT_NAMES),
+            ("Tuyển chọn giống {x} năng suất, chất lượng cao cho vùng đất {place}", CROPS, _AREAS),
             ("Ứng dụng tiến bộ kỹ thuật nuôi {x} thương phẩm tại {place}", LIVESTOCK, _LOWLAND),
         ),
         AGRICULTURE_HOSTS,
@@ -83,7 +86,7 @@ FIELDS = {
                 "Thực trạng và hiệu quả can thiệp {x} tại {place}",
                 ("suy dinh dưỡng ở trẻ em dưới 5 tuổi", "tăng huyết áp ở người cao tuổi",
                  "bệnh đái tháo đường típ 2", "sốt xuất huyết Dengue"),
-                _DISTRICT_NAMES,
+                _AREAS,
             ),
         ),
         (
@@ -98,17 +101,17 @@ FIELDS = {
             (
                 "Ứng dụng công nghệ GIS trong quản lý {x} tại {place}",
                 ("hạ tầng cấp nước", "tài nguyên rừng", "hệ thống chiếu sáng công cộng", "quy hoạch xây dựng"),
-                _DISTRICT_NAMES,
+                _AREAS,
             ),
             (
                 "Xây dựng hệ thống cảnh báo sớm {x} tại {place}",
                 ("lũ quét, sạt lở đất", "ngập lụt", "cháy rừng"),
-                _DISTRICT_NAMES,
+                _AREAS,
             ),
             (
                 "Xây dựng hệ thống quan trắc tự động {x} tại {place}",
                 ("chất lượng nước nuôi trồng thủy sản", "môi trường không khí", "mực nước hồ chứa"),
-                _DISTRICT_NAMES,
+                _AREAS,
             ),
         ),
         (
@@ -124,12 +127,12 @@ FIELDS = {
                 "Giải pháp phát triển {x} tại {place}",
                 ("du lịch cộng đồng", "kinh tế hợp tác xã", "làng nghề truyền thống", "kinh tế biển",
                  "kinh tế trang trại"),
-                _DISTRICT_NAMES,
+                _AREAS,
             ),
             (
                 "Nâng cao hiệu quả {x} tại {place}",
                 ("công tác hòa giải ở cơ sở", "giảm nghèo bền vững", "cải cách thủ tục hành chính"),
-                _DISTRICT_NAMES,
+                _AREAS,
             ),
         ),
         ("Trường Chính trị Lê Duẩn", "Phân hiệu Đại học Huế tại Quảng Trị", "Trường Đại học Kinh tế, Đại học Huế"),
@@ -141,7 +144,7 @@ FIELDS = {
                 "Sưu tầm, nghiên cứu và bảo tồn {x} ở {place}",
                 ("dân ca Bru-Vân Kiều", "lễ hội truyền thống của người Tà Ôi", "nghề dệt thổ cẩm", "hò khoan",
                  "văn hóa làng biển", "văn bia, sắc phong"),
-                _DISTRICT_NAMES,
+                _AREAS,
             ),
         ),
         ("Bảo tàng tỉnh Quảng Trị", "Hội Văn học nghệ thuật tỉnh Quảng Trị", "Trường Đại học Khoa học, Đại học Huế"),

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from connectors.samples.database import Json, SampleDatabase, new_database, rows
 from connectors.samples.geography import COMMUNES, Commune, Terrain, commune
-from connectors.samples.synthetic import pick
+from connectors.samples.synthetic import VILLAGES, pick
 
 PROVIDER = "H50.12"
 DATABASE = "csdl-le-hoi"
 SEED = 5112
 DEFAULT_SIZE = 40
-COASTAL = ("19414", "19369", "19384", "19496", "19501", "19630", "19627", "19684", "19741")
+COASTAL = ("19414", "19496", "19636", "19702", "19030", "19225")
 
 SCHEMA = """
 CREATE TABLE le_hoi (
@@ -47,7 +47,7 @@ SEEDED = (
     Festival(
         "Lễ hội Thống nhất non sông",
         "lich_su_cach_mang",
-        commune("19408"),
+        commune("19414"),
         "Khu di tích Đôi bờ Hiền Lương - Bến Hải",
         "Ngày 30 tháng 4 dương lịch",
         "hang_nam",
@@ -55,32 +55,32 @@ SEEDED = (
     Festival(
         "Lễ thả hoa đăng trên sông Thạch Hãn",
         "lich_su_cach_mang",
-        commune("19360"),
-        "Sông Thạch Hãn, thị xã Quảng Trị",
+        commune("19357"),
+        "Sông Thạch Hãn, phường Quảng Trị",
         "Tối 27 tháng 7 dương lịch",
         "hang_nam",
     ),
     Festival(
         "Lễ hội Vì hòa bình",
         "van_hoa",
-        commune("19360"),
-        "Thị xã Quảng Trị và thành phố Đông Hà",
+        commune("19357"),
+        "Phường Quảng Trị và phường Đông Hà",
         "Tháng 7 dương lịch",
         "hai_nam_mot_lan",
     ),
     Festival(
         "Đại hội Hành hương Đức Mẹ La Vang",
         "ton_giao",
-        commune("19702"),
-        "Trung tâm Hành hương Đức Mẹ La Vang, xã Hải Phú, huyện Hải Lăng",
+        commune("19681"),
+        "Trung tâm Hành hương Đức Mẹ La Vang, xã Hải Lăng",
         "Tháng 8 dương lịch",
         "ba_nam_mot_lan",
     ),
     Festival(
         "Lễ hội đua thuyền truyền thống trên sông Thạch Hãn",
         "dan_gian_truyen_thong",
-        commune("19360"),
-        "Sông Thạch Hãn, thị xã Quảng Trị",
+        commune("19357"),
+        "Sông Thạch Hãn, phường Quảng Trị",
         "Ngày 2 tháng 9 dương lịch",
         "hang_nam",
     ),
@@ -91,8 +91,8 @@ def generate(size: int = DEFAULT_SIZE, *, seed: int = SEED) -> list[Festival]:
     rng = random.Random(seed)
     festivals = list(SEEDED[:size])
     taken = {f.ten_le_hoi for f in festivals}
-    upland = [c for c in COMMUNES if c.terrain is Terrain.UPLAND]
-    lowland = [c for c in COMMUNES if c.terrain is Terrain.LOWLAND]
+    upland = [c for c in COMMUNES if c.terrain is Terrain.UPLAND and c.ethnic_group]
+    lowland = [c for c in COMMUNES if c.terrain is not Terrain.UPLAND and not c.is_ward]
     while len(festivals) < size:
         kind = pick(rng, (("cau_ngu", 3), ("lang", 5), ("lua_moi", 2)))
         if kind == "cau_ngu":
@@ -101,17 +101,17 @@ def generate(size: int = DEFAULT_SIZE, *, seed: int = SEED) -> list[Festival]:
                 f"Lễ hội Cầu ngư {where.short_name}",
                 "dan_gian_truyen_thong",
                 where,
-                f"Các làng biển {where.in_address}, {where.district.in_address}",
+                f"Các làng biển {where.in_address}",
                 f"Tháng {rng.choice(('Giêng', 'Hai', 'Ba'))} âm lịch",
                 "hang_nam",
             )
         elif kind == "lang":
-            where = rng.choice(lowland)
+            where, village = rng.choice(lowland), rng.choice(VILLAGES).removeprefix("Thôn ")
             festival = Festival(
-                f"Lễ hội đình làng {where.short_name}",
+                f"Lễ hội đình làng {village}, {where.in_address}",
                 "dan_gian_truyen_thong",
                 where,
-                f"Đình làng {where.short_name}, {where.district.in_address}",
+                f"Đình làng {village}, {where.in_address}",
                 f"Ngày {rng.randint(1, 15)} tháng {rng.choice(('Giêng', 'Hai', 'Ba', 'Bảy'))} âm lịch",
                 pick(rng, (("hang_nam", 4), ("hai_nam_mot_lan", 1))),
             )
@@ -121,14 +121,14 @@ def generate(size: int = DEFAULT_SIZE, *, seed: int = SEED) -> list[Festival]:
                 f"Lễ mừng lúa mới của đồng bào {where.ethnic_group} {where.in_address}",
                 "dan_gian_truyen_thong",
                 where,
-                f"Các thôn {where.in_address}, {where.district.in_address}",
+                f"Các thôn {where.in_address}",
                 f"Tháng {rng.choice((10, 11, 12))} dương lịch, sau vụ thu hoạch",
                 "hang_nam",
             )
         if festival.ten_le_hoi not in taken:
             taken.add(festival.ten_le_hoi)
             festivals.append(festival)
-        elif len(taken) >= len(SEEDED) + len(COASTAL) + len(lowland) + len(upland):
+        elif len(taken) >= len(SEEDED) + len(COASTAL) + len(lowland) * len(VILLAGES) + len(upland):
             break  # every synthetic name is taken
     return festivals
 

@@ -82,7 +82,7 @@ VO_THI_CUC = Person(
     ngay_sinh=date(1958, 11, 3),
     dan_toc=KINH,
     commune=commune("19372"),
-    dia_chi="Thôn Tây, xã Vĩnh Tú, huyện Vĩnh Linh, tỉnh Quảng Trị",
+    dia_chi="Thôn Tây, xã Vĩnh Hoàng, tỉnh Quảng Trị",
 )
 SEEDED = (
     Beneficiary(residents.LE_VAN_THANH, "thuong_binh", 61, "TB-045872", 3_874_000, date(1976, 3, 1)),

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from connectors.samples.database import Json, SampleDatabase, new_database, rows
-from connectors.samples.geography import DONG_HA, QUANG_TRI_TOWN, Commune, Terrain, commune
+from connectors.samples.geography import Commune, Terrain, commune
 from connectors.samples.synthetic import REFERENCE_DATE, day_between, pick, random_commune
 
 PROVIDER = "H50.09"
@@ -59,10 +59,19 @@ class Sale:
     gia_tri: int  # millions of đồng
 
 
+_CITY_WARDS = (
+    "19333",
+    "19342",
+    "19030",
+    "19021",
+    "19024",
+)  # the wards of the former cities Đông Hà and Đồng Hới
+
+
 def _land_price(where: Commune) -> tuple[int, int]:
-    if where.district == DONG_HA:
+    if where.code in _CITY_WARDS:
         return LAND_PRICES["dong_ha"]
-    if where.district == QUANG_TRI_TOWN and where.terrain is Terrain.URBAN:
+    if where.is_ward:
         return LAND_PRICES["thi_xa"]
     if where.terrain is Terrain.URBAN:
         return LAND_PRICES["town"]
@@ -78,7 +87,7 @@ def _where(rng: random.Random) -> Commune:
 
 def _sale(rng: random.Random) -> Sale:
     where = _where(rng)
-    column = 0 if where.district == DONG_HA else 1 if where.terrain is Terrain.URBAN else 2
+    column = 0 if where.code in _CITY_WARDS else 1 if where.terrain is Terrain.URBAN else 2
     kind = pick(rng, [(kind, shares[column]) for kind, (shares, _) in KINDS.items()])
     low, high = KINDS[kind][1][where.terrain is not Terrain.URBAN]
     area = round(rng.uniform(low, high), 1)
@@ -139,7 +148,6 @@ def property_transaction_records(
         {
             "ma_xa": total["ma_xa"],
             "ten_xa": commune(total["ma_xa"]).name,
-            "ten_huyen": commune(total["ma_xa"]).district.name,
             **{key: value for key, value in total.items() if key != "ma_xa"},
         }
         for total in totals
@@ -154,4 +162,5 @@ SAMPLE = SampleDatabase(
     default_size=DEFAULT_SIZE,
     seed=SEED,
     datasets={"giao-dich-bat-dong-san": property_transaction_records},
+    with_district=frozenset({"giao-dich-bat-dong-san"}),
 )

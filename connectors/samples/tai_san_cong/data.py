@@ -6,7 +6,7 @@ value after wear (hao mòn: 2% a year for buildings, 1/15 for cars, 1/8 for equi
 
 Each department and some of its units (hospitals, district health centres, upper secondary schools, forest
 protection units, ...) hold a plot of land, buildings and often cars and equipment. Departments sit in the
-wards of Đông Hà; units of a district in its town. Land prices follow the province's land price table in
+wards of Đông Hà; regional units in the communes around the former district towns, named as today. Land prices follow the province's land price table in
 order of magnitude only.
 """
 
@@ -18,17 +18,7 @@ from pathlib import Path
 from connectors.samples import agencies
 from connectors.samples.agencies import Agency
 from connectors.samples.database import Json, SampleDatabase, new_database, rows
-from connectors.samples.geography import (
-    CON_CO,
-    DISTRICTS,
-    DONG_HA,
-    QUANG_TRI_TOWN,
-    Commune,
-    District,
-    Terrain,
-    commune,
-    communes_of,
-)
+from connectors.samples.geography import COMMUNES, Commune, Terrain, commune
 from connectors.samples.synthetic import REFERENCE_DATE
 
 PROVIDER = "H50.05"
@@ -76,12 +66,9 @@ class Unit:
     land: tuple[int, int]  # plot area range, m²
 
 
-def _district_town(district: District) -> Commune:
-    return next(c for c in communes_of(district) if c.terrain is Terrain.URBAN)
-
-
-_WARDS = communes_of(DONG_HA)
-_DISTRICTS_BEYOND_DONG_HA = [d for d in DISTRICTS if d not in (DONG_HA, CON_CO)]
+_WARDS = (commune("19333"), commune("19342"))  # Đông Hà's
+_CITY_WARDS = ("19333", "19342", "19030", "19021", "19024")  # the former cities Đông Hà and Đồng Hới
+_TOWNS = [c for c in COMMUNES if c.terrain is Terrain.URBAN and not c.is_ward]
 
 
 def _unit(agency: Agency, name: str, commune_code: str, kind: str, land: tuple[int, int]) -> Unit:
@@ -93,57 +80,54 @@ UNITS = (
         Unit(agency, agency.name, _WARDS[index % len(_WARDS)], "tru_so", (1_500, 6_000))
         for index, agency in enumerate(agencies.CIVIL_DEPARTMENTS)
     ),
-    _unit(agencies.Y_TE, "Bệnh viện Đa khoa tỉnh Quảng Trị", "19351", "benh_vien", (30_000, 60_000)),
+    _unit(agencies.Y_TE, "Bệnh viện Đa khoa tỉnh Quảng Trị", "19342", "benh_vien", (30_000, 60_000)),
     _unit(agencies.Y_TE, "Trung tâm Kiểm soát bệnh tật tỉnh Quảng Trị", "19342", "trung_tam", (3_000, 8_000)),
     *(
         Unit(
             agencies.Y_TE,
-            f"Trung tâm Y tế {d.in_address}",
-            _district_town(d),
+            f"Trung tâm Y tế khu vực {t.short_name}",
+            t,
             "trung_tam_y_te",
             (8_000, 20_000),
         )
-        for d in _DISTRICTS_BEYOND_DONG_HA
+        for t in _TOWNS
     ),
-    _unit(agencies.GIAO_DUC, "Trường THPT Đông Hà", "19345", "truong_hoc", (10_000, 20_000)),
+    _unit(agencies.GIAO_DUC, "Trường THPT Đông Hà", "19333", "truong_hoc", (10_000, 20_000)),
     *(
         Unit(
             agencies.GIAO_DUC,
-            f"Trường THPT {d.short_name}",
-            _district_town(d),
+            f"Trường THPT {t.short_name}",
+            t,
             "truong_hoc",
             (10_000, 25_000),
         )
-        for d in _DISTRICTS_BEYOND_DONG_HA
+        for t in _TOWNS
     ),
     *(
-        Unit(
-            agencies.NONG_NGHIEP, f"Hạt Kiểm lâm {d.in_address}", _district_town(d), "kiem_lam", (800, 3_000)
-        )
-        for d in _DISTRICTS_BEYOND_DONG_HA
-        if d is not QUANG_TRI_TOWN  # a town without forest of its own
+        Unit(agencies.NONG_NGHIEP, f"Hạt Kiểm lâm khu vực {t.short_name}", t, "kiem_lam", (800, 3_000))
+        for t in _TOWNS
     ),
-    _unit(agencies.NONG_NGHIEP, "Trung tâm Khuyến nông Quảng Trị", "19336", "trung_tam", (1_500, 4_000)),
+    _unit(agencies.NONG_NGHIEP, "Trung tâm Khuyến nông Quảng Trị", "19342", "trung_tam", (1_500, 4_000)),
     _unit(agencies.VAN_HOA, "Bảo tàng tỉnh Quảng Trị", "19333", "trung_tam", (4_000, 10_000)),
     _unit(agencies.VAN_HOA, "Thư viện tỉnh Quảng Trị", "19333", "trung_tam", (2_000, 5_000)),
     _unit(
         agencies.LAO_DONG,
         "Trung tâm Bảo trợ xã hội tổng hợp tỉnh Quảng Trị",
-        "19354",
+        "19333",
         "trung_tam",
         (10_000, 30_000),
     ),
     _unit(
         agencies.TAI_NGUYEN_MOI_TRUONG,
         "Văn phòng Đăng ký đất đai tỉnh Quảng Trị",
-        "19339",
+        "19333",
         "trung_tam",
         (1_000, 3_000),
     ),
     _unit(
         agencies.TU_PHAP,
         "Trung tâm Trợ giúp pháp lý nhà nước tỉnh Quảng Trị",
-        "19330",
+        "19333",
         "trung_tam",
         (800, 2_000),
     ),
@@ -203,7 +187,7 @@ class Asset:
 
 def _land_price(where: Commune, rng: random.Random) -> int:
     """Đồng per m² of land in the price table, roughly."""
-    if where.district == DONG_HA:
+    if where.code in _CITY_WARDS:
         return rng.randrange(3_000, 12_000) * 1_000
     if where.terrain is Terrain.URBAN:
         return rng.randrange(1_000, 4_000) * 1_000

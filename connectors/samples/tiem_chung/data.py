@@ -15,7 +15,7 @@ from pathlib import Path
 
 from connectors.samples import residents
 from connectors.samples.database import Json, SampleDatabase, first, new_database, rows
-from connectors.samples.geography import DONG_HA, Commune, commune
+from connectors.samples.geography import Commune, commune
 from connectors.samples.synthetic import REFERENCE_DATE, People, Person, add_years, day_between, pick
 
 PROVIDER = "H50.15"
@@ -102,7 +102,7 @@ def health_station(where: Commune) -> str:
 
 
 def _khoi_dose(code: str, dose: int, day: date, lot: str) -> Dose:
-    site = PROVINCIAL_HOSPITAL if code == "VGB" else health_station(commune("19351"))
+    site = PROVINCIAL_HOSPITAL if code == "VGB" else health_station(commune("19342"))
     return Dose(code, dose, VACCINES[code][0], day, site, lot)
 
 
@@ -135,7 +135,7 @@ SEEDED = (
                 3,
                 "Comirnaty (Pfizer-BioNTech)",
                 date(2022, 3, 7),
-                "Trung tâm Y tế thành phố Đông Hà",
+                "Trung tâm Y tế khu vực Đông Hà",
                 "FP9821",
             ),
         ),
@@ -200,12 +200,12 @@ def _covid_doses(rng: random.Random, person: Person) -> list[Dose]:
     if not child and rng.random() < 0.65:
         days.append(days[1] + timedelta(days=rng.randint(90, 200)))
     where = person.commune
-    sites = (health_station(where), f"Trung tâm Y tế {where.district.in_address}")
+    sites = (health_station(where), f"Trung tâm Y tế khu vực {where.short_name}")
     doses = []
     for number, day in enumerate(days, start=1):
         booster = number == 3 and rng.random() < 0.5
         name = pick(rng, COVID_PRODUCTS[:2]) if booster else product
-        site = sites[1] if rng.random() < 0.25 and where.district != DONG_HA else sites[0]
+        site = sites[1] if rng.random() < 0.25 and not where.is_ward else sites[0]
         doses.append(Dose("COVID-19", number, name, day, site, _lot(rng)))
     return doses
 
@@ -306,7 +306,6 @@ def commune_vaccination_records(
         {
             "ma_xa": total["ma_xa"],
             "ten_xa": commune(total["ma_xa"]).name,
-            "ten_huyen": commune(total["ma_xa"]).district.name,
             "thang": total["thang"],
             "ma_vac_xin": total["ma_vac_xin"],
             "so_mui_tiem": total["so_mui_tiem"],
@@ -324,4 +323,5 @@ SAMPLE = SampleDatabase(
     seed=SEED,
     services={"lich-su-tiem-chung": lookup_vaccination_history},
     datasets={"tiem-chung-theo-xa": commune_vaccination_records},
+    with_district=frozenset({"tiem-chung-theo-xa"}),
 )

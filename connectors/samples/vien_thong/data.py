@@ -4,7 +4,7 @@ Shares `tram-bts` to the warehouse: each base station site (vị trí trạm BTS
 position, the generations it broadcasts, its mast and whether operators share it. The 2022 plan counts
 1,188 sites with 2,982 stations of four operators (819 2G, 1,108 3G, 1,055 4G): the default size, the
 operators and the share of each generation follow it. Positions are synthetic: around the centre of the
-station's district, not inside its commune's true boundary.
+area its commune's seat belonged to before 2025, not inside its commune's true boundary.
 """
 
 import random
@@ -24,17 +24,19 @@ DEFAULT_SIZE = 1188
 OPERATORS = (("viettel", 40), ("vnpt", 30), ("mobifone", 24), ("vietnamobile", 6))
 # generation: share of sites broadcasting it (819, 1,108 and 1,055 stations over 1,188 sites)
 GENERATIONS = (("2G", 0.69), ("3G", 0.93), ("4G", 0.89))
-# district unit code: (latitude, longitude) of its centre, roughly, and how far its stations spread (degrees)
-DISTRICT_CENTRES = {
-    "461": (16.816, 107.100, 0.02),
-    "462": (16.745, 107.190, 0.015),
-    "464": (17.020, 106.990, 0.06),
-    "465": (16.650, 106.720, 0.09),
-    "466": (16.900, 107.050, 0.05),
-    "467": (16.590, 106.880, 0.09),
-    "468": (16.790, 106.990, 0.04),
-    "469": (16.775, 107.170, 0.04),
-    "470": (16.680, 107.250, 0.05),
+# the database is former Quảng Trị's (its 1.x contract bounds the positions to it): the former district of a
+# commune's seat: (latitude, longitude) of its centre, roughly, and how far its
+# stations spread (degrees)
+CENTRES = {
+    "Thành phố Đông Hà": (16.816, 107.100, 0.02),
+    "Thị xã Quảng Trị": (16.745, 107.190, 0.015),
+    "Huyện Vĩnh Linh": (17.020, 106.990, 0.06),
+    "Huyện Hướng Hóa": (16.650, 106.720, 0.09),
+    "Huyện Gio Linh": (16.900, 107.050, 0.05),
+    "Huyện Đakrông": (16.590, 106.880, 0.09),
+    "Huyện Cam Lộ": (16.790, 106.990, 0.04),
+    "Huyện Triệu Phong": (16.775, 107.170, 0.04),
+    "Huyện Hải Lăng": (16.680, 107.250, 0.05),
 }
 # mast: (share in towns, share elsewhere, height range in metres)
 MASTS = {
@@ -75,7 +77,9 @@ class Site:
 
 def _site(rng: random.Random) -> Site:
     where = random_commune(rng)
-    latitude, longitude, spread = DISTRICT_CENTRES[where.district.code]
+    while where.former_district not in CENTRES:
+        where = random_commune(rng)
+    latitude, longitude, spread = CENTRES[where.former_district]
     town = where.terrain is Terrain.URBAN
     mast = pick(
         rng, [(mast, town_share if town else share) for mast, (town_share, share, _) in MASTS.items()]

@@ -8,6 +8,15 @@ connector = Connector(agency="H50.20", database="csdl-dat-dai")
 
 
 @connector.service("tra-cuu-thua-dat", major=1)
+async def tra_cuu_v1(request: dict, context: RequestContext) -> dict:
+    # deprecated since 01/07/2025, answered until its sunset: 1.x also names the former district
+    answer = await tra_cuu(request, context)
+    if answer["found"]:
+        answer["ten_huyen"] = land_register.FORMER_DISTRICTS[answer["ma_xa"]]
+    return answer
+
+
+@connector.service("tra-cuu-thua-dat", major=2)
 async def tra_cuu(request: dict, context: RequestContext) -> dict:
     # the contract allows either the parcel id, or the commune code, map sheet and parcel number
     if "parcel_id" in request:

@@ -1,4 +1,4 @@
-ADDRESS = "H50.20/tra-cuu-thua-dat/v1"
+ADDRESS = "H50.20/tra-cuu-thua-dat/v2"
 
 
 async def test_a_known_parcel(lgsp_sandbox):
@@ -13,3 +13,9 @@ async def test_an_unknown_parcel(lgsp_sandbox):
     call = await lgsp_sandbox.call(ADDRESS, {"parcel_id": "19333-99-999"})
     assert call.status == 200
     assert call.body == {"found": False}
+
+
+async def test_the_deprecated_major_names_the_former_district(lgsp_sandbox):
+    call = await lgsp_sandbox.call("H50.20/tra-cuu-thua-dat/v1", {"parcel_id": "19333-12-145"})
+    assert call.status == 200
+    assert (call.body["ten_xa"], call.body["ten_huyen"]) == ("Phường Đông Hà", "Thành phố Đông Hà")

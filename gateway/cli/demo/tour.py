@@ -69,7 +69,7 @@ async def run_tour(console: Console, data_dir: Path | None = None) -> bool:
                 runtime = app.state.runtime
                 keys = GatewayKeys(provider=lambda: runtime.keyring.envelopes.key_set)
                 runner = ConnectorRunner(
-                    [sample_connector(LAND, directory, datasets=False)], runtime.bus, keys=keys,
+                    [sample_connector(LAND, directory, datasets=False, majors=(1,))], runtime.bus, keys=keys,
                     gateway=tour.client(*ADMIN),
                 )  # fmt: skip
                 await _register(tour)
