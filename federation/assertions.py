@@ -4,20 +4,24 @@ federation directory lists the signer, active, with that key. The foundation of 
 
 from __future__ import annotations
 
+import base64
+import heapq
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Final
 
-from joserfc import jwt
+import orjson
+from joserfc import jws
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import ECKey, KeySet, OKPKey
 
 from contracts.errors import LgspError
 from contracts.signing import ALGORITHMS, SigningKey, algorithm_for
 from federation.directory import Directory
 from federation.errors import NotAMember
-from federation.signing import SignatureRefused, key_set, peek
+from federation.signing import key_set
 
 ASSERTION_TYPE: Final = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 LIFETIME_SECONDS: Final = 60
@@ -29,6 +33,43 @@ class AssertionRefused(LgspError):
     name, status, title = "client-assertion-invalid", 401, "Invalid client assertion"
 
 
+# Every call across carries a fresh assertion (its own jti, refused if seen again), so each hop signs one and
+# verifies one per call. As for bus envelopes (contracts/signing.py), the compact serialisation is built and read
+# here and only the cryptography left to joserfc's algorithm objects: its JWT path re-validates the header
+# registry, converts the claims and re-imports the key each time, which cost more than the signature itself.
+_REGISTRY: Final = jws.JWSRegistry(algorithms=list(ALGORITHMS))
+_KEY_TYPES: Final = {"ES256": ECKey, "Ed25519": OKPKey}
+
+
+def _b64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@lru_cache(maxsize=64)
+def _header(algorithm: str, kid: str) -> bytes:
+    return _b64(orjson.dumps({"alg": algorithm, "kid": kid, "typ": "JWT"}))
+
+
+@lru_cache(maxsize=64)
+def _parse_header(encoded: str) -> tuple[str, str]:
+    """(alg, kid) of a protected header that names an accepted algorithm, a kid, and nothing else but typ JWT."""
+    header = orjson.loads(_unb64(encoded))
+    if (
+        not isinstance(header, dict)
+        or set(header) - {"alg", "kid", "typ"}
+        or header.get("typ", "JWT") != "JWT"
+    ):
+        raise ValueError("unexpected protected header")
+    algorithm, kid = header.get("alg"), header.get("kid")
+    if algorithm not in ALGORITHMS or not isinstance(kid, str):
+        raise ValueError("the header names no accepted algorithm or no kid")
+    return algorithm, kid
+
+
 def make_assertion(
     key: SigningKey, code: str, audience: str, *, lifetime: int = LIFETIME_SECONDS, now: float | None = None
 ) -> str:
@@ -38,8 +79,9 @@ def make_assertion(
         "iss": code, "sub": code, "aud": audience, "iat": issued, "exp": issued + lifetime,
         "jti": str(uuid.uuid4()),
     }  # fmt: skip
-    header = {"alg": algorithm_for(key), "kid": key.kid or key.thumbprint(), "typ": "JWT"}
-    return jwt.encode(header, claims, key, algorithms=list(ALGORITHMS))
+    algorithm = algorithm_for(key)
+    signed = _header(algorithm, key.kid or key.thumbprint()) + b"." + _b64(orjson.dumps(claims))
+    return (signed + b"." + _b64(_REGISTRY.get_alg(algorithm).sign(signed, key))).decode()
 
 
 def _signer(directory: Directory, code: str) -> dict[str, Any]:
@@ -62,6 +104,7 @@ class AssertionVerifier:
 
     audience: str
     _seen: dict[str, float] = field(default_factory=dict)
+    _expiries: list[tuple[float, str]] = field(default_factory=list)  # a heap of (until, jti), as in `_seen`
     # the signers' keys imported once per directory held, not on every call
     _directory: Directory | None = None
     _keys: dict[str, KeySet] = field(default_factory=dict)
@@ -78,18 +121,28 @@ class AssertionVerifier:
         """The code of the member (or the national tier) that signed `token`, if everything holds."""
         moment = time.time() if now is None else now
         try:
-            unverified_claims = peek(token)
-        except SignatureRefused as refused:
-            raise AssertionRefused(f"not a JWT: {refused.detail}") from None
-        issuer = unverified_claims.get("iss")
+            header, payload, signature = token.split(".")
+            algorithm, kid = _parse_header(header)
+            claims = orjson.loads(_unb64(payload))
+            if not isinstance(claims, dict):
+                raise ValueError("the claims are not a JSON object")
+        except (ValueError, TypeError) as exc:  # orjson's and base64's errors are ValueErrors
+            raise AssertionRefused(f"not a JWT: {exc.__class__.__name__}") from None
+        issuer = claims.get("iss")
         if not isinstance(issuer, str):
             raise AssertionRefused("the assertion names no issuer")
         signer = _signer(directory, issuer)
         try:
-            found = jwt.decode(token, self._key_set(directory, issuer, signer), algorithms=list(ALGORITHMS))
-        except (JoseError, ValueError, TypeError) as exc:
+            key = self._key_set(directory, issuer, signer).get_by_kid(kid)
+            if not isinstance(key, _KEY_TYPES[algorithm]):
+                raise ValueError(f"key {kid} is not a key for {algorithm}")
+            valid = _REGISTRY.get_alg(algorithm).verify(
+                f"{header}.{payload}".encode(), _unb64(signature), key
+            )
+        except (JoseError, ValueError, KeyError, TypeError) as exc:
             raise AssertionRefused(f"not signed by a key of {issuer}: {exc.__class__.__name__}") from None
-        claims = dict(found.claims)
+        if not valid:
+            raise AssertionRefused(f"not signed by a key of {issuer}: the signature does not match")
         issued, expires = claims.get("iat"), claims.get("exp")
         if claims.get("sub") != issuer or claims.get("aud") != self.audience:
             raise AssertionRefused(f"the assertion is not {issuer}'s own for {self.audience}")
@@ -107,8 +160,12 @@ class AssertionVerifier:
         if claims["jti"] in self._seen:
             raise AssertionRefused("the assertion was already used")
         self._seen[claims["jti"]] = expires + LEEWAY_SECONDS
+        heapq.heappush(self._expiries, (expires + LEEWAY_SECONDS, claims["jti"]))
         return issuer
 
     def _forget(self, moment: float) -> None:
-        for jti in [jti for jti, until in self._seen.items() if until < moment]:
-            del self._seen[jti]
+        """Drop the jtis of assertions expired by now: the soonest first, never a walk over all of them (there
+        are as many as calls in the last minute)."""
+        while self._expiries and self._expiries[0][0] < moment:
+            _, jti = heapq.heappop(self._expiries)
+            self._seen.pop(jti, None)

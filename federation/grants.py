@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -84,6 +84,9 @@ class FederationGrantRepository(Repository[FederationGrant]):
     async def listed(self) -> Sequence[FederationGrant]:
         return await self.all(self.select().order_by(col(FederationGrant.created_at)))
 
+    async def active_grants(self) -> Sequence[FederationGrant]:
+        return await self.all(self.select().where(col(FederationGrant.revoked_at).is_(None)))
+
     async def outbound_addresses(self, client_id: str) -> set[str]:
         """The remote addresses a local client may call out to: what its tokens may carry as scopes."""
         statement = self.select().where(
@@ -96,9 +99,17 @@ class FederationGrants:
     """Who may decide: the provider's manager for a remote client calling in (a `{member}:{client}` name),
     the client's agency's manager for a local client calling out."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, on_change: Callable[[], Awaitable[None]] | None = None) -> None:
         self.session = session
         self.grants = FederationGrantRepository(session)
+        self.on_change = (
+            on_change  # what holds the grants in memory reads them again (gateway/crossing/grants.py)
+        )
+
+    async def _commit(self) -> None:
+        await self.session.commit()
+        if self.on_change is not None:
+            await self.on_change()
 
     async def create(self, data: FederationGrantCreate, principal: Principal) -> FederationGrantPublic:
         address = Address.parse(data.address)
@@ -116,7 +127,7 @@ class FederationGrants:
             created_by=principal.client_id,
         )  # fmt: skip
         await self.grants.add(grant)
-        await self.session.commit()
+        await self._commit()
         return FederationGrantPublic.model_validate(grant, from_attributes=True)
 
     async def _require_decider(self, client_id: str, address: Address, principal: Principal) -> None:
@@ -143,8 +154,5 @@ class FederationGrants:
         await self._require_decider(grant.client, Address.parse(grant.address), principal)
         grant.revoked_at = grant.revoked_at or utcnow()
         await self.grants.add(grant)
-        await self.session.commit()
+        await self._commit()
         return FederationGrantPublic.model_validate(grant, from_attributes=True)
-
-    async def allows(self, client: str, address: str) -> bool:
-        return await self.grants.active(client, address) is not None

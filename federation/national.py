@@ -62,6 +62,7 @@ class NationalPublications:
             await self.services.delete(existing)
             await VersionRepository(self.session).bump()
             await self.session.commit()
+            self.federation.changes += 1
             return {"address": str(address), "national": False}
         _, found = await ContractService(self.session).version(
             Kind.SERVICE, address.agency, address.code, f"v{address.major}"
@@ -77,5 +78,6 @@ class NationalPublications:
         await self.services.add(service)
         await VersionRepository(self.session).bump()
         await self.session.commit()
+        self.federation.changes += 1
         entry = national_entry(service, code)
         return entry | {"specification": f"/api/v1/federation/catalogue/{address}/openapi.json"}

@@ -42,6 +42,8 @@ class Federation:
     config: FederationConfig
     copy: DirectoryCopy | None  # a member's directory; None on the national tier or outside any federation
     _key: SigningKey | None = None
+    # (the national tier) counts the directory's changes committed here: what holds it in memory reads it again
+    changes: int = 0
 
     @property
     def key(self) -> SigningKey:

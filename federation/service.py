@@ -144,6 +144,7 @@ class NationalFederation:
         await self.members.add(member)
         await self.versions.bump()
         await self.session.commit()
+        self.federation.changes += 1
         return member_public(member)
 
     async def report(self, token: str) -> RemoteServicePublic | None:
@@ -168,6 +169,7 @@ class NationalFederation:
             await self.services.delete(existing)
             await self.versions.bump()
             await self.session.commit()
+            self.federation.changes += 1
             return None
         title, version, openapi = payload.get("title"), payload.get("version"), payload.get("openapi")
         if not isinstance(title, str) or not isinstance(version, str) or not isinstance(openapi, dict):
@@ -184,6 +186,7 @@ class NationalFederation:
         await self.services.add(service)
         await self.versions.bump()
         await self.session.commit()
+        self.federation.changes += 1
         return _remote(self._service_entry(service))
 
     async def directory_payload(self) -> dict[str, Any]:

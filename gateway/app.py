@@ -12,6 +12,7 @@ from federation.router import router as federation_router
 from federation.runtime import Federation, FederationConfig
 from gateway.coverage.router import router as coverage_router
 from gateway.crossing.flow import Crossing
+from gateway.crossing.router import relay
 from gateway.crossing.router import router as crossing_router
 from gateway.dashboard.router import router as dashboard_router
 from gateway.deadletters.router import router as dead_letters_router
@@ -132,7 +133,7 @@ def create_app(
         servers=[{"url": settings.issuer.rstrip("/"), "description": "this gateway (LGSP_ISSUER)"}],
     )
     app.state.settings = settings
-    app.add_middleware(ExchangeHotPath)
+    app.add_middleware(ExchangeHotPath, relay=relay)
     app.add_middleware(BodySizeLimit, max_bytes=max(settings.max_body_bytes, settings.max_contract_bytes))
     install_problem_handlers(app)
     secure(app, settings)

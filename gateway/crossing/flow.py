@@ -32,17 +32,12 @@ from contracts.validation import MAX_VIOLATIONS, Violation, compile_schema
 from federation.assertions import AssertionRefused, AssertionVerifier, make_assertion
 from federation.directory import Directory
 from federation.errors import NotAMember
-from federation.grants import FederationGrants
 from federation.runtime import Federation
 from federation.service import NationalFederation
+from gateway.crossing.grants import RECHECK_SECONDS, GrantIndex
+from gateway.crossing.http import HopBroken, HopClient, HopConnectFailed, HopResponse
 from gateway.crossing.origin import require_scope
-from gateway.crossing.provider import (
-    note_reply,
-    passed_on_headers,
-    provided_headers,
-    provider_grant,
-    tolerated,
-)
+from gateway.crossing.provider import note_reply, passed_on_headers, provided_headers, tolerated
 from gateway.exchange.calls import ServiceCalls
 from gateway.exchange.directory import Route
 from gateway.exchange.errors import MalformedBody, NoGrant, ReplyInvalid, RequestInvalid, UnknownService
@@ -76,7 +71,7 @@ def _relayed_class(name: str, status: int, title: str) -> type[LgspError]:
     return type("RelayedProblem", (LgspError,), {"name": name, "status": status, "title": title})
 
 
-def relayed(response: httpx.Response, hop: str) -> LgspError:
+def relayed(response: HopResponse, hop: str) -> LgspError:
     """The next hop's problem, passed back as it was (its type, status and detail), naming where it happened."""
     try:
         problem = orjson.loads(response.content)
@@ -92,7 +87,7 @@ def relayed(response: httpx.Response, hop: str) -> LgspError:
     title = str(problem.get("title") or "Refused across the federation")[:200]
     detail = str(problem.get("detail") or f"{hop} answered {response.status_code}")[:500]
     extra = {"at": str(problem.get("at", hop))[:40]}
-    headers = {k: response.headers[k] for k in ("Retry-After",) if k in response.headers}
+    headers = {"Retry-After": response.headers["retry-after"]} if "retry-after" in response.headers else {}
     return _relayed_class(name, status, title)(
         detail, errors=problem.get("errors") or None, headers=headers, **extra
     )
@@ -187,12 +182,15 @@ class Crossing(ExchangeFlow):
         self.sessionmaker = sessionmaker
         self.config = federation.config
         self.verifier = AssertionVerifier(self.config.base_url)
-        self.http = httpx.AsyncClient(
+        self.grants = GrantIndex(sessionmaker)
+        self.hops = HopClient()  # the calls forwarded (see gateway/crossing/http.py)
+        self.http = httpx.AsyncClient(  # the rest: reading the other hops of a trace
             timeout=httpx.Timeout(calls.reply_timeout, connect=CONNECT_TIMEOUT),
             limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),
         )
         self._index: Index | None = None
         self._national_lock = asyncio.Lock()
+        self._national_changes, self._national_read_at = -1, float("-inf")
 
     @classmethod
     def of(
@@ -204,6 +202,7 @@ class Crossing(ExchangeFlow):
         return None
 
     async def aclose(self) -> None:
+        await self.hops.aclose()
         await self.http.aclose()
 
     # the directory, prepared once per version ----------------------------------------------------------------
@@ -223,13 +222,20 @@ class Crossing(ExchangeFlow):
     async def index(self) -> Index | None:
         if not self.config.is_national:
             return self.member_index()
-        # the national tier's own records: one read of the version per call, rebuilt only when it changed, so a
-        # suspension is refused at once
+        # the national tier's own records, held until a change committed here (so a suspension is refused at
+        # once), or for RECHECK_SECONDS (a change made through another instance on the same database)
+        held, changes, began = self._index, self.federation.changes, time.monotonic()
+        if (
+            held is not None
+            and changes == self._national_changes
+            and began - self._national_read_at < RECHECK_SECONDS
+        ):
+            return held
         async with self.sessionmaker() as session:
             national = NationalFederation(session, self.federation)
             version = await national.versions.current()
-            held = self._index
             if held is not None and held.directory.version == version:
+                self._national_changes, self._national_read_at = changes, began
                 return held
             async with self._national_lock:
                 payload = await national.directory_payload()
@@ -242,7 +248,9 @@ class Crossing(ExchangeFlow):
             members=list(payload["members"]),
             services=list(payload["services"]),
         )
-        return self._prepared(directory)
+        prepared = self._prepared(directory)
+        self._national_changes, self._national_read_at = changes, began
+        return prepared
 
     def is_remote(self, address: str) -> bool:
         """A member's call to an address no local service answers but another member publishes."""
@@ -270,11 +278,10 @@ class Crossing(ExchangeFlow):
             if index is None or contract is None:
                 raise UnknownService(f"no service is published at {inbound.address}")
             record.provider_agency, record.contract_version = inbound.address.split("/")[0], contract.version
-            async with self.sessionmaker() as session:
-                if not await FederationGrants(session).allows(principal.client_id, inbound.address):
-                    raise NoGrant(
-                        f"client {principal.client_id} holds no federation grant to call {inbound.address}"
-                    )
+            if not await self.grants.allows(principal.client_id, inbound.address):
+                raise NoGrant(
+                    f"client {principal.client_id} holds no federation grant to call {inbound.address}"
+                )
             require_scope(principal, inbound.address)
             body, payload = await self._body(inbound, record)
             self._check(contract.request, payload, "request", contract)
@@ -391,8 +398,7 @@ class Crossing(ExchangeFlow):
                 route.database_id,
                 route.version,
             )
-            async with self.sessionmaker() as session:
-                grant = await provider_grant(session, str(hop.client), hop.address)
+            grant = await self.grants.rule(str(hop.client), hop.address)
             if grant is None:
                 raise NoGrant(f"{hop.client} holds no grant here for {hop.address}")
             self._check_maintenance(route, record)
@@ -458,18 +464,18 @@ class Crossing(ExchangeFlow):
             headers["traceparent"] = traceparent
         record.sent_at = utcnow()
         try:
-            response = await self.http.post(
-                f"{base_url}{HOP_PATH}{address}",
-                content=body,
-                headers=headers,
-                timeout=httpx.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining)),
-            )
-        except (httpx.ConnectError, httpx.ConnectTimeout):
+            response = await self.hops.post(
+                f"{base_url}{HOP_PATH}{address}", body, headers,
+                seconds=remaining, connect_seconds=min(CONNECT_TIMEOUT, remaining),
+            )  # fmt: skip
+        except HopConnectFailed:
             raise HopUnavailable(f"{hop} cannot be reached") from None
-        except httpx.TimeoutException:
+        except TimeoutError:
             raise HopTimeout(f"no reply from {hop} within the call's deadline") from None
-        except httpx.HTTPError as exc:
-            raise HopUnavailable(f"{hop} went away during the call ({exc.__class__.__name__})") from None
+        except HopBroken as exc:
+            raise HopUnavailable(f"{hop} went away during the call ({exc})") from None
+        except ValueError as exc:  # an address in the directory that is not an http(s) URL
+            raise HopUnavailable(f"{hop} cannot be reached: {exc}") from None
         finally:
             record.replied_at = utcnow()
         if response.status_code != 200:

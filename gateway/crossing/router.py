@@ -1,9 +1,9 @@
 """Calls across the federation between hops (`/api/v1/federation/exchange/...`, authenticated by an RFC 7523
 client assertion), and the grants that let clients call across (`/api/v1/federation/grants`)."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from contracts.errors import NotFound
 from federation.grants import FederationGrantCreate, FederationGrantPublic, FederationGrants
@@ -58,13 +58,22 @@ async def trace(
     return await Hops(session, crossing_of(request)).trace(exchange_id, principal)
 
 
+def grants_of(session: SessionDep, request: Request) -> FederationGrants:
+    """The grants, with this platform's index of them read again once one changes."""
+    crossing: Crossing | None = getattr(request.app.state, "crossing", None)
+    return FederationGrants(session, crossing.grants.reload if crossing is not None else None)
+
+
+GrantsDep = Annotated[FederationGrants, Depends(grants_of)]
+
+
 @router.post("/grants", status_code=status.HTTP_201_CREATED, response_model=FederationGrantPublic)
 async def create_grant(
-    data: FederationGrantCreate, session: SessionDep, principal: ManagerPrincipal
+    data: FederationGrantCreate, grants: GrantsDep, principal: ManagerPrincipal
 ) -> FederationGrantPublic:
     """Let a local client call a remote address (decided by the client's agency), or a remote client
     `MEMBER:CLIENT_ID` call a local address (decided by the provider's agency)."""
-    return await FederationGrants(session).create(data, principal)
+    return await grants.create(data, principal)
 
 
 @router.get("/grants", response_model=list[FederationGrantPublic])
@@ -73,5 +82,5 @@ async def list_grants(session: SessionDep, principal: CurrentPrincipal) -> list[
 
 
 @router.post("/grants/{grant_id}/revoke", response_model=FederationGrantPublic)
-async def revoke_grant(grant_id: str, session: SessionDep, principal: ManagerPrincipal) -> Any:
-    return await FederationGrants(session).revoke(grant_id, principal)
+async def revoke_grant(grant_id: str, grants: GrantsDep, principal: ManagerPrincipal) -> Any:
+    return await grants.revoke(grant_id, principal)

@@ -321,6 +321,25 @@ class TestRefusalsLoggedWhereTheyHappen:
         assert (record["role"], record["outcome"]) == ("provider", "rejected")
         assert logged(crossing.federation.b, exchange_id)["outcome"] == "rejected"
 
+    def test_a_grant_made_or_revoked_at_the_provider_applies_to_the_next_call(
+        self, crossing: Crossing
+    ) -> None:
+        # the grants are held in memory at each member: a change through the API is read again at once
+        a = crossing.federation.a
+        with a.http() as http:
+            made = http.post(
+                "/api/v1/federation/grants",
+                json={"client": f"{PROVINCE_B}:{crossing.refused}", "address": ADDRESS},
+            )
+            assert made.status_code == 201, made.text
+            try:
+                assert crossing.call(crossing.refused).status_code == 200
+            finally:
+                assert http.post(f"/api/v1/federation/grants/{made.json()['id']}/revoke").status_code == 200
+        answer = crossing.call(crossing.refused)
+        assert answer.status_code == 403
+        assert (answer.json()["type"], answer.json()["at"]) == ("urn:lgsp:error:no-grant", PROVINCE_A)
+
     def test_a_suspended_member_is_refused_by_the_national_tier(self, crossing: Crossing) -> None:
         national = crossing.federation.national
         assert national.lgsp("federation", "suspend", PROVINCE_B).returncode == 0

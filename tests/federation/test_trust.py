@@ -3,6 +3,8 @@ older or an expired one; a hop's client assertion (RFC 7523) only from an active
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -133,6 +135,26 @@ class TestClientAssertions:
         token = make_assertion(generate_message_key(), "H50", AUDIENCE)
         with pytest.raises(AssertionRefused, match="not signed by a key of H50"):
             AssertionVerifier(AUDIENCE).verify(token, directory)
+
+    def test_one_whose_claims_were_changed_after_signing_is_refused(
+        self, directory: Directory, members: Any
+    ) -> None:
+        header, claims, signature = make_assertion(members["H50"][0], "H50", AUDIENCE).split(".")
+        changed = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4))) | {"exp": 2**40}
+        forged = base64.urlsafe_b64encode(json.dumps(changed).encode()).rstrip(b"=").decode()
+        with pytest.raises(AssertionRefused, match="not signed by a key of H50"):
+            AssertionVerifier(AUDIENCE).verify(f"{header}.{forged}.{signature}", directory)
+
+    @pytest.mark.parametrize("algorithm", ["none", "HS256", "RS256"])
+    def test_one_naming_another_algorithm_is_refused(
+        self, directory: Directory, members: Any, algorithm: str
+    ) -> None:
+        _, claims, signature = make_assertion(members["H50"][0], "H50", AUDIENCE).split(".")
+        kid = members["H50"][0].kid
+        header = base64.urlsafe_b64encode(json.dumps({"alg": algorithm, "kid": kid}).encode()).rstrip(b"=")
+        for token in (f"{header.decode()}.{claims}.{signature}", f"{header.decode()}.{claims}."):
+            with pytest.raises(AssertionRefused, match="not a JWT"):
+                AssertionVerifier(AUDIENCE).verify(token, directory)
 
     def test_a_member_not_in_the_directory_is_refused(self, directory: Directory) -> None:
         token = make_assertion(generate_message_key(), "H77", AUDIENCE)

@@ -16,6 +16,12 @@ class TestWhichRequestsTakeTheHotPath:
             ("/exchange/H50.20/tra-cuu-thua-dat/v1/more", None),
             ("/exchange//tra-cuu-thua-dat/v1", None),
             ("/api/v1/agencies", None),
+            (
+                "/api/v1/federation/exchange/H50.20/tra-cuu-thua-dat/v1",
+                ("relay", "H50.20", "tra-cuu-thua-dat", "1"),
+            ),
+            ("/relay/H50.20/tra-cuu-thua-dat/v1", None),
+            ("/api/v1/federation/exchange/H50.20/tra-cuu-thua-dat/v1/more", None),
         ],
     )
     def test_routes(self, path: str, route: tuple[str, ...] | None) -> None:
