@@ -109,6 +109,7 @@ class TestAPeerThatFails:
         client = HopClient()
         with pytest.raises(HopConnectFailed):
             await post(client, f"http://127.0.0.1:{free_port()}/x")
+        await client.aclose()
 
     async def test_a_silent_peer_is_a_timeout(self) -> None:
         async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body: bytes) -> bool:
