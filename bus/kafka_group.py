@@ -116,8 +116,10 @@ class KafkaSubscription(Subscription):
         commit_timeout: float = 2.0,
         on_stop: Callable[[KafkaSubscription], Awaitable[None]] | None = None,
         fetches: bool = True,
+        ready_timeout: float = 60.0,
     ) -> None:
-        """`fetches` False: a member for its assignment only (`Bus.join`), which never reads its topics."""
+        """`fetches` False: a member for its assignment only (`Bus.join`), which never reads its topics;
+        `ready_timeout`: seconds `ready()` waits for the group to assign this member its partitions."""
         self.topics = topics
         self.fetches = fetches
         self.group = group
@@ -131,6 +133,7 @@ class KafkaSubscription(Subscription):
         self._leaving = asyncio.Event()
         self._commit_interval = commit_interval
         self._commit_timeout = commit_timeout
+        self._ready_timeout = ready_timeout
         self._last_commit = time.monotonic()
         self._committing: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._committing.set_result(None)
@@ -147,7 +150,15 @@ class KafkaSubscription(Subscription):
             self._fetching = asyncio.create_task(self._fetch())
 
     async def ready(self) -> None:
-        await self._assigned.wait()
+        """Bounded: a group that never settles (a member stuck in a rebalance, a coordinator that does not
+        answer) is a `BusUnavailable` the caller reports, not a wait for ever."""
+        try:
+            async with asyncio.timeout(self._ready_timeout):
+                await self._assigned.wait()
+        except TimeoutError:
+            raise BusUnavailable(
+                f"consumer group {self.group}: no partitions assigned within {self._ready_timeout:g} s"
+            ) from None
         if self._refused is not None:
             raise BusUnavailable(f"the broker refused consumer group {self.group}: {self._refused!r}")
 

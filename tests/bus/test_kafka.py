@@ -64,6 +64,38 @@ class TestWireFormat:
         )
 
 
+class TestAGroupThatDoesNotSettle:
+    async def test_a_member_waiting_for_its_partitions_gives_up_as_unavailable(
+        self, kafka_broker: KafkaBroker, topic: str, group: str
+    ) -> None:
+        """A member whose handler never returns cannot give up its partitions, so the group's rebalance waits
+        for it (up to the rebalance timeout, again at every rejoin): a newcomer says so instead of hanging."""
+        stuck = kafka_bus(kafka_broker.bootstrap, "cn", session_timeout_ms=10_000)
+        newcomer = kafka_bus(kafka_broker.bootstrap, "cn", ready_timeout=1.0)
+        started, release = asyncio.Event(), asyncio.Event()
+
+        async def never_done(_: Envelope) -> None:
+            started.set()
+            await release.wait()
+
+        await stuck.start()
+        await newcomer.start()
+        try:
+            await (await stuck.subscribe([topic], group, never_done)).ready()
+            await stuck.publish(topic, request_envelope())
+            await started.wait()
+            late = await newcomer.subscribe([topic], group, never_done)
+
+            with pytest.raises(
+                BusUnavailable, match=f"consumer group {group}: no partitions assigned within"
+            ):
+                await late.ready()
+        finally:
+            release.set()
+            await newcomer.stop()
+            await stuck.stop()
+
+
 def crash(broker: KafkaBroker) -> None:
     """Kill the broker at once, as a crash would (SIGKILL: its log directory stays)."""
     broker.kill()
