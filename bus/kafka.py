@@ -225,11 +225,12 @@ class KafkaBus(Bus):
                 log.exception("Kafka availability probe failed")
 
     async def _recover(self) -> None:
-        try:
-            for topic, partitions in list(self._topics.items()):
-                await self.ensure_topics([topic], partitions=partitions)
-            await self._producer.client.force_metadata_update()
-            await self._rewind_reset_reply_partitions()
+        try:  # bounded: a recovery that hangs would stop the probe, and the bus would stay down for ever
+            async with asyncio.timeout(self._request_timeout_ms / 1000 * 2):
+                for topic, partitions in list(self._topics.items()):
+                    await self.ensure_topics([topic], partitions=partitions)
+                await self._producer.client.force_metadata_update()
+                await self._rewind_reset_reply_partitions()
         except (TimeoutError, BusUnavailable, KafkaError) as exc:
             log.warning("Kafka broker reachable but not ready yet: %r", exc)
             return
