@@ -329,12 +329,16 @@ class Topology:
             "warehouse", ["warehouse", "run"], logged("dataset(s)"),
             LGSP_INSTANCE_ID="warehouse1", LGSP_MESSAGE_KEY_FILE=str(keys / WAREHOUSE_KEY),
         )  # fmt: skip
-        # The others need only the first gateway: they start together (their imports alone take seconds).
-        others = [process for name, process in self.processes.items() if name != "gateway"]
-        for process in others:
+        # The others need only the first gateway: they start together (their imports alone take seconds), but
+        # connectors processes one after another (the first writes the sample data the others then read).
+        connectors = [p for name, p in self.processes.items() if name.startswith("connectors")]
+        first = [p for name, p in self.processes.items() if name != "gateway" and p not in connectors[1:]]
+        for process in first:
             process.launch()
-        for process in others:
+        for process in first:
             process.wait_ready(timeout=120)
+        for process in connectors[1:]:
+            process.start(timeout=120)
 
     def url_of(self, gateway: str) -> str:
         """The URL of a gateway process (`gateway`, `gateway2`…), from the port it was started on."""
