@@ -14,7 +14,7 @@ await (await bus.subscribe([address.service_topic], address.consumer_group, hand
 """
 
 from bus.base import Bus, BusStats, Handler, Subscription
-from bus.errors import BusTimeout, BusUnavailable
+from bus.errors import BusTimeout, BusUnavailable, Unconsumed
 from bus.kafka_access import KafkaLogin
 from bus.memory import InProcessBus
 
@@ -26,6 +26,7 @@ __all__ = [
     "Handler",
     "InProcessBus",
     "Subscription",
+    "Unconsumed",
     "create_bus",
 ]
 

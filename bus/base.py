@@ -18,6 +18,8 @@ ReplyCheck = Callable[[Envelope, Envelope], str | None]
 Refused = Callable[[str, Envelope], None]
 """(reason, reply): told of every reply dropped unbelieved, for metrics and the log."""
 NOT_PENDING = "not-pending"
+RETRY_FIRST, RETRY_MAX = 0.1, 5.0
+"""Seconds before a message a handler left `Unconsumed` is handled again while its member runs (doubling)."""
 
 log = logging.getLogger("lgsp.bus")
 

@@ -68,10 +68,12 @@ class KafkaBus(Bus):
         metadata_max_age_ms: int = 5_000,
         login: KafkaLogin | None = None,
         replies: bool = True,
+        ready_timeout: float = 60.0,
     ) -> None:
         """`login`: SASL/SCRAM credentials when the broker authenticates its clients. `replies=False` for a
         component that only answers and publishes (connectors, the warehouse): it makes no reply topic, so its
-        broker login needs no right to read replies."""
+        broker login needs no right to read replies. `ready_timeout`: seconds a group member waits for its
+        partitions (`Subscription.ready`) before it reports the bus unavailable."""
         super().__init__(instance_id)
         self.bootstrap = bootstrap
         self.partitions = partitions
@@ -90,6 +92,7 @@ class KafkaBus(Bus):
             "request_timeout_ms": request_timeout_ms,
         }
         self._request_timeout_ms = request_timeout_ms
+        self._ready_timeout = ready_timeout
         self._topics: dict[str, int] = {}
         self._undelivered: set[asyncio.Future[Any]] = set()  # waiters to fail if the broker goes away
         self._subscriptions: set[KafkaSubscription] = set()
@@ -129,9 +132,13 @@ class KafkaBus(Bus):
     async def _assign_reply_partitions(self) -> None:
         partitions = await self._reply_partitions()
         self._reply_consumer.assign(partitions)
-        await self._reply_consumer.seek_to_end(*partitions)
-        for partition in partitions:  # resolve the positions now, so no reply slips past
-            await self._reply_consumer.position(partition)
+        try:  # aiokafka retries offset lookups for as long as it takes: bound them
+            async with asyncio.timeout(self._request_timeout_ms / 1000):
+                await self._reply_consumer.seek_to_end(*partitions)
+                for partition in partitions:  # resolve the positions now, so no reply slips past
+                    await self._reply_consumer.position(partition)
+        except TimeoutError:
+            raise KafkaTimeoutError(f"no offsets of the reply topic {self.reply_topic} in time") from None
 
     async def _reply_partitions(self) -> list[TopicPartition]:
         """The reply topic's partitions, once the node asked knows them: on a cluster a topic just created
@@ -218,11 +225,12 @@ class KafkaBus(Bus):
                 log.exception("Kafka availability probe failed")
 
     async def _recover(self) -> None:
-        try:
-            for topic, partitions in list(self._topics.items()):
-                await self.ensure_topics([topic], partitions=partitions)
-            await self._producer.client.force_metadata_update()
-            await self._rewind_reset_reply_partitions()
+        try:  # bounded: a recovery that hangs would stop the probe, and the bus would stay down for ever
+            async with asyncio.timeout(self._request_timeout_ms / 1000 * 2):
+                for topic, partitions in list(self._topics.items()):
+                    await self.ensure_topics([topic], partitions=partitions)
+                await self._producer.client.force_metadata_update()
+                await self._rewind_reset_reply_partitions()
         except (TimeoutError, BusUnavailable, KafkaError) as exc:
             log.warning("Kafka broker reachable but not ready yet: %r", exc)
             return
@@ -388,6 +396,7 @@ class KafkaBus(Bus):
             self.stats,
             on_stop=self._forget,
             fetches=fetches,
+            ready_timeout=self._ready_timeout,
         )
         try:
             await subscription.start()

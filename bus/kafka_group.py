@@ -3,11 +3,15 @@
 An offset is committed only when every message before it in its partition has been handled, so a member that
 dies redelivers what was in flight (at least once). Commits go out at most every `commit_interval` seconds
 (in the background: the fetch loop does not wait), on rebalance and on stop, never one per message.
+
+A message whose handler raises `Unconsumed` is handled again while the member runs; once the member stops or
+loses the partition it is never committed (nor anything after it in its partition): the group gets it again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -21,8 +25,8 @@ from aiokafka.errors import (
     TopicAuthorizationFailedError,
 )
 
-from bus.base import BusStats, Handler, Subscription, log
-from bus.errors import BusUnavailable
+from bus.base import RETRY_FIRST, RETRY_MAX, BusStats, Handler, Subscription, log
+from bus.errors import BusUnavailable, Unconsumed
 from contracts.envelope import Envelope, EnvelopeInvalid, from_kafka
 
 # Refusals that no retry cures: the member stops and `ready()` says why instead of waiting forever.
@@ -83,8 +87,13 @@ class _Rebalance(ConsumerRebalanceListener):
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         log.info("consumer group %s: %d partition(s) revoked", self._member.group, len(revoked))
-        await self._member._drain()
-        self._member._tracker.forget(set(revoked))
+        self._member._leaving.set()  # a message left unconsumed now goes to the partitions' next owner
+        try:
+            await self._member._drain()
+        finally:
+            self._member._tracker.forget(set(revoked))
+            if self._member._running:
+                self._member._leaving.clear()
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         log.info("consumer group %s: %d partition(s) assigned", self._member.group, len(assigned))
@@ -107,8 +116,10 @@ class KafkaSubscription(Subscription):
         commit_timeout: float = 2.0,
         on_stop: Callable[[KafkaSubscription], Awaitable[None]] | None = None,
         fetches: bool = True,
+        ready_timeout: float = 60.0,
     ) -> None:
-        """`fetches` False: a member for its assignment only (`Bus.join`), which never reads its topics."""
+        """`fetches` False: a member for its assignment only (`Bus.join`), which never reads its topics;
+        `ready_timeout`: seconds `ready()` waits for the group to assign this member its partitions."""
         self.topics = topics
         self.fetches = fetches
         self.group = group
@@ -119,8 +130,10 @@ class KafkaSubscription(Subscription):
         self._tracker = OffsetTracker()
         self._tasks: set[asyncio.Task[None]] = set()
         self._assigned = asyncio.Event()
+        self._leaving = asyncio.Event()
         self._commit_interval = commit_interval
         self._commit_timeout = commit_timeout
+        self._ready_timeout = ready_timeout
         self._last_commit = time.monotonic()
         self._committing: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._committing.set_result(None)
@@ -137,7 +150,15 @@ class KafkaSubscription(Subscription):
             self._fetching = asyncio.create_task(self._fetch())
 
     async def ready(self) -> None:
-        await self._assigned.wait()
+        """Bounded: a group that never settles (a member stuck in a rebalance, a coordinator that does not
+        answer) is a `BusUnavailable` the caller reports, not a wait for ever."""
+        try:
+            async with asyncio.timeout(self._ready_timeout):
+                await self._assigned.wait()
+        except TimeoutError:
+            raise BusUnavailable(
+                f"consumer group {self.group}: no partitions assigned within {self._ready_timeout:g} s"
+            ) from None
         if self._refused is not None:
             raise BusUnavailable(f"the broker refused consumer group {self.group}: {self._refused!r}")
 
@@ -148,6 +169,7 @@ class KafkaSubscription(Subscription):
         if not self._running:
             return
         self._running = False
+        self._leaving.set()
         fetching, self._fetching = self._fetching, None
         if fetching is not None:
             fetching.cancel()
@@ -181,25 +203,45 @@ class KafkaSubscription(Subscription):
                 self._committing = asyncio.create_task(self._commit())  # the fetch loop does not wait for it
 
     async def _handle(self, partition: TopicPartition, record: ConsumerRecord[bytes, bytes]) -> None:
+        consumed = True
         try:
             envelope = from_kafka(record.headers, record.value, record.key)
         except EnvelopeInvalid as exc:
             self._stats.invalid_messages += 1
             log.warning("consumer group %s: dropped %s@%d: %s", self.group, partition, record.offset, exc)
         else:
-            await self._run_handler(envelope)
+            consumed = await self._run_handler(envelope)
         finally:
-            self._tracker.finished(partition, record.offset)
+            if consumed:  # else its offset, and so every later one of the partition, stays uncommitted
+                self._tracker.finished(partition, record.offset)
             self._slots.release()
 
-    async def _run_handler(self, envelope: Envelope) -> None:
-        try:
-            await self._handler(envelope)
-        except Exception:
-            self._stats.handler_errors += 1
-            log.exception("handler of group %s failed on message %s", self.group, envelope.id)
-        else:
-            self._stats.handled += 1
+    async def _run_handler(self, envelope: Envelope) -> bool:
+        """Whether the message is consumed: False when the handler left it `Unconsumed` as the member left."""
+        delay = RETRY_FIRST
+        while True:
+            try:
+                await self._handler(envelope)
+            except Unconsumed as exc:
+                if self._leaving.is_set():
+                    log.warning(
+                        "consumer group %s: message %s left unconsumed: %s", self.group, envelope.id, exc
+                    )
+                    return False
+                log.info(
+                    "consumer group %s: message %s again in %.1f s: %s", self.group, envelope.id, delay, exc
+                )
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(delay):
+                        await self._leaving.wait()
+                delay = min(delay * 2, RETRY_MAX)
+            except Exception:
+                self._stats.handler_errors += 1
+                log.exception("handler of group %s failed on message %s", self.group, envelope.id)
+                return True
+            else:
+                self._stats.handled += 1
+                return True
 
     async def _drain(self) -> None:
         """Let the handlers in flight finish, then commit what they consumed."""

@@ -6,6 +6,9 @@ share them. A group keeps its queue between subscriptions, as Kafka keeps a grou
 published while a topic has no group yet is kept for the first group that joins it (Kafka keeps it for every
 group joining later; here only the first gets it, so that nothing is held for ever).
 
+A message a handler leaves `Unconsumed` is handled again after a pause while the member runs, and put back on
+its group's queue when the member stops (for the group's next member in this process).
+
 Every queue is bounded (`max_queued` messages a group, or a topic waiting for its first group): a publish that
 finds one full raises `BusUnavailable`, a 503 for the gateway's caller, and puts the message nowhere.
 
@@ -15,10 +18,11 @@ Gateway and connectors share this process, so messages are not signed on this bu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterable, Sequence
 
-from bus.base import Bus, BusStats, Handler, Subscription, log
-from bus.errors import BusUnavailable
+from bus.base import RETRY_FIRST, RETRY_MAX, Bus, BusStats, Handler, Subscription, log
+from bus.errors import BusUnavailable, Unconsumed
 from contracts.envelope import Envelope
 
 MAX_QUEUED = 10_000
@@ -41,6 +45,7 @@ class InProcessSubscription(Subscription):
         self._stats = stats
         self._idle: set[asyncio.Task[None]] = set()
         self._stopping = False
+        self._leaving = asyncio.Event()
         self._workers = [asyncio.create_task(self._work()) for _ in range(concurrency)]
 
     async def _work(self) -> None:
@@ -50,19 +55,48 @@ class InProcessSubscription(Subscription):
             self._idle.add(task)
             envelope = await self._queue.get()
             self._idle.discard(task)
+            await self._run_handler(envelope)
+
+    async def _run_handler(self, envelope: Envelope) -> None:
+        delay = RETRY_FIRST
+        while True:
             try:
                 await self._handler(envelope)
+            except Unconsumed as exc:
+                if self._stopping:
+                    self._put_back(envelope, str(exc))
+                    return
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(delay):
+                        await self._leaving.wait()
+                delay = min(delay * 2, RETRY_MAX)
             except Exception:
                 self._stats.handler_errors += 1
                 log.exception("handler of group %s failed on message %s", self.group, envelope.id)
+                return
             else:
                 self._stats.handled += 1
+                return
+
+    def _put_back(self, envelope: Envelope, reason: str) -> None:
+        if self._queue.full():
+            self._stats.dropped += 1
+            log.warning(
+                "message %s dropped: left unconsumed (%s) and group %s is full",
+                envelope.id,
+                reason,
+                self.group,
+            )
+            return
+        self._queue.put_nowait(envelope)
+        log.warning("message %s left unconsumed on group %s: %s", envelope.id, self.group, reason)
 
     async def ready(self) -> None:
         return None
 
     async def stop(self) -> None:
         self._stopping = True
+        self._leaving.set()
         for worker in self._idle:
             worker.cancel()  # waiting for a message: nothing in flight
         await asyncio.gather(*self._workers, return_exceptions=True)

@@ -65,6 +65,34 @@ def kafka_broker() -> Iterator[KafkaBroker]:
 
 
 @pytest.fixture(scope="session")
+def kafka_own_broker() -> Iterator[KafkaBroker]:
+    """One Apache Kafka node of the suite's own (never an external broker), for the tests that kill it: started
+    once; each test gets it running (`restartable_broker`) and may leave it down."""
+    try:
+        broker = start_kafka(use_external=False)
+    except ServiceUnavailable as exc:
+        unavailable(str(exc))
+    yield broker
+    broker.stop(graceful=False)
+
+
+def running(broker: KafkaBroker) -> KafkaBroker:
+    """`broker` with every node started again that an earlier test left down."""
+    down = [n for n, node in enumerate(broker.nodes) if not node.alive]
+    for n in down:
+        broker._spawn(broker.nodes[n])
+    if down:
+        broker.wait_ready()
+    return broker
+
+
+@pytest.fixture
+def restartable_broker(kafka_own_broker: KafkaBroker) -> KafkaBroker:
+    """The suite's own node, running: the test may kill it (and need not start it again)."""
+    return running(kafka_own_broker)
+
+
+@pytest.fixture(scope="session")
 def kafka_cluster() -> Iterator[KafkaBroker]:
     """Three Apache Kafka nodes (replication factor 3, min.insync.replicas 2), only for the tests that ask."""
     try:

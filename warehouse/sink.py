@@ -8,7 +8,8 @@ signed it; a batch applied before (a redelivery) changes nothing and is acknowle
 A batch is acknowledged, and its message consumed, only once it is stored. A store failure is retried with
 back-off; after `store_attempts` failures the batch becomes a dead letter (kept whole, with the reason, in the
 warehouse store: `lgsp warehouse redrive` puts it back on its topic). While not even the dead letter can be
-written, the sink keeps trying and the message stays unconsumed.
+written, the sink keeps trying and the message stays unconsumed: stopped then, the sink leaves it to the group
+(`Unconsumed`), which gives it to the sink after a restart or to another instance.
 """
 
 import asyncio
@@ -20,7 +21,7 @@ import orjson
 from joserfc.jwk import KeySet
 from sqlalchemy.exc import SQLAlchemyError
 
-from bus import Bus, BusUnavailable, Subscription
+from bus import Bus, BusUnavailable, Subscription, Unconsumed
 from contracts.addresses import REGISTRY_TOPIC, SHARE_ACK_TOPIC, Address
 from contracts.document import Kind
 from contracts.envelope import REGISTRY_PREFIX, SHARE_ACK, SHARE_RECORDS, Envelope, utc_now
@@ -86,6 +87,7 @@ class WarehouseSink:
         self._max_retry_delay = max_retry_delay
         self._signer = signer
         self._stopping = False
+        self._stopped = asyncio.Event()  # ends the pauses between retries at once
         self._datasets: dict[str, Dataset] = {}
         self._consuming: set[str] = set()
         self._batches: Subscription | None = None
@@ -115,6 +117,7 @@ class WarehouseSink:
     async def stop(self) -> None:
         """Stop consuming; batches in flight finish (and their offsets are committed) first."""
         self._stopping = True
+        self._stopped.set()
         if self._refresher is not None:
             self._refresher.cancel()
             await asyncio.gather(self._refresher, return_exceptions=True)
@@ -197,8 +200,8 @@ class WarehouseSink:
         await self._acknowledge(envelope, applied)
 
     async def _apply(self, envelope: Envelope, batch: Batch) -> Applied | None:
-        """The batch stored, or None once it is a dead letter; raises only when stopping with neither done,
-        so the message is not consumed."""
+        """The batch stored, or None once it is a dead letter; raises `Unconsumed` when stopping with neither
+        done, so the message is not committed and the group gives it to a sink again."""
         delay, attempts = self._retry_delay, 0
         while True:
             attempts += 1
@@ -216,10 +219,8 @@ class WarehouseSink:
             ):
                 return None
             if self._stopping:
-                raise RuntimeError(
-                    f"batch {batch.exchange_id} neither stored nor dead-lettered; left unconsumed"
-                )
-            await asyncio.sleep(delay)
+                raise Unconsumed(f"batch {batch.exchange_id} neither stored nor dead-lettered")
+            await self._pause(delay)
             delay = min(delay * 2, self._max_retry_delay)
 
     async def _dead_letter(self, envelope: Envelope, batch: Batch, reason: str, attempts: int) -> bool:
@@ -270,7 +271,8 @@ class WarehouseSink:
         if self._signer is not None:
             ack = self._signer.sign(ack)
         # The batch's message is consumed once this returns, and only a redelivery would acknowledge it again:
-        # keep trying through a broker outage, or the gateway never learns that an accepted share arrived.
+        # keep trying through a broker outage, or the gateway never learns that an accepted share arrived;
+        # stopped before it goes out, leave the message to a redelivery (a duplicate, acknowledged again).
         delay = self._retry_delay
         while True:
             try:
@@ -281,7 +283,12 @@ class WarehouseSink:
                     "warehouse %s could not acknowledge batch %s yet: %s", self.name, envelope.id, exc.detail
                 )
                 if self._stopping:
-                    return
-            await asyncio.sleep(delay)
+                    raise Unconsumed(f"batch {envelope.id} stored but not acknowledged") from None
+            await self._pause(delay)
             delay = min(delay * 2, self._max_retry_delay)
         self.stats.acks += 1
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._stopped.wait()

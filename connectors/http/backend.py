@@ -21,7 +21,7 @@ from typing import Any, Protocol, Self
 import httpx
 import orjson
 
-from bus import Bus, Subscription
+from bus import Bus, BusUnavailable, Subscription, Unconsumed
 from connectors.sdk.http_envelope import envelope_to_http_headers
 from connectors.sdk.problems import problem_bytes
 from connectors.sdk.responder import REPLY_TOPIC_PREFIX
@@ -258,7 +258,10 @@ class HttpBackends:
             signer = signer.for_agency(binding.address.agency) if binding is not None else None
         if signer is not None:
             reply = signer.sign(reply)
-        await self.bus.reply(request, reply)
+        try:
+            await self.bus.reply(request, reply)
+        except BusUnavailable as exc:  # answered again (until its deadline), or by whoever gets it next
+            raise Unconsumed(f"no reply to {request.id} sent: {exc.detail}") from None
 
     async def answer(self, request: Envelope) -> Envelope:
         binding = self.bindings.get(request.subject or "")

@@ -18,7 +18,7 @@ from pathlib import Path
 import orjson
 from prometheus_client import Counter
 
-from bus import Bus, BusUnavailable
+from bus import Bus, BusUnavailable, Unconsumed
 from connectors.sdk.context import RequestContext
 from connectors.sdk.handlers import ServiceHandler, to_json
 from connectors.sdk.keys import GatewayKeys
@@ -303,9 +303,9 @@ class ServiceResponder(ServiceAnswerer):
             return
         try:
             sent = await self._send(request, await self.answer(request))
-        except BusUnavailable:
+        except BusUnavailable as exc:  # the reply did not go out: the request is to be answered again
             self.recent.release(request.id)
-            raise
+            raise Unconsumed(f"no reply to {request.id} sent: {exc.detail}") from None
         if not sent:
             self.recent.release(request.id)
 

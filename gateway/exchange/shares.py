@@ -7,7 +7,7 @@ import logging
 import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bus import Subscription
+from bus import Subscription, Unconsumed
 from contracts.addresses import SHARE_ACK_TOPIC
 from contracts.document import Kind
 from contracts.envelope import SHARE_RECORDS, Envelope, envelope_document, envelope_from_document
@@ -151,7 +151,7 @@ class ShareIntake(ExchangeFlow):
 
     async def _record(self, delivery: Delivery) -> None:
         """Record the delivery; while the log is away, wait for it (the bus commits the acknowledgement once its
-        handler returns, and nothing acknowledges the share again), unless this gateway is stopping."""
+        handler returns, and nothing acknowledges the share again); stopping, leave it to a redelivery."""
         delay = 0.1
         while True:
             try:
@@ -159,10 +159,9 @@ class ShareIntake(ExchangeFlow):
                 return
             except LogUnavailable as error:
                 if self._stopping:
-                    log.warning(
-                        "share acknowledgement %s not recorded: %s", delivery.exchange_id, error.detail
-                    )
-                    return
+                    raise Unconsumed(
+                        f"share acknowledgement {delivery.exchange_id} not recorded: {error.detail}"
+                    ) from None
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
             except LgspError as error:  # this one refused alone

@@ -23,7 +23,7 @@ class Buses:
     kind: str
 
 
-def kafka_bus(bootstrap: str, role: str, **options: int) -> Bus:
+def kafka_bus(bootstrap: str, role: str, **options: float) -> Bus:
     from bus.kafka import KafkaBus
 
     # A short session lets a group notice a departed member in seconds.

@@ -8,7 +8,7 @@ import random
 import pytest
 from joserfc.jwk import ECKey, KeySet
 
-from bus import BusTimeout, BusUnavailable, Handler, InProcessBus, create_bus
+from bus import BusTimeout, BusUnavailable, Handler, InProcessBus, Unconsumed, create_bus
 from contracts.envelope import Envelope, make_reply
 from contracts.signing import sign_envelope, verify_envelope
 from tests.bus.conftest import Buses, request_envelope, wait_until
@@ -205,6 +205,40 @@ class TestHandlerFailure:
 
         await wait_until(lambda: handled == [b'"after"'])
         assert buses.connector.stats.handler_errors == errors + 1
+
+
+class TestUnconsumed:
+    async def test_a_message_left_unconsumed_is_retried_then_given_to_the_groups_next_member(
+        self, buses: Buses, topic: str, group: str
+    ) -> None:
+        """As the warehouse sink does with a batch it could not store: never committed, never lost."""
+        attempts: list[bytes] = []
+        stopping = asyncio.Event()
+
+        async def unwilling(envelope: Envelope) -> None:
+            attempts.append(envelope.data)
+            if len(attempts) > 1:
+                await stopping.wait()
+            raise Unconsumed("cannot store it now")
+
+        second_seen: list[bytes] = []
+
+        async def second(envelope: Envelope) -> None:
+            second_seen.append(envelope.data)
+
+        subscription = await buses.connector.subscribe([topic], group, unwilling)
+        await subscription.ready()
+        await buses.gateway.publish(topic, request_envelope(b'"one"'), key=b"one-partition")
+        await wait_until(lambda: len(attempts) == 2)  # retried while the member runs
+        stopping.set()
+        await subscription.stop()
+
+        await buses.gateway.publish(topic, request_envelope(b'"two"'), key=b"one-partition")
+        await (await buses.connector.subscribe([topic], group, second)).ready()
+
+        await wait_until(lambda: len(second_seen) >= 2)
+        assert second_seen == [b'"one"', b'"two"']
+        assert attempts == [b'"one"', b'"one"']
 
 
 class TestStop:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -26,6 +27,7 @@ from tests.services import ServiceUnavailable
 pytestmark = pytest.mark.kafka
 
 OWN, OTHER = Address("H50.20", "tra-cuu-thua-dat", 1), Address("H50.10", "tra-cuu-ho-tich", 1)
+ACL_TOOL = "org.apache.kafka.tools.AclCommand"
 PLAN = [
     (Role.GATEWAY, "gateway", None),
     (Role.WAREHOUSE, "warehouse", None),
@@ -41,9 +43,11 @@ def secured_kafka() -> Iterator[KafkaBroker]:
     except ServiceUnavailable as exc:
         unavailable(str(exc))
     try:
-        for role, user, agency in PLAN:
-            for acl in acl_plan(role, user, agency):  # applied with Kafka's own kafka-acls tool
-                broker.kafka_tool("org.apache.kafka.tools.AclCommand", *acl.arguments())
+        acls = [acl for role, user, agency in PLAN for acl in acl_plan(role, user, agency)]
+        with ThreadPoolExecutor(
+            3
+        ) as pool:  # applied with Kafka's own kafka-acls tool, a JVM each: a few at once
+            list(pool.map(lambda acl: broker.kafka_tool(ACL_TOOL, *acl.arguments()), acls))
         yield broker
     finally:
         broker.stop(graceful=False)

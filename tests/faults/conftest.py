@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.conftest import unavailable
+from tests.conftest import running, unavailable
 from tests.faults.checks import Findings
 from tests.faults.topology import Postgres, Topology, new_directory, started
-from tests.kafka.broker import KafkaBroker, start_kafka
+from tests.kafka.broker import KafkaBroker
 from tests.services import ServiceUnavailable, start_postgres
 
 
@@ -63,23 +63,18 @@ def faults_postgres() -> Iterator[Postgres]:
     server.stop()
 
 
-def _kafka(nodes: int) -> Iterator[KafkaBroker]:
-    try:
-        broker = start_kafka(nodes, use_external=False)  # the campaign kills its nodes: never an external one
-    except ServiceUnavailable as exc:
-        unavailable(str(exc))
-    yield broker
-    broker.stop(graceful=False)
+# The campaign kills its nodes: never an external broker. It shares the suite's own (tests/conftest.py), each
+# node running again when a module starts, rather than starting four more JVMs.
 
 
 @pytest.fixture(scope="module")
-def faults_kafka() -> Iterator[KafkaBroker]:
-    yield from _kafka(1)
+def faults_kafka(kafka_own_broker: KafkaBroker) -> KafkaBroker:
+    return running(kafka_own_broker)
 
 
 @pytest.fixture(scope="module")
-def faults_kafka_cluster() -> Iterator[KafkaBroker]:
-    yield from _kafka(3)
+def faults_kafka_cluster(kafka_cluster: KafkaBroker) -> KafkaBroker:
+    return running(kafka_cluster)
 
 
 @pytest.fixture(scope="module")

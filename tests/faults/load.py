@@ -80,16 +80,21 @@ async def _caller(topology: Topology, http: httpx.AsyncClient, ledger: Ledger, s
         await asyncio.sleep(0.02 if item.answered else 0.2)
 
 
-async def _sharer(topology: Topology, http: httpx.AsyncClient, ledger: Ledger, stop: asyncio.Event) -> None:
+async def share(topology: Topology, http: httpx.AsyncClient, ledger: Ledger) -> Sent:
+    """One share of the campaign's dataset, of new keys, in the ledger."""
     assert topology.sharer is not None
-    path = f"/share/{DATASET_ADDRESS}"
+    serial = next(_serial)
+    keys = tuple(f"{topology.name}-{serial:06d}-{i}" for i in range(RECORDS_PER_SHARE))
+    body = {"records": [{"ma_ban_ghi": key, "lan_gui": serial} for key in keys]}
+    item = Sent("share", f"{topology.name}-share-{serial}", keys)
+    topology.sent_keys.update(keys)
+    await _send(http, ledger, item, f"/share/{DATASET_ADDRESS}", body, topology.sharer.token)
+    return item
+
+
+async def _sharer(topology: Topology, http: httpx.AsyncClient, ledger: Ledger, stop: asyncio.Event) -> None:
     while not stop.is_set():
-        serial = next(_serial)
-        keys = tuple(f"{topology.name}-{serial:06d}-{i}" for i in range(RECORDS_PER_SHARE))
-        body = {"records": [{"ma_ban_ghi": key, "lan_gui": serial} for key in keys]}
-        item = Sent("share", f"{topology.name}-share-{serial}", keys)
-        topology.sent_keys.update(keys)
-        await _send(http, ledger, item, path, body, topology.sharer.token)
+        item = await share(topology, http, ledger)
         await asyncio.sleep(0.02 if item.answered else 0.2)
 
 

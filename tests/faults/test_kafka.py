@@ -2,6 +2,7 @@
 (#9): each process, the broker and the database stopped hard under load, one fault after another."""
 
 import asyncio
+import signal
 from typing import Any
 
 import httpx
@@ -9,7 +10,7 @@ import pytest
 
 from tests.faults.checks import check_after_fault
 from tests.faults.conftest import Campaign
-from tests.faults.load import Ledger, fault_under_load
+from tests.faults.load import Ledger, fault_under_load, share, until
 from tests.faults.topology import AGENCY, DATASET_ADDRESS, LAND_ADDRESS, LAND_REQUEST, Topology
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -130,6 +131,42 @@ class TestPostgresStopped:
             kafka_platform, campaign, "PostgreSQL stopped, then started",
             fault=postgres.stop, recover=postgres.start, down=1.0,
         )  # fmt: skip
+
+
+class TestWarehouseStoppedWithAShareInFlight:
+    """The sink stopped (SIGTERM) while it retries a share its database refuses: the share is not committed, so
+    the sink started again applies it, once."""
+
+    async def test_the_share_is_applied_once_after_the_restart(
+        self, kafka_platform: Topology, campaign: Campaign
+    ) -> None:
+        warehouse, postgres, ledger = kafka_platform.warehouse, kafka_platform.postgres, Ledger()
+        assert warehouse.popen is not None
+        assert postgres is not None
+        warehouse.popen.send_signal(signal.SIGSTOP)  # the share waits on its topic until the database is down
+        try:
+            async with httpx.AsyncClient(base_url=kafka_platform.url, timeout=30) as http:
+                accepted = await share(kafka_platform, http, ledger)
+            assert accepted.status == 202, accepted
+            await asyncio.to_thread(postgres.stop)
+        finally:
+            warehouse.popen.send_signal(signal.SIGCONT)
+        try:
+            failing = f"storing batch {accepted.exchange_id} failed"
+            await until(lambda: failing in warehouse.since_start(), 60, "the sink retries the share")
+            await asyncio.to_thread(warehouse.stop)
+        finally:
+            await asyncio.to_thread(postgres.start)
+        assert warehouse.popen.returncode == 0, warehouse.since_start()[-3000:]
+        assert f"message {accepted.exchange_id} left unconsumed" in warehouse.since_start()
+        await asyncio.to_thread(warehouse.start)
+        campaign.injected.append(
+            (
+                f"Apache Kafka + PostgreSQL ({kafka_platform.name})",
+                "warehouse sink SIGTERM, a share in flight",
+            )
+        )
+        campaign.verified.append(await check_after_fault(kafka_platform, ledger))
 
 
 class TestLogAfterTheCampaign:

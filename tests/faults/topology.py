@@ -74,6 +74,11 @@ class Process:
         return ""
 
     def start(self, timeout: float = 60.0) -> None:
+        self.launch()
+        self.wait_ready(timeout)
+
+    def launch(self) -> None:
+        """Start the process without waiting until it is ready (`wait_ready`), so several start at once."""
         if self.alive:
             raise RuntimeError(f"{self.name} is already running")
         with self.log.open("ab") as out:
@@ -85,6 +90,8 @@ class Process:
                 cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
             )  # fmt: skip
         self.starts += 1
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while not self.ready(self):
             if not self.alive:
@@ -312,7 +319,6 @@ class Topology:
             port = free_port()
             args = ["up", "--host", "127.0.0.1", "--port", str(port)]
             self._process(f"gateway{n}", args, answers(f"http://127.0.0.1:{port}"), LGSP_INSTANCE_ID=f"gw{n}")
-            self.processes[f"gateway{n}"].start()
         for n in range(1, self.connector_processes + 1):
             self._process(
                 "connectors" if n == 1 else f"connectors{n}", ["connector", "run", SAMPLE_CONNECTORS],
@@ -323,9 +329,16 @@ class Topology:
             "warehouse", ["warehouse", "run"], logged("dataset(s)"),
             LGSP_INSTANCE_ID="warehouse1", LGSP_MESSAGE_KEY_FILE=str(keys / WAREHOUSE_KEY),
         )  # fmt: skip
-        for name in [name for name in self.processes if name.startswith("connectors")]:
-            self.processes[name].start(timeout=120)
-        self.warehouse.start()
+        # The others need only the first gateway: they start together (their imports alone take seconds), but
+        # connectors processes one after another (the first writes the sample data the others then read).
+        connectors = [p for name, p in self.processes.items() if name.startswith("connectors")]
+        first = [p for name, p in self.processes.items() if name != "gateway" and p not in connectors[1:]]
+        for process in first:
+            process.launch()
+        for process in first:
+            process.wait_ready(timeout=120)
+        for process in connectors[1:]:
+            process.start(timeout=120)
 
     def url_of(self, gateway: str) -> str:
         """The URL of a gateway process (`gateway`, `gateway2`…), from the port it was started on."""
@@ -389,8 +402,9 @@ class Topology:
 
 
 def started(topology: Topology) -> Iterator[Topology]:
-    """A fixture's body: the topology started (its processes' output printed if it cannot start), then stopped
-    and its directory removed."""
+    """A fixture's body: the topology started (its processes' output printed if it cannot start), then killed
+    (nothing checks a clean stop once the tests are done: that took up to 20 s a process) and its directory
+    removed."""
     try:
         topology.start()
     except BaseException:
@@ -400,7 +414,7 @@ def started(topology: Topology) -> Iterator[Topology]:
     try:
         yield topology
     finally:
-        topology.stop()
+        topology.kill_all()
         shutil.rmtree(topology.directory, ignore_errors=True)
 
 

@@ -56,7 +56,7 @@ def broker() -> Iterator[KafkaBroker]:
     except ServiceUnavailable as exc:
         unavailable(str(exc))
     yield started
-    started.stop()
+    started.stop(graceful=False)  # nothing reads it again
 
 
 @pytest.fixture(scope="module")
