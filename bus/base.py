@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from bus.errors import BusTimeout, BusUnavailable
+from bus.errors import BusTimeout, BusUnavailable, Unconsumed
 from contracts.addresses import reply_topic
 from contracts.envelope import Envelope
 
@@ -22,6 +23,33 @@ RETRY_FIRST, RETRY_MAX = 0.1, 5.0
 """Seconds before a message a handler left `Unconsumed` is handled again while its member runs (doubling)."""
 
 log = logging.getLogger("lgsp.bus")
+
+
+async def handle_until_consumed(
+    handler: Handler, envelope: Envelope, stats: BusStats, group: str, leaving: asyncio.Event
+) -> str | None:
+    """Run `handler` on `envelope`, again after a growing pause while it leaves the message `Unconsumed`.
+    Returns why it was left unconsumed once the member is `leaving`, or None: consumed (handled, or failed and
+    logged, which also consumes it)."""
+    delay = RETRY_FIRST
+    while True:
+        try:
+            await handler(envelope)
+        except Unconsumed as exc:
+            if leaving.is_set():
+                return str(exc)
+            log.info("consumer group %s: message %s again in %.1f s: %s", group, envelope.id, delay, exc)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay):
+                    await leaving.wait()
+            delay = min(delay * 2, RETRY_MAX)
+        except Exception:
+            stats.handler_errors += 1
+            log.exception("handler of group %s failed on message %s", group, envelope.id)
+            return None
+        else:
+            stats.handled += 1
+            return None
 
 
 @dataclass

@@ -11,7 +11,6 @@ loses the partition it is never committed (nor anything after it in its partitio
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -25,8 +24,8 @@ from aiokafka.errors import (
     TopicAuthorizationFailedError,
 )
 
-from bus.base import RETRY_FIRST, RETRY_MAX, BusStats, Handler, Subscription, log
-from bus.errors import BusUnavailable, Unconsumed
+from bus.base import BusStats, Handler, Subscription, handle_until_consumed, log
+from bus.errors import BusUnavailable
 from contracts.envelope import Envelope, EnvelopeInvalid, from_kafka
 
 # Refusals that no retry cures: the member stops and `ready()` says why instead of waiting forever.
@@ -218,30 +217,11 @@ class KafkaSubscription(Subscription):
 
     async def _run_handler(self, envelope: Envelope) -> bool:
         """Whether the message is consumed: False when the handler left it `Unconsumed` as the member left."""
-        delay = RETRY_FIRST
-        while True:
-            try:
-                await self._handler(envelope)
-            except Unconsumed as exc:
-                if self._leaving.is_set():
-                    log.warning(
-                        "consumer group %s: message %s left unconsumed: %s", self.group, envelope.id, exc
-                    )
-                    return False
-                log.info(
-                    "consumer group %s: message %s again in %.1f s: %s", self.group, envelope.id, delay, exc
-                )
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(delay):
-                        await self._leaving.wait()
-                delay = min(delay * 2, RETRY_MAX)
-            except Exception:
-                self._stats.handler_errors += 1
-                log.exception("handler of group %s failed on message %s", self.group, envelope.id)
-                return True
-            else:
-                self._stats.handled += 1
-                return True
+        reason = await handle_until_consumed(self._handler, envelope, self._stats, self.group, self._leaving)
+        if reason is None:
+            return True
+        log.warning("consumer group %s: message %s left unconsumed: %s", self.group, envelope.id, reason)
+        return False
 
     async def _drain(self) -> None:
         """Let the handlers in flight finish, then commit what they consumed."""

@@ -18,11 +18,10 @@ Gateway and connectors share this process, so messages are not signed on this bu
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Iterable, Sequence
 
-from bus.base import RETRY_FIRST, RETRY_MAX, Bus, BusStats, Handler, Subscription, log
-from bus.errors import BusUnavailable, Unconsumed
+from bus.base import Bus, BusStats, Handler, Subscription, handle_until_consumed, log
+from bus.errors import BusUnavailable
 from contracts.envelope import Envelope
 
 MAX_QUEUED = 10_000
@@ -58,25 +57,9 @@ class InProcessSubscription(Subscription):
             await self._run_handler(envelope)
 
     async def _run_handler(self, envelope: Envelope) -> None:
-        delay = RETRY_FIRST
-        while True:
-            try:
-                await self._handler(envelope)
-            except Unconsumed as exc:
-                if self._stopping:
-                    self._put_back(envelope, str(exc))
-                    return
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(delay):
-                        await self._leaving.wait()
-                delay = min(delay * 2, RETRY_MAX)
-            except Exception:
-                self._stats.handler_errors += 1
-                log.exception("handler of group %s failed on message %s", self.group, envelope.id)
-                return
-            else:
-                self._stats.handled += 1
-                return
+        reason = await handle_until_consumed(self._handler, envelope, self._stats, self.group, self._leaving)
+        if reason is not None:
+            self._put_back(envelope, reason)
 
     def _put_back(self, envelope: Envelope, reason: str) -> None:
         if self._queue.full():
