@@ -6,31 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import pytest
-
 from bus.kafka import KafkaBus
 from connectors.sdk import ConnectorRunner, GatewayKeys
 from gateway.exchangelog.verify import verify_log
 from tests.connectors.parcels import parcel_connector
 from tests.delivery.signers import register_signer
 from tests.harness import LAND_ADDRESS, Harness, gateway_settings, land_department, running_gateway
-from tests.kafka.broker import KafkaBroker, start_kafka
-from tests.services import ServiceUnavailable
+from tests.kafka.broker import KafkaBroker
 
 REQUEST = {"commune_code": "19234", "map_sheet": 12, "parcel_number": 345}
-
-
-@pytest.fixture
-async def own_broker() -> AsyncIterator[KafkaBroker]:
-    """A broker of this test's own: the test stops it."""
-    try:
-        broker = start_kafka(use_external=False)
-    except ServiceUnavailable as exc:
-        from tests.conftest import unavailable
-
-        unavailable(str(exc))
-    yield broker
-    broker.stop(graceful=False)
 
 
 async def consumer(harness: Harness) -> dict[str, str]:
@@ -90,11 +74,14 @@ class TestOnKafka:
             assert (await verify_log(gateway.app.state.runtime.engine)).intact
 
     async def test_stopped_broker_is_503_not_a_timeout(
-        self, own_broker: KafkaBroker, database_url: str, tmp_path: Path
+        self, restartable_broker: KafkaBroker, database_url: str, tmp_path: Path
     ) -> None:
         # A reply timeout far longer than the test: a 504 here would mean the gateway waited for it.
-        async with land_on_kafka(own_broker, database_url, tmp_path, reply_timeout=120) as (gateway, headers):
-            own_broker.stop()
+        async with land_on_kafka(restartable_broker, database_url, tmp_path, reply_timeout=120) as (
+            gateway,
+            headers,
+        ):
+            restartable_broker.kill()
             refused = await gateway.http.post(f"/exchange/{LAND_ADDRESS}", json=REQUEST, headers=headers)
             assert refused.status_code == 503, refused.text
             assert refused.json()["type"] == "urn:lgsp:error:bus-unavailable"
