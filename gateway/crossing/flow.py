@@ -401,6 +401,7 @@ class Crossing(ExchangeFlow):
             grant = await self.grants.rule(str(hop.client), hop.address)
             if grant is None:
                 raise NoGrant(f"{hop.client} holds no grant here for {hop.address}")
+            self._check_retired(route, record)
             self._check_maintenance(route, record)
             await self._limit(grant)
             body, payload = await self._body(hop.inbound, record)

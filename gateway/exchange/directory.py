@@ -20,7 +20,7 @@ from contracts.maintenance import MaintenanceWindow
 from contracts.signing import SigningKey, import_signing_key
 from contracts.validation import CompiledContract, compile_contract
 from gateway.exchange.fields import field_tree
-from registry.contracts.models import ContractVersion, Endpoint
+from registry.contracts.models import ContractStatus, ContractVersion, Endpoint
 from registry.grants.models import validity_covers
 from registry.snapshot import FormerAddress, SnapshotRepository
 
@@ -41,6 +41,7 @@ class Route:
     capture: bool
     notice: dict[str, str]  # Deprecation/Sunset headers when the version is deprecated, else empty
     maintenance: MaintenanceWindow | None = None  # checked against each call's time, so it needs no refresh
+    sunset_at: datetime | None = None  # a deprecated version's end: refused from then on
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,17 @@ class Directory:
 
     def route(self, address: str) -> Route | None:
         return self.routes.get(address)
+
+    def newer_major(self, address: str) -> str | None:
+        """The address of the newest major above `address`'s (agency/service/vN), if one is published."""
+        base, _, major = address.rpartition("/v")
+        newer = [
+            (int(other.rpartition("/v")[2]), other)
+            for other in self.routes
+            if other.rpartition("/v")[0] == base and other.rpartition("/v")[2].isdigit()
+        ]
+        best = max(newer, default=None)
+        return best[1] if best is not None and major.isdigit() and best[0] > int(major) else None
 
     def alias(self, address: str) -> Alias | None:
         return self.aliases.get(address)
@@ -203,4 +215,5 @@ class Directory:
             capture=endpoint.capture_payloads,
             notice=version.notice(),
             maintenance=endpoint.maintenance if endpoint.kind == Kind.SERVICE else None,
+            sunset_at=version.sunset_at if version.status == ContractStatus.DEPRECATED else None,
         )

@@ -14,6 +14,12 @@ class AddressRetired(LgspError):
     name, status, title = "address-retired", 410, "Address no longer answered"
 
 
+class VersionRetired(LgspError):
+    """A deprecated contract version after its sunset; names the newer major when there is one."""
+
+    name, status, title = "version-retired", 410, "Contract version no longer answered"
+
+
 class NoGrant(LgspError):
     name, status, title = "no-grant", 403, "No grant"
 

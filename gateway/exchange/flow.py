@@ -25,6 +25,7 @@ from gateway.exchange.errors import (
     RateLimited,
     UnderMaintenance,
     UnknownService,
+    VersionRetired,
     outcome_for,
 )
 from gateway.exchange.ratelimit import RateLimiter
@@ -138,6 +139,7 @@ class ExchangeFlow:
             route.version,
         )
         grant = self._authorise(principal, route, record, inbound.former)
+        self._check_retired(route, record)
         self._check_maintenance(route, record)
         await self._limit(grant)
         body = await self._json_body(inbound, record)
@@ -187,6 +189,22 @@ class ExchangeFlow:
         if grant is None:
             raise NoGrant(f"client {principal.client_id} holds no active grant for {route.address}")
         return grant
+
+    def _check_retired(self, route: Route, record: ExchangeRecord) -> None:
+        if route.sunset_at is None or record.received_at < route.sunset_at:
+            return
+        root = "exchange" if route.kind is Kind.SERVICE else "share"
+        detail = (
+            f"{route.address} {route.version} stopped answering on {route.notice.get('Sunset', 'its sunset')}"
+        )
+        successor = self.services.directory.newer_major(route.address)
+        if successor is None:
+            raise VersionRetired(detail)
+        raise VersionRetired(
+            f"{detail}; call /{root}/{successor}",
+            headers={"Link": f'</{root}/{successor}>; rel="successor-version"'},
+            successor=f"/{root}/{successor}",
+        )
 
     @staticmethod
     def _check_maintenance(route: Route, record: ExchangeRecord) -> None:

@@ -24,7 +24,8 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
             401: "no valid token",
             403: "no grant, or the token lacks the service's scope",
             404: "unknown service or version",
-            410: "a former address (agency merged, database moved) past its sunset; names the successor",
+            410: "a former address (agency merged, database moved), or a deprecated contract version, past its sunset;"
+            " names the successor",
             413: "body too large",
             415: "not application/json",
             422: "request does not match the contract",

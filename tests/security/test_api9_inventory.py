@@ -3,7 +3,7 @@ version announces itself to its callers with `Deprecation` (RFC 9745) and, once 
 
 from email.utils import parsedate_to_datetime
 
-from tests.harness import LAND_ADDRESS, Harness
+from tests.harness import LAND_ADDRESS, LAND_SERVICE, Harness
 from tests.security.province import REQUEST, provider, seed
 
 VERSION = "/api/v1/services/H50.20/tra-cuu-thua-dat/1.0.0"
@@ -38,6 +38,34 @@ class TestDeprecatedVersions:
         assert call.status_code == 200
         assert call.headers["Deprecation"].startswith("@")
         assert parsedate_to_datetime(call.headers["Sunset"]).isoformat() == "2027-06-30T17:00:00+00:00"
+
+    async def test_refused_after_its_sunset_and_logged(self, gateway: Harness) -> None:
+        province = await seed(gateway)
+        await deprecate(gateway, sunset_at="2026-01-01T00:00:00+00:00")
+        async with provider(gateway.app.state.runtime.bus, lambda _request: REPLY):
+            call = await gateway.http.post(f"/exchange/{LAND_ADDRESS}", json=REQUEST, headers=province.portal)
+        assert call.status_code == 410, call.text
+        assert call.json()["type"] == "urn:lgsp:error:version-retired"
+        assert "successor" not in call.json()  # no newer major is published
+        record = await gateway.http.get(
+            f"/api/v1/exchanges/{call.headers['x-exchange-id']}", headers=await gateway.admin()
+        )
+        assert (record.json()["address"], record.json()["http_status"]) == (LAND_ADDRESS, 410)
+
+    async def test_after_its_sunset_the_newer_major_is_named(self, gateway: Harness) -> None:
+        province = await seed(gateway)
+        newer = LAND_SERVICE.read_text().replace("version: 1.0.0", "version: 2.0.0", 1)
+        registered = await gateway.http.post(
+            "/api/v1/contracts",
+            content=newer.encode(),
+            headers={**await gateway.admin(), "Content-Type": "application/yaml"},
+        )
+        assert registered.status_code == 201, registered.text
+        await deprecate(gateway, sunset_at="2026-01-01T00:00:00+00:00")
+        call = await gateway.http.post(f"/exchange/{LAND_ADDRESS}", json=REQUEST, headers=province.portal)
+        assert call.status_code == 410, call.text
+        assert call.json()["successor"] == "/exchange/H50.20/tra-cuu-thua-dat/v2"
+        assert call.headers["Link"] == '</exchange/H50.20/tra-cuu-thua-dat/v2>; rel="successor-version"'
 
     async def test_the_registry_announces_it_too(self, gateway: Harness) -> None:
         await seed(gateway)
