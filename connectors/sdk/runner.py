@@ -16,8 +16,8 @@ from connectors.sdk.connector import Connector
 from connectors.sdk.datasets import BATCH_SIZE, DatasetSchedule, Sharer
 from connectors.sdk.documents import ContractUnavailable, fetch_document
 from connectors.sdk.keys import GatewayKeys
-from connectors.sdk.leases import ScheduleLeases
 from connectors.sdk.responder import FRESHNESS, RecentIds, ServiceResponder
+from connectors.sdk.sharing import DatasetSharing
 from contracts.addresses import Address
 from contracts.document import Kind
 from contracts.keyring import MessageKeyring
@@ -89,18 +89,23 @@ class ConnectorRunner:
         self.keys = keys if isinstance(keys, GatewayKeys) else GatewayKeys(key_set=keys)
         self.gateway = gateway
         self.concurrency = concurrency
-        self.sharer = Sharer(gateway, batch_size=batch_size) if gateway is not None else None
+        self.sharing = DatasetSharing(
+            self.connectors, bus, gateway, batch_size=batch_size, share_now=share_now
+        )
         self.services: list[ServedService] = []
         self.responders: list[ServiceResponder] = []
-        self.schedules: list[DatasetSchedule] = []
         self._subscriptions: list[Subscription] = []
-        self._stopping = asyncio.Event()
-        self._schedule_tasks: list[asyncio.Task[None]] = []
         self._recent = RecentIds(path=seen_path, window=freshness)
         self._freshness = freshness
         self.signer = signer
-        self._leases = ScheduleLeases(bus)
-        self._share_now = share_now
+
+    @property
+    def sharer(self) -> Sharer | None:
+        return self.sharing.sharer
+
+    @property
+    def schedules(self) -> list[DatasetSchedule]:
+        return self.sharing.schedules
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -127,7 +132,7 @@ class ConnectorRunner:
         except BaseException:
             await self.stop()
             raise
-        await self._start_schedules()
+        await self.sharing.start()
         for served in self.services:
             log.info("serving %s (contract %s) with %s", served.address, served.version, served.handler)
 
@@ -163,30 +168,8 @@ class ConnectorRunner:
             )
         return signer
 
-    async def _start_schedules(self) -> None:
-        if self.sharer is not None:
-            await self._leases.start(c.agency for c in self.connectors if c.datasets)
-        for connector in self.connectors:
-            connector.attach(self.sharer)
-            if connector.datasets and self.sharer is None:
-                log.warning("%r: no gateway client, so its datasets are not shared", connector)
-                continue
-            for registration in connector.datasets.values():
-                assert self.sharer is not None
-                schedule = DatasetSchedule(
-                    registration, self.sharer, leases=self._leases, share_now=self._share_now
-                )
-                self.schedules.append(schedule)
-                self._schedule_tasks.append(asyncio.create_task(schedule.run(self._stopping)))
-
     async def stop(self) -> None:
         """Stop taking requests, let the handlers and share runs in flight finish (their replies go out)."""
-        self._stopping.set()
         subscriptions, self._subscriptions = self._subscriptions, []
-        await asyncio.gather(*(subscription.stop() for subscription in subscriptions))
-        tasks, self._schedule_tasks = self._schedule_tasks, []
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await self._leases.stop()
-        for connector in self.connectors:
-            connector.attach(None)
+        await asyncio.gather(*(subscription.stop() for subscription in subscriptions), self.sharing.stop())
         self._recent.close()

@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from bus import Bus
 from connectors.sdk import ApiProblem, Connector, ConnectorRunner, GatewayClient, GatewayKeys
+from connectors.sdk.datasets import DatasetSchedule
 from connectors.sdk.responder import FRESHNESS
 from contracts.errors import LgspError
 from contracts.keyring import MessageKeyring, load_keyring
@@ -95,18 +96,31 @@ def _run_http_command(app: str | None) -> None:
     console.print("stopped")
 
 
+def sharing_refused(connectors: list[Connector], credentials: tuple[str | None, str | None]) -> str | None:
+    """Why these connectors' datasets cannot be shared with these credentials, or None when they can."""
+    if any(c.datasets for c in connectors) and not all(credentials):
+        return "sharing datasets needs the connector's own client: set LGSP_CLIENT_ID and LGSP_CLIENT_SECRET"
+    return None
+
+
+def print_sharing(schedules: list[DatasetSchedule]) -> None:
+    """The "Sharing" table: each dataset this process shares, how often and with which producer."""
+    if not schedules:
+        return
+    shared = []
+    for schedule in schedules:
+        producer = schedule.registration.producer
+        name = f"{producer.__module__}.{getattr(producer, '__qualname__', producer)}"
+        shared.append((str(schedule.registration.address), str(schedule.registration.every), name))
+    headers = ("dataset", "every", "producer")
+    print_rows(console, headers, shared, identifiers=headers, title="Sharing")
+
+
 def _print_serving(runner: ConnectorRunner, bus: Bus, url: str) -> None:
     columns = ("service", "contract", "handler", "consumer group")
     rows = [(str(s.address), s.version, s.handler, s.group) for s in runner.services]
     print_rows(console, columns, rows, identifiers=columns, title="Serving")
-    if runner.schedules:
-        shared = []
-        for schedule in runner.schedules:
-            producer = schedule.registration.producer
-            name = f"{producer.__module__}.{getattr(producer, '__qualname__', producer)}"
-            shared.append((str(schedule.registration.address), str(schedule.registration.every), name))
-        headers = ("dataset", "every", "producer")
-        print_rows(console, headers, shared, identifiers=headers, title="Sharing")
+    print_sharing(runner.schedules)
     broker = getattr(bus, "bootstrap", "in-process")
     console.print(f"Kafka {broker} · gateway {url} · instance {bus.instance_id}; stop with Ctrl+C")
 
@@ -248,10 +262,8 @@ def run(
                 "lgsp connector run needs a Kafka broker: set LGSP_KAFKA_BOOTSTRAP (host:port); the "
                 "in-process bus only joins connectors that run inside the gateway (lgsp up --demo)"
             )
-        if any(c.datasets for c in connectors) and not all(credentials):
-            raise CannotStart(
-                "sharing datasets needs the connector's own client: set LGSP_CLIENT_ID and LGSP_CLIENT_SECRET"
-            )
+        if refused := sharing_refused(connectors, credentials):
+            raise CannotStart(refused)
         try:
             load_keyring(settings.message_key_file)
         except LgspError as exc:
@@ -285,14 +297,23 @@ def serve_over_http(
     bind: Annotated[
         bool, typer.Option(help="bind each service to this process at the gateway, and unbind it on exit")
     ] = True,
+    share_now: Annotated[
+        bool, typer.Option(help="share the datasets this process holds at once, not at their next due time")
+    ] = False,
 ) -> None:
-    """Serve connectors' services over HTTP as backends of a gateway (the embedded default: `lgsp up`).
+    """Serve connectors' services over HTTP as backends of a gateway (the embedded default: `lgsp up`), and
+    share their datasets as `lgsp connector run` does.
 
     Every request's platform signature is checked against the gateway's envelope keys; requests and answers
     are checked against the contracts, as `lgsp connector run` does on Kafka. Each service is bound to this
     process (`lgsp service bind`) with the CLI's credentials (LGSP_CLIENT_ID and LGSP_CLIENT_SECRET, by
     default the bootstrap admin) and unbound on Ctrl+C or SIGTERM.
+
+    Datasets are shared only with a client's own credentials (LGSP_CLIENT_ID and LGSP_CLIENT_SECRET), never
+    as the bootstrap admin; each by one process of its agency at a time when LGSP_KAFKA_BOOTSTRAP is set,
+    else by this process.
     """
+    from bus.memory import InProcessBus
     from gateway.cli.connector_http import serve_http, take_port
     from gateway.cli.state import GatewayCliState, cli_state
 
@@ -311,7 +332,13 @@ def serve_over_http(
         first = exc.errors(include_url=False)[0]
         _fail(f"invalid setting LGSP_{str(first['loc'][0]).upper()}: {first['msg']}", 2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for chatty in ("aiokafka", "httpx"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    # the bootstrap admin serves services alone: sharing as it would be refused (it holds no grant)
+    not_shared = sharing_refused(connectors, (state.given_id, state.given_secret))
+    leases: Bus | None = None
+    if not not_shared and any(c.datasets for c in connectors):
+        leases = _connector_bus(settings) if settings.kafka_bootstrap else InProcessBus(settings.instance_id)
     sock = take_port(host, port)
     try:
         asyncio.run(
@@ -324,6 +351,9 @@ def serve_over_http(
                 bind=bind,
                 freshness=settings.request_freshness_seconds,
                 max_body_bytes=settings.max_body_bytes,
+                leases=leases,
+                share_now=share_now,
+                not_shared=not_shared,
             )
         )
     finally:

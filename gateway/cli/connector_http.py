@@ -1,8 +1,8 @@
 """`lgsp connector serve`: a department's SDK connector as an HTTP backend of the local `lgsp up`, in one step.
 
 Take the port first (so a port in use is said before anything is bound), fetch the keys and contracts from the
-gateway, bind each service to this process's URL (`PUT .../backend`), serve until Ctrl+C or SIGTERM, then unbind
-what it bound. uvicorn's own signal handling is replaced: it raises the signal again once the server stops, which
+gateway, bind each service to this process's URL (`PUT .../backend`), share the datasets as `lgsp connector run`
+does (connectors/sdk/sharing.py), serve until Ctrl+C or SIGTERM, then stop sharing and unbind what it bound. uvicorn's own signal handling is replaced: it raises the signal again once the server stops, which
 would end the process before the bindings are removed.
 """
 
@@ -16,12 +16,16 @@ from dataclasses import dataclass, field
 import uvicorn
 from rich.console import Console
 
+from bus import Bus
+from bus.errors import BusUnavailable
 from connectors.sdk import ApiProblem, Connector, GatewayClient, GatewayKeys
 from connectors.sdk.documents import ContractUnavailable
 from connectors.sdk.http_app import build_http_app, route_path
 from connectors.sdk.keys import KeysUnavailable
 from connectors.sdk.runner import fetch_missing_contracts
+from connectors.sdk.sharing import DatasetSharing
 from contracts.addresses import Address
+from gateway.cli.connector import print_sharing
 from gateway.cli.errors import CliError
 from registry.cli import print_rows
 
@@ -116,10 +120,17 @@ async def serve_http(
     bind: bool,
     freshness: float,
     max_body_bytes: int,
+    leases: Bus | None = None,
+    share_now: bool = False,
+    not_shared: str | None = None,
 ) -> None:
-    """Serve on `sock` until SIGINT or SIGTERM; raises `CliError` for what the user can fix."""
+    """Serve on `sock` until SIGINT or SIGTERM; raises `CliError` for what the user can fix.
+
+    `leases`: a bus not started yet, to share the datasets on (its groups are their leases), with `gateway`'s
+    client, as `lgsp connector run` does; none: the datasets are not shared, for the reason `not_shared`."""
     keys = GatewayKeys(url=url)
     bindings = Bindings(gateway, url)
+    sharing: DatasetSharing | None = None
     port = sock.getsockname()[1]
     advertised = "127.0.0.1" if host in WILDCARDS else host
     base = f"http://{f'[{advertised}]' if ':' in advertised else advertised}:{port}"
@@ -142,10 +153,16 @@ async def serve_http(
         print_rows(
             console, ("service", "url", "gateway"), rows, identifiers=("service", "url"), title="Serving"
         )
-        if any(connector.datasets for connector in connectors):
-            console.print(
-                "datasets are not shared by `lgsp connector serve`: share with `lgsp connector run`"
-            )
+        if leases is not None:
+            try:
+                await leases.start()
+            except BusUnavailable as exc:
+                raise CliError(f"cannot take the datasets' leases: {exc.detail}") from None
+            sharing = DatasetSharing(connectors, leases, gateway, share_now=share_now)
+            await sharing.start()
+            print_sharing(sharing.schedules)
+        elif datasets := [str(a) for connector in connectors for a in connector.datasets]:
+            console.print(f"{', '.join(datasets)} not shared: {not_shared}", soft_wrap=True)
         console.print(f"gateway {url}; stop with Ctrl+C")
         server = QuietServer(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
         loop = asyncio.get_running_loop()
@@ -153,6 +170,10 @@ async def serve_http(
             loop.add_signal_handler(signal_number, lambda: setattr(server, "should_exit", True))
         await server.serve(sockets=[sock])
     finally:
+        if sharing is not None:
+            await sharing.stop()  # share runs in flight finish first
+        if leases is not None:
+            await leases.stop()
         failures = await bindings.unbind_all() if bindings.bound else []
         await keys.aclose()
         await gateway.aclose()

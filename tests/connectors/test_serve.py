@@ -3,6 +3,7 @@ and answers checked against the contract as on the bus (connectors/sdk/http_app.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -11,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -241,13 +243,19 @@ class Department:
         self.connector = self.topology._process("connector", args, logged("stop with Ctrl+C"))
         self.connector.start()
 
-    def backend(self) -> httpx.Response:
-        """The service's binding, read by the README's admin."""
+    @contextlib.contextmanager
+    def admin(self) -> Iterator[httpx.Client]:
+        """An HTTP client of the gateway, with the README's admin's token."""
         credentials = (self.exports["LGSP_ADMIN_CLIENT_ID"], self.exports["LGSP_ADMIN_CLIENT_SECRET"])
         with httpx.Client(base_url=self.topology.url, timeout=30) as http:
             token = http.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=credentials)
-            authorization = {"Authorization": f"Bearer {token.json()['access_token']}"}
-            return http.get(f"/api/v1/services/{ADDRESS}/backend", headers=authorization)
+            http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+            yield http
+
+    def backend(self) -> httpx.Response:
+        """The service's binding, read by the README's admin."""
+        with self.admin() as http:
+            return http.get(f"/api/v1/services/{ADDRESS}/backend")
 
 
 @pytest.fixture(scope="module")
@@ -303,6 +311,61 @@ class TestADepartmentDevelopersPath:
         assert refused.status_code == 401
         assert "19333-12-145" not in refused.text
         assert "19333-12-145" not in department_path.connector.output()  # type: ignore[union-attr]
+
+
+DATASET = "H50.20/thua-dat/v1"
+
+
+@pytest.fixture(scope="module")
+def sharing_connector(department_path: Department) -> Process:
+    """so_tnmt served again, unbound, with its own client granted its dataset: it shares the dataset at once."""
+    with department_path.admin() as http:
+        contract = (ROOT / "examples/so_tnmt/contracts/thua-dat-1.0.0.yaml").read_bytes()
+        yaml = {"Content-Type": "application/yaml"}
+        assert http.post("/api/v1/contracts", content=contract, headers=yaml).status_code == 201
+        client = {"agency": "H50.20", "client_id": "so-tnmt-ket-noi", "name": "Kết nối", "role": "consumer"}
+        created = http.post("/api/v1/clients", json=client)
+        assert created.status_code == 201, created.text
+        grant = {"client_id": "so-tnmt-ket-noi", "address": DATASET, "purpose": "Chia sẻ vào kho"}
+        assert http.post("/api/v1/grants", json=grant).status_code == 201
+    args = ["connector", "serve", "so_tnmt.connector:connector", "--app-dir", "examples/so_tnmt",
+            "--port", "0", "--no-bind", "--share-now"]  # fmt: skip
+    credentials = {"LGSP_CLIENT_ID": "so-tnmt-ket-noi", "LGSP_CLIENT_SECRET": created.json()["client_secret"]}
+    process = department_path.topology._process("sharing", args, logged("stop with Ctrl+C"), **credentials)
+    process.start()
+    return process
+
+
+class TestServeSharesDatasets:
+    def test_the_dataset_is_shared_with_the_connectors_own_client_and_delivered(
+        self, department_path: Department, sharing_connector: Process
+    ) -> None:
+        assert re.search(
+            rf"Sharing.*{DATASET}\s.*so_tnmt\.connector\.thua_dat", sharing_connector.output(), re.S
+        )
+        with department_path.admin() as http:
+            shares: list[dict[str, Any]] = []
+            for _ in range(300):  # the share runs at start; delivery follows the warehouse's acknowledgement
+                page = http.get("/api/v1/exchanges", params={"address": DATASET, "kind": "share"}).json()
+                shares = page["items"]
+                if shares and shares[0]["delivered_at"]:
+                    break
+                time.sleep(0.05)
+        assert len(shares) == 1, shares
+        assert shares[0]["outcome"] == "ok"
+        assert shares[0]["client_id"] == "so-tnmt-ket-noi"
+        assert shares[0]["record_count"] == 2  # the example's land register
+        assert shares[0]["delivered_at"] is not None
+
+    def test_served_with_the_bootstrap_admin_the_datasets_are_not_shared_and_it_says_why(
+        self, department_path: Department
+    ) -> None:
+        assert department_path.connector is not None
+        assert (
+            f"{DATASET} not shared: sharing datasets needs the connector's own client: set LGSP_CLIENT_ID and "
+            "LGSP_CLIENT_SECRET"
+        ) in department_path.connector.output()
+        assert "Sharing" not in department_path.connector.output()
 
 
 def command(env: dict[str, str], *args: str) -> tuple[int, list[str]]:
