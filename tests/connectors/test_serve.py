@@ -437,3 +437,9 @@ class TestStopping:
         assert connector.popen.wait(timeout=30) == 0, connector.since_start()[-3000:]
         assert f"unbound {ADDRESS}" in connector.since_start()
         assert department_path.backend().status_code == 404
+
+    def test_sigterm_stops_a_sharing_connector_cleanly(self, sharing_connector: Process) -> None:
+        assert sharing_connector.popen is not None
+        sharing_connector.popen.send_signal(signal.SIGTERM)
+        assert sharing_connector.popen.wait(timeout=30) == 0, sharing_connector.since_start()[-3000:]
+        assert sharing_connector.since_start().rstrip().endswith("stopped")
