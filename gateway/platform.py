@@ -3,6 +3,7 @@
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -71,7 +72,8 @@ async def http_backends(app: FastAPI, runtime: GatewayRuntime) -> AsyncIterator[
     if not isinstance(runtime.bus, InProcessBus):
         yield
         return
-    connector = backends_connector(runtime.bus, runtime.sessionmaker, runtime.settings)
+    keys = GatewayKeys(provider=lambda: runtime.keyring.envelopes.key_set)  # its own: no HTTP to itself
+    connector = backends_connector(runtime.bus, runtime.sessionmaker, runtime.settings, keys)
     async with connector:
         app.state.http_backends = connector
         try:
@@ -84,10 +86,13 @@ def backends_connector(
     bus: Bus,
     sessionmaker: async_sessionmaker[AsyncSession],
     settings: Settings,
+    keys: GatewayKeys,
     signer: MessageKeyring | None = None,
     events_group: str | None = None,
+    seen_path: Path | None = None,
 ) -> HttpBackends:
-    """The HTTP connector serving the bindings of the registry in `sessionmaker`'s database."""
+    """The HTTP connector serving the bindings of the registry in `sessionmaker`'s database, believing requests
+    signed by `keys` (the gateway's envelope keys); `seen_path`: as `ConnectorRunner`'s."""
     cipher, guard = backend_cipher(settings), network_guard(settings)
 
     async def load() -> list[Binding]:
@@ -98,7 +103,10 @@ def backends_connector(
         bus,
         load,
         guard.check,
+        keys=keys,
         source=f"lgsp://{settings.instance_id}/http-backends",
+        freshness=settings.request_freshness_seconds,
+        seen_path=seen_path,
         refresh=settings.registry_refresh_seconds,
         signer=signer,
         events_group=events_group,

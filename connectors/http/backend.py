@@ -1,6 +1,9 @@
 """The built-in HTTP connector: takes each bound service's requests from the bus, as any connector does, and POSTs
 them to the service's backend in CloudEvents HTTP binary mode (`connectors.sdk.http_envelope`).
 
+A request is believed as every connector believes one (`connectors.sdk.responder.Admission`): the gateway's
+signature, the deadline, the freshness window, no replay; a refused one never reaches the backend.
+
 One shared `httpx.AsyncClient` (pooled connections); redirects are never followed (a 3xx is a backend error), so
 no answer can lead the call outside `LGSP_BACKEND_NETWORKS`. The gateway checks the answer against the contract,
 exactly as any connector's. Errors become problems: the backend's 4xx/5xx → `backend-error` (its status and, if
@@ -15,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -23,8 +27,9 @@ import orjson
 
 from bus import Bus, BusUnavailable, Subscription, Unconsumed
 from connectors.sdk.http_envelope import envelope_to_http_headers
+from connectors.sdk.keys import GatewayKeys
 from connectors.sdk.problems import problem_bytes
-from connectors.sdk.responder import REPLY_TOPIC_PREFIX
+from connectors.sdk.responder import FRESHNESS, REPLY_TOPIC_PREFIX, Admission, RecentIds
 from contracts.addresses import REGISTRY_TOPIC, Address
 from contracts.envelope import (
     EXCHANGE_REQUEST,
@@ -32,7 +37,6 @@ from contracts.envelope import (
     STATUS_ERROR,
     STATUS_OK,
     Envelope,
-    deadline_passed,
     make_reply,
 )
 from contracts.errors import LgspError
@@ -167,8 +171,11 @@ class HttpBackends:
         load: LoadBindings,
         check: CheckUrl,
         *,
+        keys: GatewayKeys,
         source: str,
         refresh: float = 30.0,
+        freshness: float = FRESHNESS,
+        seen_path: Path | None = None,
         signer: MessageSigner | MessageKeyring | None = None,
         concurrency: int = 64,
         events_group: str | None = None,
@@ -176,9 +183,13 @@ class HttpBackends:
         max_in_flight: int = 8,
     ) -> None:
         """`events_group`: this process's own consumer group on the registry's event topic, to follow bindings
-        at once (one per process: every process must hear every event); else only every `refresh` seconds."""
+        at once (one per process: every process must hear every event); else only every `refresh` seconds.
+        `keys`, `freshness`, `seen_path`: as `ConnectorRunner`'s (the keys are the caller's to close)."""
         self.bus, self.load, self.check = bus, load, check
         self.source, self.refresh, self.signer, self.concurrency = source, refresh, signer, concurrency
+        self.admission = Admission(
+            keys, recent=RecentIds(path=seen_path, window=freshness), freshness=freshness
+        )
         self.bindings: dict[str, Binding] = {}
         self._subscriptions: dict[str, Subscription] = {}
         self._sync_lock = asyncio.Lock()
@@ -197,6 +208,7 @@ class HttpBackends:
         self.tokens = TokenCache(self.http, check)
 
     async def __aenter__(self) -> Self:
+        await self.admission.keys.start()
         await self.sync()
         self._task = asyncio.create_task(self._refresh_loop())
         if self._events_group is not None:
@@ -215,6 +227,7 @@ class HttpBackends:
         subscriptions, self._subscriptions = list(self._subscriptions.values()), {}
         await asyncio.gather(*(s.stop() for s in subscriptions))
         await self.http.aclose()
+        self.admission.recent.close()
 
     async def _refresh_loop(self) -> None:
         while True:
@@ -232,7 +245,10 @@ class HttpBackends:
                 if subject not in self._subscriptions:
                     address = binding.address
                     subscription = await self.bus.subscribe(
-                        [address.service_topic], address.consumer_group, self, concurrency=self.concurrency
+                        [address.service_topic],
+                        address.consumer_group,
+                        self._serving(address),
+                        concurrency=self.concurrency,
                     )
                     await subscription.ready()
                     self._subscriptions[subject] = subscription
@@ -245,23 +261,43 @@ class HttpBackends:
         if event.type in BINDING_EVENTS:
             await self.sync()
 
-    async def __call__(self, request: Envelope) -> None:
-        if request.type != EXCHANGE_REQUEST or deadline_passed(request):
+    def _serving(self, address: Address) -> Callable[[Envelope], Awaitable[None]]:
+        async def serve(request: Envelope) -> None:
+            await self.serve(address, request)
+
+        return serve
+
+    async def serve(self, address: Address, request: Envelope) -> None:
+        """Answer a request from `address`'s topic as the SDK's connectors do (`ServiceResponder`): refused unless
+        `Admission` believes it, a forged or unsigned one answered with its problem, the others dropped."""
+        if request.type != EXCHANGE_REQUEST:
+            log.warning("%s: ignored message %s of type %s", address, request.id, request.type)
             return
+        # `replyto` of a forged request is not to be trusted: answer only on a gateway's reply topic
         if not (request.replyto or "").startswith(REPLY_TOPIC_PREFIX):
-            log.warning("request %s names no reply topic; not answered", request.id)
+            log.warning("%s: request %s names no reply topic; not answered", address, request.id)
             return
-        reply = await self.answer(request)
+        try:
+            if not await self.admission.admit_from_bus(request, address):
+                return
+        except LgspError as refused:
+            await self._send(address, request, make_reply(
+                request, source=self.source, data=problem_bytes(refused, request.id), status=STATUS_ERROR
+            ))  # fmt: skip
+            return
+        try:
+            await self._send(address, request, await self.answer(request))
+        except BusUnavailable as exc:  # answered again (until its deadline), or by whoever gets it next
+            self.admission.recent.release(request.id)
+            raise Unconsumed(f"no reply to {request.id} sent: {exc.detail}") from None
+
+    async def _send(self, address: Address, request: Envelope, reply: Envelope) -> None:
         signer = self.signer
         if isinstance(signer, MessageKeyring):  # one key per provider agency (a gateway on Kafka needs them)
-            binding = self.bindings.get(request.subject or "")
-            signer = signer.for_agency(binding.address.agency) if binding is not None else None
+            signer = signer.for_agency(address.agency)
         if signer is not None:
             reply = signer.sign(reply)
-        try:
-            await self.bus.reply(request, reply)
-        except BusUnavailable as exc:  # answered again (until its deadline), or by whoever gets it next
-            raise Unconsumed(f"no reply to {request.id} sent: {exc.detail}") from None
+        await self.bus.reply(request, reply)
 
     async def answer(self, request: Envelope) -> Envelope:
         binding = self.bindings.get(request.subject or "")

@@ -145,6 +145,65 @@ class RequestRepeated(LgspError):
     name, status, title = "request-repeated", 409, "The request was seen before"
 
 
+class Admission:
+    """Whether a connector believes a request: the gateway's signature, the caller's deadline, the freshness
+    window, an id not seen before. One for every connector: the SDK's (`ServiceAnswerer`) and the built-in HTTP
+    connector (connectors/http/backend.py)."""
+
+    def __init__(
+        self, keys: GatewayKeys, *, recent: RecentIds | None = None, freshness: float = FRESHNESS
+    ) -> None:
+        self.keys = keys
+        self.recent = recent or RecentIds()
+        self.freshness = freshness
+        self.refused: collections.Counter[str] = collections.Counter()
+        """Requests from the bus dropped unanswered, by reason: `stale` (outside the freshness window),
+        `duplicate`."""
+
+    async def admit(self, request: Envelope) -> None:
+        """Raise `SignatureInvalid` (or `KeysUnavailable`), `RequestExpired`, `RequestStale` or `RequestRepeated`
+        unless the request is the gateway's, in time, and new. An admitted request's id is claimed: release it
+        (`recent.release`) if its answer cannot be delivered."""
+        await self.keys.verify(request)
+        if deadline_passed(request):
+            raise RequestExpired(f"request {request.id}: its deadline {request.deadline} has passed")
+        age = _age(request)
+        if age is None or abs(age) > self.freshness:
+            raise RequestStale(
+                f"request {request.id}: sent at {request.time!r}, outside the {self.freshness:g}s freshness "
+                "window (a replay?)"
+            )
+        if not self.recent.claim(request.id):
+            raise RequestRepeated(f"request {request.id} was seen before (redelivered or replayed)")
+
+    async def admit_from_bus(self, request: Envelope, where: object) -> bool:
+        """`admit` a request taken from the bus for service `where`: False for one dropped unanswered (expired,
+        stale or repeated: logged and counted); raises the problem a forged or unsigned request is answered
+        with (`SignatureInvalid`, or `KeysUnavailable`), logged; True when admitted."""
+        try:
+            await self.admit(request)
+        except RequestExpired:
+            EXPIRED.labels(str(where)).inc()
+            log.warning(
+                "%s: dropped request %s unrun: its deadline %s passed", where, request.id, request.deadline
+            )
+            return False
+        except RequestStale as stale:
+            self.refused["stale"] += 1
+            log.warning("%s: refused %s", where, stale.detail)
+            return False
+        except RequestRepeated:
+            self.refused["duplicate"] += 1
+            log.warning(
+                "%s: request %s seen before (redelivered or replayed); answered once", where, request.id
+            )
+            return False
+        except LgspError as refused:  # a forged or unsigned request, or no keys to check it with
+            log.warning("%s: refused request %s: %s", where, request.id, refused.detail)
+            raise
+        return True
+
+
 class ServiceAnswerer:
     """One service's part whatever carries the request (the bus, or HTTP: connectors/sdk/http_app.py): admit a
     request (signature, deadline, freshness, replay), then answer it with the handler's checked answer or a
@@ -165,28 +224,15 @@ class ServiceAnswerer:
         self.address = address
         self.contract = contract
         self.handler = handler
-        self.keys = keys
+        self.admission = Admission(keys, recent=recent, freshness=freshness)
+        self.keys, self.recent = keys, self.admission.recent
         self.source = source
         self.validate_requests = validate_requests
-        self.recent = recent or RecentIds()
-        self.freshness = freshness
         self._subject = str(address)
 
     async def admit(self, request: Envelope) -> None:
-        """Raise `SignatureInvalid` (or `KeysUnavailable`), `RequestExpired`, `RequestStale` or `RequestRepeated`
-        unless the request is the gateway's, in time, and new. An admitted request's id is claimed: release it
-        (`recent.release`) if its answer cannot be delivered."""
-        await self.keys.verify(request)
-        if deadline_passed(request):
-            raise RequestExpired(f"request {request.id}: its deadline {request.deadline} has passed")
-        age = _age(request)
-        if age is None or abs(age) > self.freshness:
-            raise RequestStale(
-                f"request {request.id}: sent at {request.time!r}, outside the {self.freshness:g}s freshness "
-                "window (a replay?)"
-            )
-        if not self.recent.claim(request.id):
-            raise RequestRepeated(f"request {request.id} was seen before (redelivered or replayed)")
+        """`Admission.admit`: raise unless the request is the gateway's, in time, and new."""
+        await self.admission.admit(request)
 
     async def answer(self, request: Envelope) -> Envelope:
         """The reply to a verified request: the handler's answer, or a problem."""
@@ -267,7 +313,7 @@ class ServiceResponder(ServiceAnswerer):
         )  # fmt: skip
         self.bus = bus
         self.signer = signer
-        self.refused: collections.Counter[str] = collections.Counter()
+        self.refused = self.admission.refused
         """Requests not answered, by reason: `stale` (outside the freshness window), `duplicate`."""
 
     async def __call__(self, request: Envelope) -> None:
@@ -275,30 +321,9 @@ class ServiceResponder(ServiceAnswerer):
             log.warning("%s: ignored message %s of type %s", self.address, request.id, request.type)
             return
         try:
-            await self.admit(request)
-        except RequestExpired:
-            EXPIRED.labels(self._subject).inc()
-            log.warning(
-                "%s: dropped request %s unrun: its deadline %s passed",
-                self.address,
-                request.id,
-                request.deadline,
-            )
-            return
-        except RequestStale as stale:
-            self.refused["stale"] += 1
-            log.warning("%s: refused %s", self.address, stale.detail)
-            return
-        except RequestRepeated:
-            self.refused["duplicate"] += 1
-            log.warning(
-                "%s: request %s seen before (redelivered or replayed); answered once",
-                self.address,
-                request.id,
-            )
-            return
-        except LgspError as refused:  # a forged or unsigned request, or no keys to check it with
-            log.warning("%s: refused request %s: %s", self.address, request.id, refused.detail)
+            if not await self.admission.admit_from_bus(request, self.address):
+                return
+        except LgspError as refused:
             await self._send(request, self._error(request, refused))
             return
         try:

@@ -74,7 +74,7 @@ def load_connectors(reference: str, app_dir: Path) -> list[Connector]:
     return list(connectors)
 
 
-def _run_http_command(app: str | None) -> None:
+def _run_http_command(app: str | None, url: str) -> None:
     from gateway.cli.errors import CliError
 
     if app is not None:
@@ -90,9 +90,11 @@ def _run_http_command(app: str | None) -> None:
     for chatty in ("aiokafka", "httpx"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
-        asyncio.run(_run_http(settings))
+        asyncio.run(_run_http(settings, url))
     except CliError as exc:
         _fail(str(exc), 1)
+    except LgspError as exc:  # the gateway's keys cannot be fetched
+        _fail(exc.detail or str(exc), 1)
     console.print("stopped")
 
 
@@ -184,8 +186,9 @@ async def _run(
         await bus.stop()
 
 
-async def _run_http(settings: Settings) -> None:
-    """The built-in HTTP connector on Kafka: every service bound to a backend in the platform's registry."""
+async def _run_http(settings: Settings, url: str) -> None:
+    """The built-in HTTP connector on Kafka: every service bound to a backend in the platform's registry,
+    believing requests signed by the keys of the gateway at `url` (as `lgsp connector run` does)."""
     from gateway.cli.local import database_errors, platform_database
     from gateway.platform import backends_connector
     from registry.storage import create_engine, create_sessionmaker
@@ -194,6 +197,7 @@ async def _run_http(settings: Settings) -> None:
     database = platform_database(settings)
     engine = create_engine(database)
     stop = _stop_on_signals()
+    keys = GatewayKeys(url=url)
     bus = _connector_bus(settings)
     await bus.start()
     try:
@@ -202,12 +206,15 @@ async def _run_http(settings: Settings) -> None:
             group = (
                 f"lgsp.http-backends.{settings.instance_id}.registry"  # hears every binding change at once
             )
-        async with backends_connector(bus, create_sessionmaker(engine), settings, signer, group) as backends:
+        sessions = create_sessionmaker(engine)
+        seen = settings.seen_requests_file
+        async with backends_connector(bus, sessions, settings, keys, signer, group, seen) as backends:
             served = sorted(backends.bindings)
             console.print(f"serving {len(served)} bound service(s): {', '.join(served) or 'none yet'}")
-            console.print("stop with Ctrl+C")
+            console.print(f"gateway {url}; stop with Ctrl+C")
             await stop.wait()
     finally:
+        await keys.aclose()
         await bus.stop()
         await engine.dispose()
 
@@ -244,7 +251,7 @@ def run(
     root = ctx.find_root().params
     url, credentials = str(root.get("url")), (root.get("client_id"), root.get("client_secret"))
     if http:
-        _run_http_command(app)
+        _run_http_command(app, url)
         return
     try:
         if app is None:

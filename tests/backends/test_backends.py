@@ -2,7 +2,9 @@
 
 import logging
 import socket
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +14,12 @@ import pytest_asyncio
 import yaml
 from joserfc.jwk import KeySet
 
+from connectors.http.backend import HttpBackends
 from connectors.sdk import ApiProblem, GatewayClient
+from contracts.addresses import Address
+from contracts.envelope import EXCHANGE_REQUEST, STATUS_ERROR, STATUS_OK, Envelope, utc_now
 from contracts.loading import load_contract
+from contracts.signing import generate_message_key, sign_envelope
 from gateway.sandbox.composition import Sandbox, open_sandbox
 from tests.backends.backend_server import (
     AGAINST_CONTRACT,
@@ -29,6 +35,7 @@ from tests.backends.backend_server import (
     Backend,
     running_backend,
 )
+from tests.bus.conftest import wait_until
 
 ROOT = Path(__file__).parents[2]
 CONTRACT = load_contract((ROOT / "examples/contracts/tra-cuu-du-an-1.0.0.yaml").read_bytes())
@@ -92,6 +99,72 @@ class TestGoodAnswer:
     ) -> None:
         await sandbox.call(ADDRESS, {"ma_du_an": GOOD})
         assert backend.seen[-1].signature_valid is True
+
+
+def bus_request(sandbox: Sandbox, number: str, *, sent: str | None = None) -> Envelope:
+    """A request as an attacker on the bus would put it on the service's topic, unsigned."""
+    return Envelope(
+        id=str(uuid.uuid4()), source="urn:lgsp:gateway:sandbox", type=EXCHANGE_REQUEST, subject=ADDRESS,
+        data=orjson.dumps({"ma_du_an": number}), time=sent or utc_now(), consumer="H50",
+        replyto=sandbox.runtime.bus.reply_topic,
+    )  # fmt: skip
+
+
+def gateway_signed(sandbox: Sandbox, request: Envelope) -> Envelope:
+    keys = sandbox.runtime.keyring.envelopes
+    return sign_envelope(request, keys.signing_key, keys.kid)
+
+
+class TestForgedRequests:
+    """A request put on the bus by anyone but the gateway is answered with its problem, never forwarded."""
+
+    @pytest.mark.parametrize("signed_by", ["another-key", "nobody"])
+    async def test_it_never_reaches_the_backend(
+        self, sandbox: Sandbox, backend: Backend, signed_by: str, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        request = bus_request(sandbox, GOOD)
+        if signed_by == "another-key":  # with the gateway's key id
+            request = sign_envelope(
+                request, generate_message_key("P-256"), sandbox.runtime.keyring.envelopes.kid
+            )
+        before = len(backend.seen)
+        with caplog.at_level(logging.WARNING, logger="lgsp.connector"):
+            topic = Address.parse(ADDRESS).service_topic
+            reply = await sandbox.runtime.bus.request(topic, request, timeout=10)
+        assert reply.status == STATUS_ERROR
+        assert orjson.loads(reply.data)["type"] == "urn:lgsp:error:signature-invalid"
+        assert len(backend.seen) == before
+        assert any(request.id in r.getMessage() for r in caplog.records)
+        assert GOOD not in caplog.text  # no payload value in the log
+        assert (await sandbox.call(ADDRESS, {"ma_du_an": GOOD})).status == 200  # genuine calls still answer
+
+
+class TestReplayedRequests:
+    """The gateway's genuine request, put on the bus again, or long after it was signed, is not answered."""
+
+    async def test_the_same_signed_request_twice_reaches_the_backend_once(
+        self, sandbox: Sandbox, backend: Backend
+    ) -> None:
+        connector: HttpBackends = sandbox.app.state.http_backends
+        request = gateway_signed(sandbox, bus_request(sandbox, GOOD))
+        topic = Address.parse(ADDRESS).service_topic
+        before, duplicates = len(backend.seen), connector.admission.refused["duplicate"]
+        reply = await sandbox.runtime.bus.request(topic, request, timeout=10)
+        assert reply.status == STATUS_OK
+        await sandbox.runtime.bus.publish(topic, request)
+        await wait_until(lambda: connector.admission.refused["duplicate"] == duplicates + 1)
+        assert len(backend.seen) == before + 1
+
+    async def test_a_request_signed_long_ago_never_reaches_the_backend(
+        self, sandbox: Sandbox, backend: Backend
+    ) -> None:
+        connector: HttpBackends = sandbox.app.state.http_backends
+        old = (datetime.now(UTC) - timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+        request = gateway_signed(sandbox, bus_request(sandbox, GOOD, sent=old))
+        before, stale = len(backend.seen), connector.admission.refused["stale"]
+        await sandbox.runtime.bus.publish(Address.parse(ADDRESS).service_topic, request)
+        await wait_until(lambda: connector.admission.refused["stale"] == stale + 1)
+        assert len(backend.seen) == before
 
 
 class TestBackendErrors:

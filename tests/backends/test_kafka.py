@@ -11,14 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 import pytest_asyncio
 from joserfc.jwk import KeySet
 
 from connectors.sdk import GatewayClient
+from contracts.addresses import Address
+from contracts.envelope import EXCHANGE_REQUEST, Envelope, utc_now
+from contracts.signing import generate_message_key, sign_envelope
 from gateway.sandbox.registration import consumer_client, register_department
 from tests.backends.backend_server import FAILING, GOOD, Backend, running_backend
 from tests.backends.test_backends import ADDRESS, BACKEND_PATH, CONTRACT
+from tests.bus.conftest import kafka_bus
 from tests.delivery.signers import register_signer, write_key_file
 from tests.harness import ADMIN_ID, ADMIN_SECRET, Harness, LiveGateway, gateway_settings
 from tests.kafka.broker import KafkaBroker
@@ -56,6 +61,7 @@ async def on_kafka(
                 "LGSP_KAFKA_BOOTSTRAP": kafka_broker.bootstrap,
                 "LGSP_INSTANCE_ID": f"http-{uuid.uuid4().hex[:8]}",
                 "LGSP_MESSAGE_KEY_FILE": str(key_file),
+                "LGSP_URL": live.url,  # the gateway whose envelope keys the connector believes
                 "PYTHONUNBUFFERED": "1",
             }
             process = await asyncio.create_subprocess_exec(
@@ -74,7 +80,7 @@ async def on_kafka(
                 ) as consumer:
                     yield {
                         "consumer": consumer, "admin": admin, "backend": backend, "process": process,
-                        "output": output, "body": body,
+                        "output": output, "body": body, "bootstrap": kafka_broker.bootstrap,
                     }  # fmt: skip
             finally:
                 if process.returncode is None:
@@ -105,6 +111,30 @@ class TestOnKafka:
                 await served_by(on_kafka["backend"], consumer)  # back, for the next test
         assert call.status == 200
         assert moved.seen
+
+    async def test_a_request_forged_on_kafka_never_reaches_the_backend(
+        self, on_kafka: dict[str, Any]
+    ) -> None:
+        attacker = kafka_bus(on_kafka["bootstrap"], "x")
+        await attacker.start()
+        try:
+            forged = Envelope(
+                id=str(uuid.uuid4()), source="urn:lgsp:gateway:x", type=EXCHANGE_REQUEST, subject=ADDRESS,
+                data=orjson.dumps({"ma_du_an": GOOD}), time=utc_now(), consumer="H50",
+                replyto=attacker.reply_topic,
+            )  # fmt: skip
+            before = len(on_kafka["backend"].seen)
+            topic = Address.parse(ADDRESS).service_topic
+            replies = [
+                await attacker.request(topic, unsigned, timeout=30)
+                for unsigned in (forged, sign_envelope(forged, generate_message_key("P-256"), "env-forged"))
+            ]
+        finally:
+            await attacker.stop()
+        assert [orjson.loads(reply.data)["type"] for reply in replies] == [
+            "urn:lgsp:error:signature-invalid"
+        ] * 2
+        assert len(on_kafka["backend"].seen) == before
 
     async def test_a_backend_5xx_is_a_502_and_no_secret_reaches_the_output(
         self, on_kafka: dict[str, Any]
