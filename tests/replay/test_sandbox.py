@@ -160,7 +160,8 @@ class TestSandboxSharing:
         async with open_sandbox([], [connector], tmp_path) as sandbox:
             shared: list[dict] = []
             for _ in range(250):  # the runner shares everything once at start, in the background
-                if shared := await sandbox.exchanges(kind="share"):
+                shared = await sandbox.exchanges(kind="share")
+                if shared and all(s["http_status"] is not None for s in shared):  # answered, not just opened
                     break
                 await asyncio.sleep(0.02)
 
