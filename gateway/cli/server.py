@@ -3,6 +3,8 @@
 import asyncio
 import gc
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +12,7 @@ import typer
 import uvicorn
 from fastapi import FastAPI
 from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.app import CannotStartFilter, Extension
 from gateway.bootstrap import prepare_schema
@@ -68,6 +71,18 @@ def up(
     serve(platform_app(settings, extensions), host=host, port=port)
 
 
+@asynccontextmanager
+async def settings_engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """An engine on the settings' database (the embedded default's directory made first), disposed after."""
+    if settings.effective_database_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.effective_database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
 def serve(app: FastAPI, *, host: str, port: int, log_level: str = "info") -> None:
     """Serve the gateway with uvicorn, tuned for the exchange path."""
     # Each exchange allocates many short-lived objects; collecting the youngest generation every 700
@@ -91,10 +106,7 @@ def db_upgrade() -> None:
     settings = Settings()
 
     async def run() -> None:
-        if settings.effective_database_url.startswith("sqlite"):
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(settings.effective_database_url)
-        try:
+        async with settings_engine(settings) as engine:
             await upgrade(engine)
             # here rather than by the first gateway: gateways started together would each make one, and each
             # know only the keys there were when it loaded them, refusing the others' tokens
@@ -102,8 +114,6 @@ def db_upgrade() -> None:
                 create_sessionmaker(engine), settings.token_ttl_seconds, settings.issuer,
                 handover_seconds=settings.registry_refresh_seconds,
             )  # fmt: skip
-        finally:
-            await engine.dispose()
 
     asyncio.run(run())
     typer.echo("database schema is up to date")
@@ -132,13 +142,10 @@ def seed_demo_command(
     settings = Settings()
 
     async def run() -> tuple[str, dict[str, str], str | None]:
-        if settings.effective_database_url.startswith("sqlite"):
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
         configure_hashing(
             time_cost=settings.secret_hash_time_cost, memory_kib=settings.secret_hash_memory_kib
         )
-        engine = create_engine(settings.effective_database_url)
-        try:
+        async with settings_engine(settings) as engine:
             await prepare_schema(engine, demo=True)
             async with create_sessionmaker(engine)() as session:
                 report = await seed_demo(session)
@@ -149,8 +156,6 @@ def seed_demo_command(
                 if message_keys is not None:
                     keys = await ensure_demo_message_keys(session, discard, principal, message_keys)
                 return report.summary(), secrets, keys.summary() if keys else None
-        finally:
-            await engine.dispose()
 
     summary, secrets, keys_summary = asyncio.run(run())
     typer.echo(summary)
@@ -179,16 +184,11 @@ def seed_province_command(
     settings = Settings()
 
     async def run() -> str:
-        if settings.effective_database_url.startswith("sqlite"):
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(settings.effective_database_url)
-        try:
+        async with settings_engine(settings) as engine:
             await prepare_schema(engine, demo=True)
             async with create_sessionmaker(engine)() as session:
                 contracts = seed_contract_files(name)
                 return (await seed_demo(session, province=province, files=contracts)).summary()
-        finally:
-            await engine.dispose()
 
     typer.echo(f"{province.name}: {asyncio.run(run())}")
 
